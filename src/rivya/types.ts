@@ -1,0 +1,76 @@
+/** Wire and normalised shapes of the Rivya Public API v1 (see shared/rivya-api.md). */
+import type { MediaKind } from "../catalog/types.js";
+
+export type TaskStatus = "queued" | "processing" | "succeeded" | "failed";
+export const TERMINAL_STATUSES: readonly TaskStatus[] = ["succeeded", "failed"];
+
+/** The public task object returned by create and status calls. */
+export interface RivyaTask {
+  id: string;
+  status: TaskStatus;
+  model: string;
+  reserved_credits: number;
+  final_credits: number;
+  created_at: string;
+  updated_at: string;
+  result: { primary_url: string; urls: string[] } | null;
+  error: { code: string; message: string } | null;
+}
+
+/** One entry of `params.referenceMediaItems` (camelCase, as the API wants it). */
+export interface ReferenceMediaItem {
+  url: string;
+  kind: MediaKind;
+  name?: string;
+  mimeType?: string;
+  durationSeconds?: number;
+  durationToken?: string;
+}
+
+export interface GenerationRequest {
+  model: string;
+  prompt: string;
+  params?: Record<string, unknown>;
+  client_request_id?: string;
+}
+
+/** An uploaded file, normalised from either `mime_type` or `mimeType` style responses. */
+export interface RivyaFile {
+  id: string;
+  url: string;
+  kind: MediaKind;
+  name: string;
+  mimeType: string;
+  sizeBytes: number;
+  createdAt: string;
+  durationSeconds?: number;
+  durationToken?: string;
+}
+
+/** A `/models` catalogue entry as the simulator serves it (unknown fields are tolerated). */
+export interface ApiModel {
+  id: string;
+  display_name: string;
+  category: string;
+  runtime: string;
+  base_credits: number;
+  billing_type: string;
+  supported_modes: string[];
+  max_prompt_length: number;
+  api_status: string;
+  params: unknown[];
+  reference_media: unknown;
+  [extra: string]: unknown;
+}
+
+export interface UploadInput {
+  /** Path of a file on disk; streamed, never read whole into memory. */
+  path?: string;
+  /** Or the bytes themselves (already in memory, e.g. decoded base64). */
+  data?: Uint8Array | Blob;
+  filename: string;
+  mimeType: string;
+  kind: MediaKind;
+  model?: string;
+  clientRequestId?: string;
+}
