@@ -1,7 +1,8 @@
 // Bundles the CLI into dist/ with esbuild. Code splitting keeps what stdio mode does not
 // need (HTTP transport, simulator) in chunks that load only when used.
-import { build } from "esbuild";
+
 import { rm } from "node:fs/promises";
+import { build } from "esbuild";
 
 await rm("dist", { recursive: true, force: true });
 await build({

@@ -5,7 +5,10 @@ import type { ModelTable } from "./types.js";
 /** Every model this server offers. Adding a model = adding its table file and listing it here. */
 export const MODELS: readonly ModelTable[] = [kling30, klingV21Master];
 
-export function findModel(id: string, models: readonly ModelTable[] = MODELS): ModelTable | undefined {
+export function findModel(
+  id: string,
+  models: readonly ModelTable[] = MODELS,
+): ModelTable | undefined {
   return models.find((m) => m.id === id);
 }
 

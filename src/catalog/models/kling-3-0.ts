@@ -56,7 +56,11 @@ export const kling30: ModelTable = {
   referenceMedia: {
     maxFiles: 2,
     kinds: [
-      { kind: "image", maxBytes: 10 * 1024 * 1024, mimeTypes: ["image/jpeg", "image/png", "image/webp"] },
+      {
+        kind: "image",
+        maxBytes: 10 * 1024 * 1024,
+        mimeTypes: ["image/jpeg", "image/png", "image/webp"],
+      },
     ],
     description: "Up to 2 image files in total for image-to-video.",
   },

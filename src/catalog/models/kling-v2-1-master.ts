@@ -48,8 +48,13 @@ export const klingV21Master: ModelTable = {
   referenceMedia: {
     maxFiles: 1,
     kinds: [
-      { kind: "image", maxBytes: 10 * 1024 * 1024, mimeTypes: ["image/jpeg", "image/png", "image/webp"] },
+      {
+        kind: "image",
+        maxBytes: 10 * 1024 * 1024,
+        mimeTypes: ["image/jpeg", "image/png", "image/webp"],
+      },
     ],
-    description: "Optionally one image: supplying it switches to image-to-video; leave it out for text-to-video.",
+    description:
+      "Optionally one image: supplying it switches to image-to-video; leave it out for text-to-video.",
   },
 };

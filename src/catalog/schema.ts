@@ -1,0 +1,118 @@
+/**
+ * Derives everything the tools need from the model tables: zod schemas that accept the
+ * natural JSON an agent sends ("duration": 10, "sound": true), normalise it to the
+ * upstream form (select values as strings), and publish as JSON Schema via zod's own
+ * converter. Nothing here names a model: it only walks the tables.
+ */
+import { z } from "zod";
+import { MEDIA_KINDS } from "./files-policy.js";
+import type { ModelTable, ParamSpec, SelectParam } from "./types.js";
+
+const isBooleanSelect = (p: SelectParam) =>
+  p.options.length === 2 && p.options.includes("true") && p.options.includes("false");
+const isNumericSelect = (p: SelectParam) => p.options.every((o) => /^-?\d+(\.\d+)?$/.test(o));
+
+/** Integer options with no gaps (3…15) publish as a range instead of a long list. */
+function contiguousRange(values: number[]): [number, number] | null {
+  if (values.length < 3 || !values.every(Number.isInteger)) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const isContiguous = sorted.every((v, i) => i === 0 || v === (sorted[i - 1] ?? v) + 1);
+  return isContiguous ? [sorted[0] ?? 0, sorted[sorted.length - 1] ?? 0] : null;
+}
+
+/** The allowed values of a param in words, as error messages and docs show them. */
+export function describeAllowed(p: ParamSpec): string {
+  if (p.type === "number") return `a number from ${p.min} to ${p.max}`;
+  if (p.type === "text") return "a string";
+  if (isBooleanSelect(p)) return "true or false";
+  const range = isNumericSelect(p) ? contiguousRange(p.options.map(Number)) : null;
+  if (range) return `an integer from ${range[0]} to ${range[1]}`;
+  return `one of ${p.options.join(", ")}`;
+}
+
+/** The default in the agent's natural form (5, false, "16:9"). */
+export function naturalDefault(p: ParamSpec): unknown {
+  if (p.default === undefined || p.type !== "select") return p.default;
+  if (isBooleanSelect(p)) return p.default === "true";
+  return isNumericSelect(p) ? Number(p.default) : p.default;
+}
+
+// Accept the upstream string form too ("5", "true"), so docs-shaped calls still work.
+const fromNumericString = (v: unknown) =>
+  typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v)) ? Number(v) : v;
+const fromBooleanString = (v: unknown) => (v === "true" ? true : v === "false" ? false : v);
+
+type Meta = Record<string, unknown>;
+
+// Metadata goes on the inner schema: JSON Schema for a preprocess pipe is its inner schema.
+function selectSchema(p: SelectParam, error: string, meta: Meta): z.ZodType {
+  if (isBooleanSelect(p)) {
+    return z.preprocess(fromBooleanString, z.boolean({ error }).meta(meta)).transform(String);
+  }
+  if (isNumericSelect(p)) {
+    const values = p.options.map(Number);
+    const range = contiguousRange(values);
+    const inner = range
+      ? z.number({ error }).int({ error }).min(range[0], { error }).max(range[1], { error })
+      : z.literal(values, { error });
+    return z.preprocess(fromNumericString, inner.meta(meta)).transform(String);
+  }
+  return z.enum(p.options as [string, ...string[]], { error }).meta(meta);
+}
+
+export function paramSchema(model: ModelTable, p: ParamSpec): z.ZodType {
+  const error = `params.${p.key} must be ${describeAllowed(p)} for ${model.id}`;
+  const meta: Meta = { description: p.description };
+  if (p.default !== undefined) meta.default = naturalDefault(p);
+  const schema =
+    p.type === "select"
+      ? selectSchema(p, error, meta)
+      : p.type === "number"
+        ? z.preprocess(
+            fromNumericString,
+            z.number({ error }).min(p.min, { error }).max(p.max, { error }).meta(meta),
+          )
+        : z.string({ error }).meta(meta);
+  return p.required ? schema : schema.optional();
+}
+
+/** Strict per-model params object; unknown keys are refused with the allowed ones named. */
+export function paramsSchema(model: ModelTable) {
+  const shape = Object.fromEntries(model.params.map((p) => [p.key, paramSchema(model, p)]));
+  const allowed = model.params.map((p) => p.key).join(", ");
+  return z
+    .strictObject(shape, {
+      error: (issue) =>
+        issue.code === "unrecognized_keys"
+          ? `Unknown params for ${model.id}: ${issue.keys.join(", ")}. Allowed: ${allowed}` +
+            (issue.keys.includes("referenceMediaItems")
+              ? " (pass references as reference_media)"
+              : "")
+          : undefined,
+    })
+    .meta({ title: model.id });
+}
+
+/** Fills the table defaults (upstream form) under the values given, so requests are explicit. */
+export function withDefaults(
+  model: ModelTable,
+  params: Record<string, unknown>,
+): Record<string, unknown> {
+  const defaults = Object.fromEntries(
+    model.params.filter((p) => p.default !== undefined).map((p) => [p.key, p.default]),
+  );
+  return { ...defaults, ...params };
+}
+
+export const referenceItemSchema = z.object({
+  url: z.url({
+    protocol: /^https?$/,
+    error: "reference_media[].url must be the url returned by upload_reference",
+  }),
+  kind: z.enum(MEDIA_KINDS as [string, ...string[]]),
+  name: z.string().optional(),
+  mimeType: z.string().optional(),
+  durationSeconds: z.number().optional(),
+  durationToken: z.string().optional(),
+});
+export type ReferenceItemInput = z.infer<typeof referenceItemSchema>;

@@ -1,0 +1,66 @@
+/**
+ * Configuration, layered once at start-up: defaults, then environment, then flags.
+ * Everything the tools need to know about their surroundings lives here.
+ */
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+
+export interface ServerConfig {
+  transport: "stdio" | "http";
+  /** Folders local uploads may read from when the client offers no MCP roots. */
+  allowDirs: string[];
+  /** Where get_task saves downloaded videos. */
+  outputDir: string;
+  /** Upper bound on any single call's wait, kept well under clients' 60 s timeout. */
+  maxWaitSeconds: number;
+  /** Rivya's polling guidance: first check after 2–3 s, then every 5–10 s. */
+  firstPollDelayMs: number;
+  pollIntervalMs: number;
+  /** Refuse URL fetches to private/loopback addresses (off only in tests). */
+  blockPrivateUrls: boolean;
+}
+
+export const MAX_WAIT_SECONDS = 45;
+
+/** Claude Desktop passes the literal `${user_config.X}` for a blank optional bundle field. */
+export function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name]?.trim();
+  if (!value || /^\$\{user_config\.[^}]*\}$/.test(value)) return undefined;
+  return value;
+}
+
+function defaultAllowDirs(cwd: string): string[] {
+  const home = homedir();
+  // Desktop clients often start servers with cwd "/" or $HOME; don't open the whole disk then.
+  if (cwd === "/" || resolve(cwd) === resolve(home)) {
+    return ["Desktop", "Downloads", "Pictures", "Movies", "Videos"].map((d) => join(home, d));
+  }
+  return [cwd];
+}
+
+export function defaultOutputDir(): string {
+  return join(homedir(), "Movies", "rivya");
+}
+
+export function buildServerConfig(
+  env: NodeJS.ProcessEnv,
+  overrides: Partial<ServerConfig> = {},
+  cwd: string = process.cwd(),
+): ServerConfig {
+  const dirs = envValue(env, "RIVYA_MCP_ALLOW_DIRS");
+  return {
+    transport: "stdio",
+    allowDirs: dirs
+      ? dirs
+          .split(/[,:]/)
+          .filter(Boolean)
+          .map((d) => resolve(d))
+      : defaultAllowDirs(cwd),
+    outputDir: resolve(envValue(env, "RIVYA_MCP_OUTPUT_DIR") ?? defaultOutputDir()),
+    maxWaitSeconds: MAX_WAIT_SECONDS,
+    firstPollDelayMs: 2500,
+    pollIntervalMs: 5000,
+    blockPrivateUrls: true,
+    ...overrides,
+  };
+}

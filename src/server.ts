@@ -1,0 +1,100 @@
+/**
+ * Builds the MCP server: the tool registry, published JSON Schemas, and the one error
+ * boundary every call passes through. The SDK's surface stays in this file and transports/.
+ */
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import {
+  CallToolRequestSchema,
+  type CallToolResult,
+  ListToolsRequestSchema,
+  type Tool,
+} from "@modelcontextprotocol/sdk/types.js";
+import { z } from "zod";
+import { classify, errorText } from "./tools/errors.js";
+import { type AnyTool, TOOLS } from "./tools/index.js";
+import type { ServerDeps, ToolContext } from "./tools/types.js";
+import { VERSION } from "./version.js";
+
+function jsonSchema(schema: z.ZodType, io: "input" | "output"): Tool["inputSchema"] {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<
+    string,
+    unknown
+  >;
+  return rest as Tool["inputSchema"];
+}
+
+/** The tools/list entries; computed once, they only change when the tables do. */
+export function describeTools(tools: readonly AnyTool[] = TOOLS): Tool[] {
+  return tools.map((t) => ({
+    name: t.name,
+    title: t.title,
+    description: t.description,
+    inputSchema: jsonSchema(t.inputSchema, "input"),
+    outputSchema: jsonSchema(t.outputSchema, "output"),
+    annotations: { title: t.title, ...t.annotations },
+  }));
+}
+
+export const INSTRUCTIONS =
+  "Generate videos with Rivya: list_models shows models, costs and parameters; upload_reference turns an image into a reference item; generate_video submits (use client_request_id so retries never pay twice) and returns a task id at once; get_task reports status, cost and the video URL.";
+
+export function createServer(deps: ServerDeps, tools: readonly AnyTool[] = TOOLS): McpServer {
+  const mcp = new McpServer(
+    { name: "rivya-mcp", title: "Rivya video generation", version: VERSION },
+    { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS },
+  );
+  const listed = describeTools(tools);
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  const server = mcp.server;
+
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }));
+  server.setRequestHandler(
+    CallToolRequestSchema,
+    async (request, extra): Promise<CallToolResult> => {
+      const tool = byName.get(request.params.name);
+      if (!tool) {
+        const names = tools.map((t) => t.name).join(", ");
+        return errorResult(`Unknown tool '${request.params.name}'. Available: ${names}.`);
+      }
+      const progressToken = request.params._meta?.progressToken;
+      const ctx: ToolContext = {
+        signal: extra.signal,
+        progress: async (progress, total, message) => {
+          if (progressToken === undefined) return;
+          await extra.sendNotification({
+            method: "notifications/progress",
+            params: { progressToken, progress, ...(total === undefined ? {} : { total }), message },
+          });
+        },
+        roots: async () => {
+          if (!server.getClientCapabilities()?.roots) return undefined;
+          const { roots } = await server.listRoots(undefined, { signal: extra.signal });
+          return roots.length ? roots.map((r) => r.uri) : undefined;
+        },
+      };
+      try {
+        const args = request.params.arguments ?? {};
+        const input = tool.parse ? tool.parse(args) : tool.inputSchema.parse(args);
+        const result = await tool.handler(input, ctx, deps);
+        return {
+          content: [{ type: "text", text: result.text }],
+          structuredContent: result.structured,
+        };
+      } catch (err) {
+        const classified = classify(err);
+        if (classified.category === "internal") {
+          deps.log.error("tool failed", {
+            tool: tool.name,
+            error: err instanceof Error ? err.stack : String(err),
+          });
+        }
+        return errorResult(errorText(classified));
+      }
+    },
+  );
+  return mcp;
+}
+
+function errorResult(text: string): CallToolResult {
+  return { content: [{ type: "text", text }], isError: true };
+}

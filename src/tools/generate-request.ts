@@ -1,0 +1,133 @@
+/**
+ * Validation of a generate_video call against the chosen model's table. Everything is
+ * checked here, before any upstream call, so a bad request costs nothing.
+ */
+import { z } from "zod";
+import { findModel } from "../catalog/index.js";
+import {
+  paramsSchema,
+  type ReferenceItemInput,
+  referenceItemSchema,
+  withDefaults,
+} from "../catalog/schema.js";
+import type { ModelTable } from "../catalog/types.js";
+import type { GenerationRequest } from "../rivya/types.js";
+import { ToolInputError } from "./errors.js";
+
+export function modelIds(models: readonly ModelTable[]): [string, ...string[]] {
+  return models.map((m) => m.id) as [string, ...string[]];
+}
+
+export function generateInputSchema(models: readonly ModelTable[]) {
+  const perModelParams = models.map(paramsSchema);
+  return z.object({
+    model: z.enum(modelIds(models)).describe("Model id (see list_models)"),
+    prompt: z.string().min(1).describe("What the video shows; max length per model"),
+    params: (perModelParams.length === 1
+      ? (perModelParams[0] as z.ZodType)
+      : z.union(perModelParams as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]])
+    )
+      .optional()
+      .describe(
+        "Settings for the chosen model (the object titled with its id); omitted keys take their defaults",
+      ),
+    reference_media: z
+      .array(referenceItemSchema)
+      .optional()
+      .describe("Items returned by upload_reference (switches to image-to-video)"),
+    client_request_id: z
+      .string()
+      .min(1)
+      .max(128)
+      .optional()
+      .describe(
+        "Your id for this request; calling again with it returns the same task, never a second charge",
+      ),
+    dry_run: z
+      .boolean()
+      .optional()
+      .describe("Validate and show the request and cost without submitting"),
+    max_credits: z
+      .number()
+      .min(0)
+      .optional()
+      .describe("Refuse if the call would cost more than this"),
+    wait_seconds: z
+      .number()
+      .min(0)
+      .max(45)
+      .optional()
+      .describe("Wait up to this long for the result (default 0: return the task id at once)"),
+  });
+}
+
+export interface GenerateCall {
+  model: ModelTable;
+  body: GenerationRequest;
+  clientRequestId: string | undefined;
+  dryRun: boolean;
+  maxCredits: number | undefined;
+  waitSeconds: number;
+}
+
+function checkReferences(model: ModelTable, items: ReferenceItemInput[]): void {
+  const rules = model.referenceMedia;
+  if (!rules)
+    throw new ToolInputError(`${model.id} takes no reference media; remove reference_media.`);
+  if (items.length > rules.maxFiles) {
+    throw new ToolInputError(
+      `reference_media has ${items.length} items; ${model.id} accepts at most ${rules.maxFiles} (${rules.description}). Remove ${items.length - rules.maxFiles}.`,
+    );
+  }
+  for (const [i, item] of items.entries()) {
+    const rule = rules.kinds.find((k) => k.kind === item.kind);
+    if (!rule) {
+      const kinds = rules.kinds.map((k) => k.kind).join(", ");
+      throw new ToolInputError(
+        `reference_media[${i}].kind is ${item.kind}; ${model.id} accepts only ${kinds}.`,
+      );
+    }
+    if (item.mimeType && !rule.mimeTypes.includes(item.mimeType)) {
+      throw new ToolInputError(
+        `reference_media[${i}].mimeType ${item.mimeType} is not accepted by ${model.id}; use ${rule.mimeTypes.join(", ")}.`,
+      );
+    }
+  }
+}
+
+export function parseGenerateCall(models: readonly ModelTable[], args: unknown): GenerateCall {
+  const raw = (args ?? {}) as Record<string, unknown>;
+  const model = typeof raw.model === "string" ? findModel(raw.model, models) : undefined;
+  if (!model) {
+    const given =
+      typeof raw.model === "string" ? `Unknown model '${raw.model}'` : "model is required";
+    throw new ToolInputError(
+      `${given}. Call list_models to see the available models (${modelIds(models).join(", ")}).`,
+    );
+  }
+  // Same fields as the published schema, but params checked against the chosen model only.
+  const envelope = generateInputSchema([model]).extend({
+    params: z.record(z.string(), z.unknown()).optional(),
+  });
+  const input = envelope.parse(args);
+  if (input.prompt.length > model.maxPromptLength) {
+    throw new ToolInputError(
+      `prompt is ${input.prompt.length} characters; ${model.id} allows at most ${model.maxPromptLength}. Shorten it.`,
+    );
+  }
+  const params = withDefaults(model, paramsSchema(model).parse(input.params ?? {}));
+  if (input.reference_media?.length) {
+    checkReferences(model, input.reference_media);
+    params.referenceMediaItems = input.reference_media;
+  }
+  const body: GenerationRequest = { model: model.id, prompt: input.prompt, params };
+  if (input.client_request_id) body.client_request_id = input.client_request_id;
+  return {
+    model,
+    body,
+    clientRequestId: input.client_request_id,
+    dryRun: input.dry_run ?? false,
+    maxCredits: input.max_credits,
+    waitSeconds: input.wait_seconds ?? 0,
+  };
+}

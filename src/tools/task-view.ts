@@ -1,0 +1,74 @@
+/** How a Rivya task is shown to an agent: the same shape from generate_video and get_task. */
+import { z } from "zod";
+import type { RivyaTask } from "../rivya/types.js";
+import { classifyTaskError } from "./errors.js";
+
+export const taskViewSchema = z.object({
+  task_id: z.string(),
+  model: z.string(),
+  status: z.enum(["queued", "processing", "succeeded", "failed"]),
+  done: z.boolean(),
+  reserved_credits: z.number(),
+  final_credits: z.number(),
+  /** Credits given back because the task failed (0 otherwise). */
+  refunded_credits: z.number(),
+  video_url: z.string().nullable(),
+  result_urls: z.array(z.string()),
+  error: z
+    .object({
+      code: z.string(),
+      message: z.string(),
+      category: z.string(),
+      retryable: z.boolean(),
+    })
+    .nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type TaskView = z.infer<typeof taskViewSchema>;
+
+export function toTaskView(task: RivyaTask): TaskView {
+  const failed = task.status === "failed";
+  const urls = task.result?.urls?.length
+    ? task.result.urls
+    : task.result?.primary_url
+      ? [task.result.primary_url]
+      : [];
+  const classified = task.error ? classifyTaskError(task.error) : null;
+  return {
+    task_id: task.id,
+    model: task.model,
+    status: task.status,
+    done: task.status === "succeeded" || failed,
+    reserved_credits: task.reserved_credits,
+    final_credits: task.final_credits,
+    refunded_credits: failed ? Math.max(0, task.reserved_credits - task.final_credits) : 0,
+    video_url: task.result?.primary_url ?? urls[0] ?? null,
+    result_urls: urls,
+    error:
+      task.error && classified
+        ? {
+            code: task.error.code,
+            message: task.error.message,
+            category: classified.category,
+            retryable: classified.retryable,
+          }
+        : null,
+    created_at: task.created_at,
+    updated_at: task.updated_at,
+  };
+}
+
+/** One line for clients that read only text. */
+export function summarizeTask(view: TaskView): string {
+  switch (view.status) {
+    case "succeeded":
+      return `Task ${view.task_id} succeeded: ${view.video_url ?? "(no URL returned)"} — ${view.final_credits} credits charged.`;
+    case "failed": {
+      const why = view.error ? `${view.error.message} [${view.error.category}]` : "no reason given";
+      return `Task ${view.task_id} failed: ${why}. ${view.refunded_credits} reserved credits were refunded; ${view.final_credits} charged.`;
+    }
+    default:
+      return `Task ${view.task_id} is ${view.status} (${view.reserved_credits} credits reserved). Check again with get_task.`;
+  }
+}

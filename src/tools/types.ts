@@ -1,0 +1,58 @@
+import type { z } from "zod";
+import type { ServerConfig } from "../config.js";
+import type { Logger } from "../log.js";
+import type { RivyaClient } from "../rivya/client.js";
+
+/** What a handler may ask of the MCP session it runs in; server.ts fills it per call. */
+export interface ToolContext {
+  signal: AbortSignal;
+  /** Sends a progress notification when (and only when) the client asked for progress. */
+  progress(progress: number, total: number | undefined, message: string): Promise<void>;
+  /** Folders the client offered as MCP roots, or undefined when it offers none. */
+  roots(): Promise<string[] | undefined>;
+}
+
+export interface ServerDeps {
+  client: RivyaClient;
+  /** Who is calling: "local" over stdio, the token's name in hosted mode. */
+  owner: string;
+  config: ServerConfig;
+  log: Logger;
+}
+
+export interface ToolResult<O> {
+  structured: O;
+  /** A short summary for clients that read only text. */
+  text: string;
+}
+
+export interface ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint: boolean;
+}
+
+export interface ToolDefinition<
+  I extends z.ZodType = z.ZodType,
+  O extends z.ZodType = z.ZodType,
+  P = z.output<I>,
+> {
+  name: string;
+  title: string;
+  description: string;
+  /** Published in tools/list; also validates the call unless `parse` is given. */
+  inputSchema: I;
+  outputSchema: O;
+  annotations: ToolAnnotations;
+  /** Validation richer than the published schema can express (e.g. model ↔ params pairing). */
+  parse?: (args: unknown) => P;
+  handler(input: P, ctx: ToolContext, deps: ServerDeps): Promise<ToolResult<z.output<O>>>;
+}
+
+/** Keeps each tool file's types tight without repeating generics. */
+export function defineTool<I extends z.ZodType, O extends z.ZodType, P = z.output<I>>(
+  tool: ToolDefinition<I, O, P>,
+): ToolDefinition<I, O, P> {
+  return tool;
+}

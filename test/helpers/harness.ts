@@ -1,0 +1,90 @@
+/**
+ * Test harness: the real simulator over real HTTP, the real client, and the server driven
+ * by the SDK's own MCP Client over an in-memory transport pair.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import type { CallToolResult, ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
+import type { ModelTable } from "../../src/catalog/types.js";
+import { buildServerConfig, type ServerConfig } from "../../src/config.js";
+import { silentLogger } from "../../src/log.js";
+import { createRivyaClient, type RivyaClient } from "../../src/rivya/client.js";
+import { createServer } from "../../src/server.js";
+import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/simulator/index.js";
+import { createTools } from "../../src/tools/index.js";
+
+export interface Harness {
+  sim: Simulator;
+  client: RivyaClient;
+  mcp: Client;
+  apiKey: string;
+  config: ServerConfig;
+  dir: string;
+  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  sim?: SimulatorOptions;
+  config?: Partial<ServerConfig>;
+  capabilities?: ClientCapabilities;
+  models?: readonly ModelTable[];
+  apiKey?: string;
+}
+
+let counter = 0;
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const sim = await startSimulator({ queuedMs: 60, processingMs: 120, ...opts.sim });
+  const apiKey = opts.apiKey ?? `rvya_sk_test_${process.pid}_${++counter}`;
+  const client = createRivyaClient({
+    baseUrl: sim.url,
+    apiKey,
+    retry: { baseDelayMs: 5, maxDelayMs: 50 },
+  });
+  const dir = await mkdtemp(join(tmpdir(), "rivya-mcp-test-"));
+  const config = buildServerConfig(
+    {},
+    {
+      allowDirs: [dir],
+      outputDir: join(dir, "out"),
+      firstPollDelayMs: 30,
+      pollIntervalMs: 60,
+      blockPrivateUrls: true,
+      ...opts.config,
+    },
+  );
+  const tools = createTools(opts.models);
+  const server = createServer({ client, config, log: silentLogger, owner: "local" }, tools);
+  const mcp = new Client({ name: "test-client", version: "1.0.0" }, { capabilities: opts.capabilities ?? {} });
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  await Promise.all([server.connect(serverSide), mcp.connect(clientSide)]);
+  return {
+    sim,
+    client,
+    mcp,
+    apiKey,
+    config,
+    dir,
+    call: (name, args = {}) => mcp.callTool({ name, arguments: args }) as Promise<CallToolResult>,
+    async close() {
+      await mcp.close();
+      await server.close();
+      await client.close();
+      await sim.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function textOf(result: CallToolResult): string {
+  return result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n");
+}
+
+/** Generations the simulator created for this key (what was actually paid for). */
+export function createdTasks(h: Harness) {
+  return h.sim.tasks(h.apiKey);
+}
