@@ -4,6 +4,7 @@
  * HTTP stack, the simulator) are imported only by the modes that use them, so a stdio
  * start loads as little as possible.
  */
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { buildServerConfig, envValue } from "./config.js";
 import { createLogger } from "./log.js";
@@ -21,6 +22,9 @@ Usage:
 Options:
   --allow-dir DIR                folder local uploads may read (repeatable; env RIVYA_MCP_ALLOW_DIRS)
   --output-dir DIR               where get_task saves videos (env RIVYA_MCP_OUTPUT_DIR)
+  --state-dir DIR                where the task ledger lives (env RIVYA_MCP_STATE_DIR; default ~/.rivya-mcp)
+  --confirm-above N              calls above N credits need the person's OK (env RIVYA_MCP_CONFIRM_ABOVE; default 100)
+  --daily-budget N               at most N credits per UTC day (env RIVYA_MCP_DAILY_BUDGET; default none)
   --log-level LEVEL              debug | info | warn | error (default info; logs go to stderr)
   -h, --help                     this text
   -v, --version                  the version
@@ -81,8 +85,11 @@ async function main(argv: string[]): Promise<void> {
     log.warn("RIVYA_API_KEY is not set: only list_models will work. Set it, or try --demo.");
 
   const config = buildServerConfig(process.env, {
-    ...(values["allow-dir"]?.length ? { allowDirs: values["allow-dir"] } : {}),
-    ...(values["output-dir"] ? { outputDir: values["output-dir"] } : {}),
+    ...(values["allow-dir"]?.length ? { allowDirs: values["allow-dir"].map((d) => resolve(d)) } : {}),
+    ...(values["output-dir"] ? { outputDir: resolve(values["output-dir"]) } : {}),
+    ...(values["state-dir"] ? { stateDir: resolve(values["state-dir"]) } : {}),
+    ...credits("confirm-above", "confirmAbove", values["confirm-above"]),
+    ...credits("daily-budget", "dailyBudget", values["daily-budget"]),
   });
   const { createRivyaClient } = await import("./rivya/client.js");
   const client = createRivyaClient({
@@ -102,8 +109,17 @@ async function main(argv: string[]): Promise<void> {
     });
     return;
   }
+  const { FileStore } = await import("./store/file-store.js");
+  const store = await FileStore.open({ path: join(config.stateDir, "ledger.jsonl") });
   const { runStdio } = await import("./transports/stdio.js");
-  await runStdio({ client, config, log, owner: "local" });
+  await runStdio({ client, config, log, owner: "local", store, dailyBudget: config.dailyBudget });
+}
+
+function credits(flag: string, key: string, value: string | undefined): Record<string, number> {
+  if (value === undefined) return {};
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) fail(`--${flag} must be a number of credits, got '${value}'`);
+  return { [key]: n };
 }
 
 function parse(argv: string[]) {
@@ -119,6 +135,9 @@ function parse(argv: string[]) {
       host: { type: "string" },
       "allow-dir": { type: "string", multiple: true },
       "output-dir": { type: "string" },
+      "state-dir": { type: "string" },
+      "confirm-above": { type: "string" },
+      "daily-budget": { type: "string" },
       "log-level": { type: "string" },
     },
   });

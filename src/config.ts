@@ -18,6 +18,28 @@ export interface ServerConfig {
   pollIntervalMs: number;
   /** Refuse URL fetches to private/loopback addresses (off only in tests). */
   blockPrivateUrls: boolean;
+  /** Calls costing more than this many credits need the person's confirmation. */
+  confirmAbove: number;
+  /** Per-process daily credit cap (stdio); hosted mode sets one per token. */
+  dailyBudget: number | undefined;
+  /** Where the task ledger lives. */
+  stateDir: string;
+}
+
+/** Default confirmation threshold: above the cheapest 5-second video, so dearer calls are confirmed. */
+export const DEFAULT_CONFIRM_ABOVE = 100;
+
+function numberFrom(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const value = envValue(env, name);
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got '${value}'`);
+  return n;
+}
+
+export function defaultStateDir(env: NodeJS.ProcessEnv): string {
+  const xdg = envValue(env, "XDG_STATE_HOME");
+  return xdg ? join(xdg, "rivya-mcp") : join(homedir(), ".rivya-mcp");
 }
 
 export const MAX_WAIT_SECONDS = 45;
@@ -61,6 +83,9 @@ export function buildServerConfig(
     firstPollDelayMs: 2500,
     pollIntervalMs: 5000,
     blockPrivateUrls: true,
+    confirmAbove: numberFrom(env, "RIVYA_MCP_CONFIRM_ABOVE") ?? DEFAULT_CONFIRM_ABOVE,
+    dailyBudget: numberFrom(env, "RIVYA_MCP_DAILY_BUDGET"),
+    stateDir: resolve(envValue(env, "RIVYA_MCP_STATE_DIR") ?? defaultStateDir(env)),
     ...overrides,
   };
 }

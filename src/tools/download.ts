@@ -3,7 +3,7 @@ import { createWriteStream } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
-import { request } from "undici";
+import { getGlobalDispatcher, interceptors, request } from "undici";
 import { ToolError } from "./errors.js";
 
 export async function downloadVideo(
@@ -16,7 +16,8 @@ export async function downloadVideo(
   const safeName = taskId.replace(/[^A-Za-z0-9_.-]/g, "_");
   const target = join(dir, `${safeName}.mp4`);
   const partial = `${target}.part`;
-  const res = await request(url, { signal, maxRedirections: 3 } as Parameters<typeof request>[1]);
+  const dispatcher = getGlobalDispatcher().compose(interceptors.redirect({ maxRedirections: 3 }));
+  const res = await request(url, { signal, dispatcher });
   if (res.statusCode < 200 || res.statusCode >= 300) {
     await res.body.dump();
     throw new ToolError(

@@ -52,6 +52,10 @@ export function generateInputSchema(models: readonly ModelTable[]) {
       .min(0)
       .optional()
       .describe("Refuse if the call would cost more than this"),
+    confirm: z
+      .boolean()
+      .optional()
+      .describe("The person approved this cost (needed above the confirmation threshold when the client cannot ask)"),
     wait_seconds: z
       .number()
       .min(0)
@@ -67,6 +71,7 @@ export interface GenerateCall {
   clientRequestId: string | undefined;
   dryRun: boolean;
   maxCredits: number | undefined;
+  confirmed: boolean;
   waitSeconds: number;
 }
 
@@ -128,6 +133,7 @@ export function parseGenerateCall(models: readonly ModelTable[], args: unknown):
     clientRequestId: input.client_request_id,
     dryRun: input.dry_run ?? false,
     maxCredits: input.max_credits,
+    confirmed: input.confirm ?? false,
     waitSeconds: input.wait_seconds ?? 0,
   };
 }

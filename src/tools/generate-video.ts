@@ -2,10 +2,14 @@ import { createHash, randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { ModelTable } from "../catalog/types.js";
 import { RivyaError } from "../rivya/errors.js";
+import type { RivyaTask } from "../rivya/types.js";
+import type { LedgerEntry } from "../store/types.js";
 import { classify, ToolError, ToolInputError } from "./errors.js";
-import { generateInputSchema, parseGenerateCall } from "./generate-request.js";
+import { type GenerateCall, generateInputSchema, parseGenerateCall } from "./generate-request.js";
+import { entryFor, hashRequest, taskFromEntry, withTaskState } from "./ledger.js";
+import { guardSpend } from "./spend-guard.js";
 import { summarizeTask, taskViewSchema, toTaskView } from "./task-view.js";
-import { defineTool } from "./types.js";
+import { defineTool, type ServerDeps, type ToolContext } from "./types.js";
 import { nextCheckSeconds, waitForTask } from "./wait.js";
 
 const outputSchema = z.object({
@@ -19,14 +23,77 @@ const outputSchema = z.object({
   check_again_in_seconds: z.number().nullable().optional(),
   next_step: z.string(),
 });
+type Output = z.infer<typeof outputSchema>;
 
 /**
- * The Idempotency-Key is derived from the client_request_id (and, in hosted mode, the
- * caller), so the same logical request maps to the same upstream task across tool retries
- * and server restarts.
+ * The Idempotency-Key is derived from the client_request_id and the caller, so the same
+ * logical request maps to the same upstream task across tool retries and server restarts.
  */
 export function idempotencyKeyFor(owner: string, clientRequestId: string): string {
-  return `rmcp_${createHash("sha256").update(`${owner}\n${clientRequestId}`).digest("hex").slice(0, 40)}`;
+  const digest = createHash("sha256").update(`${owner}\n${clientRequestId}`).digest("hex");
+  return `rmcp_${digest.slice(0, 40)}`;
+}
+
+function costOf(model: ModelTable) {
+  return {
+    credits: model.baseCredits,
+    billing_type: model.billingType,
+    basis: `${model.id} reserves ${model.baseCredits} credits at submit; a failed task is refunded.`,
+  };
+}
+
+/** Waits if asked, keeping the ledger current; a failed or cancelled wait never hides the id. */
+async function settle(task: RivyaTask, entry: LedgerEntry, call: GenerateCall, ctx: ToolContext, deps: ServerDeps) {
+  let latest = entry;
+  const record = async (t: RivyaTask) => {
+    latest = withTaskState(latest, t);
+    await deps.store.put(latest);
+  };
+  if (call.waitSeconds <= 0) return task;
+  const waitSeconds = Math.min(call.waitSeconds, deps.config.maxWaitSeconds);
+  return waitForTask(deps.client, task, ctx, {
+    waitSeconds,
+    firstPollDelayMs: deps.config.firstPollDelayMs,
+    pollIntervalMs: deps.config.pollIntervalMs,
+    submittedAt: Date.parse(entry.created_at),
+    onUpdate: record,
+  }).catch(() => taskFromEntry(latest));
+}
+
+function result(call: GenerateCall, clientRequestId: string, task: RivyaTask, replayed: boolean, deps: ServerDeps) {
+  const view = toTaskView(task);
+  const checkIn = nextCheckSeconds(task, deps.config.pollIntervalMs);
+  const structured: Output = {
+    submitted: true,
+    model: call.model.id,
+    cost: { ...costOf(call.model), credits: task.reserved_credits },
+    client_request_id: clientRequestId,
+    task: view,
+    replayed,
+    check_again_in_seconds: checkIn,
+    next_step: view.done
+      ? "Finished. get_task with download: true saves the video locally."
+      : `Call get_task with task_id ${task.id} in about ${checkIn} s.`,
+  };
+  const lead = replayed ? "Already submitted with this client_request_id (not charged again). " : "Submitted. ";
+  return { structured, text: `${lead}${summarizeTask(view)}` };
+}
+
+/** A client_request_id the ledger knows: the same task again, or a clear refusal. */
+async function replay(known: LedgerEntry, call: GenerateCall, ctx: ToolContext, deps: ServerDeps) {
+  if (known.request_hash !== hashRequest(call.body)) {
+    throw new ToolInputError(
+      `client_request_id "${known.client_request_id}" was already used for a different request (task ${known.task_id}). Use a new client_request_id for a new video.`,
+    );
+  }
+  let task = taskFromEntry(known);
+  try {
+    task = await deps.client.getGeneration(known.task_id, { signal: ctx.signal });
+    await deps.store.put(withTaskState(known, task));
+  } catch {
+    // The ledger's copy still carries the id; the agent can poll later.
+  }
+  return result(call, known.client_request_id, await settle(task, known, call, ctx, deps), true, deps);
 }
 
 export const generateVideoTool = (models: readonly ModelTable[]) =>
@@ -37,76 +104,55 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
       "Submit a Rivya video generation. Checks every input first (a bad call costs nothing) and states the credit cost. Returns the task id at once; optionally waits up to wait_seconds for the result. Poll with get_task.",
     inputSchema: generateInputSchema(models),
     outputSchema,
-    annotations: {
-      readOnlyHint: false,
-      destructiveHint: false,
-      idempotentHint: false,
-      openWorldHint: true,
-    },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
     parse: (args) => parseGenerateCall(models, args),
     async handler(call, ctx, deps) {
       const { model, body } = call;
-      const cost = {
-        credits: model.baseCredits,
-        billing_type: model.billingType,
-        basis: `${model.id} reserves ${model.baseCredits} credits at submit; a failed task is refunded.`,
-      };
-      if (call.maxCredits !== undefined && cost.credits > call.maxCredits) {
-        throw new ToolInputError(
-          `This call costs ${cost.credits} credits, above max_credits ${call.maxCredits}. Raise max_credits or pick a cheaper model (list_models).`,
-        );
+      if (call.clientRequestId) {
+        const known = await deps.store.findByClientRequestId(deps.owner, call.clientRequestId);
+        if (known) return replay(known, call, ctx, deps);
       }
+      const cost = costOf(model);
       const clientRequestId = call.clientRequestId ?? `auto_${randomUUID()}`;
       if (call.dryRun) {
+        if (call.maxCredits !== undefined && cost.credits > call.maxCredits) {
+          throw new ToolInputError(`This call costs ${cost.credits} credits, above max_credits ${call.maxCredits}.`);
+        }
+        const confirm = cost.credits > deps.config.confirmAbove ? " Submitting will need the person's confirmation." : "";
         return {
           structured: {
             submitted: false,
             model: model.id,
             cost,
             client_request_id: clientRequestId,
-            request: body as unknown as Record<string, unknown>,
-            next_step: "Call again without dry_run to submit.",
+            request: { ...body, client_request_id: clientRequestId },
+            next_step: `Call again without dry_run to submit.${confirm}`,
           },
-          text: `Dry run: valid request for ${model.id}, would cost ${cost.credits} credits. Nothing was submitted.`,
+          text: `Dry run: valid request for ${model.id}; it would cost ${cost.credits} credits. Nothing was submitted.${confirm}`,
         };
       }
+      const summary = `A ${model.displayName} video ("${body.prompt.slice(0, 80)}")`;
+      await guardSpend({ model, cost: cost.credits, maxCredits: call.maxCredits, confirmed: call.confirmed, summary }, ctx, deps);
+
       const idempotencyKey = idempotencyKeyFor(deps.owner, clientRequestId);
-      const submittedAt = Date.now();
+      const upstreamBody = { ...body, client_request_id: clientRequestId };
       let created: Awaited<ReturnType<typeof deps.client.createGeneration>>;
       try {
-        created = await deps.client.createGeneration(
-          { ...body, client_request_id: clientRequestId },
-          { idempotencyKey, signal: ctx.signal },
-        );
+        created = await deps.client.createGeneration(upstreamBody, { idempotencyKey, signal: ctx.signal });
       } catch (err) {
         throw withRetryHint(err, clientRequestId);
       }
-      let task = created.task;
-      if (call.waitSeconds > 0) {
-        task = await waitForTask(deps.client, task, ctx, {
-          waitSeconds: Math.min(call.waitSeconds, deps.config.maxWaitSeconds),
-          firstPollDelayMs: deps.config.firstPollDelayMs,
-          pollIntervalMs: deps.config.pollIntervalMs,
-          submittedAt,
-        }).catch(() => task); // a failed or cancelled wait must not hide the task id
-      }
-      const view = toTaskView(task);
-      const checkIn = nextCheckSeconds(task, deps.config.pollIntervalMs);
-      return {
-        structured: {
-          submitted: true,
-          model: model.id,
-          cost: { ...cost, credits: task.reserved_credits },
-          client_request_id: clientRequestId,
-          task: view,
-          replayed: created.replayed,
-          check_again_in_seconds: checkIn,
-          next_step: view.done
-            ? "Done. Use get_task with download to save the video locally."
-            : `Call get_task with task_id ${task.id} in about ${checkIn} s.`,
-        },
-        text: `${created.replayed ? "Already submitted (same client_request_id): " : "Submitted. "}${summarizeTask(view)}`,
-      };
+      const entry = entryFor(created.task, {
+        owner: deps.owner,
+        requestHash: hashRequest(body),
+        idempotencyKey,
+        clientRequestId,
+        cost: cost.credits,
+      });
+      // Recorded before anything else can go wrong, so the id survives a crash or a timeout.
+      await deps.store.put(entry);
+      const task = await settle(created.task, entry, call, ctx, deps);
+      return result(call, clientRequestId, task, created.replayed, deps);
     },
   });
 
@@ -115,6 +161,6 @@ function withRetryHint(err: unknown, clientRequestId: string): unknown {
   if (!(err instanceof RivyaError)) return err;
   const c = classify(err);
   if (!c.retryable) return err;
-  const hint = `${c.message} It is safe to retry: call generate_video again with client_request_id "${clientRequestId}" and the same arguments; Rivya will return the same task instead of charging twice.`;
+  const hint = `${c.message} Rivya may or may not have created the task. It is safe to retry: call generate_video again with client_request_id "${clientRequestId}" and the same arguments; you will get the same task and pay once.`;
   return new ToolError(hint, c.category, true, c.retryAfterSeconds);
 }

@@ -1,71 +1,115 @@
 import { z } from "zod";
+import type { RivyaTask } from "../rivya/types.js";
+import type { LedgerEntry } from "../store/types.js";
 import { downloadVideo } from "./download.js";
-import { ToolInputError } from "./errors.js";
+import { ToolError, ToolInputError } from "./errors.js";
+import { taskFromEntry, withTaskState } from "./ledger.js";
 import { summarizeTask, taskViewSchema, toTaskView } from "./task-view.js";
-import { defineTool } from "./types.js";
+import { defineTool, type ServerDeps, type ToolContext } from "./types.js";
 import { isTerminal, nextCheckSeconds, waitForTask } from "./wait.js";
 
+const RECENT = 20;
+
 const inputSchema = z.object({
-  task_id: z.string().min(1).optional().describe("Task id from generate_video"),
-  wait_seconds: z
-    .number()
-    .min(0)
-    .max(45)
-    .optional()
-    .describe("Wait up to this long for the task to finish"),
+  task_id: z.string().min(1).optional().describe("Task id from generate_video; omit to list recent tasks"),
+  wait_seconds: z.number().min(0).max(45).optional().describe("Wait up to this long for the task to finish"),
   download: z.boolean().optional().describe("Save the finished video to the local output folder"),
 });
 
-const outputSchema = z.object({
-  task: taskViewSchema,
+const recentSchema = z.object({
+  task_id: z.string(),
+  model: z.string(),
+  status: z.string(),
+  reserved_credits: z.number(),
+  final_credits: z.number(),
+  client_request_id: z.string(),
+  created_at: z.string(),
   saved_path: z.string().optional(),
-  check_again_in_seconds: z.number().nullable(),
 });
+
+const outputSchema = z.object({
+  task: taskViewSchema.optional(),
+  saved_path: z.string().optional(),
+  check_again_in_seconds: z.number().nullable().optional(),
+  recent_tasks: z.array(recentSchema).optional(),
+});
+
+function recent(e: LedgerEntry): z.infer<typeof recentSchema> {
+  const { task_id, model, status, reserved_credits, final_credits, client_request_id, created_at, saved_path } = e;
+  return { task_id, model, status, reserved_credits, final_credits, client_request_id, created_at, ...(saved_path ? { saved_path } : {}) };
+}
+
+async function listRecent(deps: ServerDeps) {
+  const entries = await deps.store.list(deps.owner, RECENT);
+  const lines = entries.map((e) => `${e.task_id} ${e.model} ${e.status} (${e.final_credits || e.reserved_credits} credits) ${e.created_at}`);
+  return {
+    structured: { recent_tasks: entries.map(recent) },
+    text: entries.length ? `Recent tasks, newest first:\n${lines.join("\n")}` : "No tasks recorded yet.",
+  };
+}
+
+/** Looks a task up, refusing other people's tasks in hosted mode as if they did not exist. */
+async function lookUp(taskId: string, ctx: ToolContext, deps: ServerDeps): Promise<{ task: RivyaTask; entry?: LedgerEntry }> {
+  const entry = await deps.store.get(deps.owner, taskId);
+  if (!entry && deps.config.transport === "http") {
+    throw new ToolError(`No task ${taskId} among yours. Call get_task without task_id to list your recent tasks.`, "not_found", false);
+  }
+  const task = await deps.client.getGeneration(taskId, { signal: ctx.signal });
+  return entry ? { task, entry } : { task };
+}
 
 export const getTask = defineTool({
   name: "get_task",
   title: "Get a video task",
   description:
-    "Status of a generate_video task: result URL, reserved and final credits (refunds stated), and for failures the category and whether a retry makes sense. Can wait for completion and save the video locally.",
+    "Status of a generate_video task: video URL, reserved and final credits (refunds stated), and for failures the category and whether retrying makes sense. Can wait for completion and save the video locally. Without task_id: your recent tasks.",
   inputSchema,
   outputSchema,
   annotations: { readOnlyHint: true, openWorldHint: true },
   async handler(input, ctx, deps) {
-    if (!input.task_id)
-      throw new ToolInputError("task_id is required: pass the id generate_video returned.");
+    if (!input.task_id) {
+      if (input.download || input.wait_seconds) throw new ToolInputError("wait_seconds and download need a task_id.");
+      return listRecent(deps);
+    }
     const started = Date.now();
-    let task = await deps.client.getGeneration(input.task_id, { signal: ctx.signal });
+    const found = await lookUp(input.task_id, ctx, deps);
+    let entry = found.entry;
+    const record = async (t: RivyaTask) => {
+      if (!entry) return;
+      entry = withTaskState(entry, t);
+      await deps.store.put(entry);
+    };
+    await record(found.task);
+    let task = found.task;
     const wait = Math.min(input.wait_seconds ?? 0, deps.config.maxWaitSeconds);
     if (wait > 0 && !isTerminal(task)) {
       task = await waitForTask(deps.client, task, ctx, {
         waitSeconds: wait,
-        // The lookup above was this call's first check; the next one follows the usual interval.
+        // The lookup above was this call's first check; the next follows the usual interval.
         firstPollDelayMs: deps.config.pollIntervalMs,
         pollIntervalMs: deps.config.pollIntervalMs,
         submittedAt: started,
+        onUpdate: record,
+      }).catch((err) => {
+        if (entry) return taskFromEntry(entry);
+        throw err;
       });
     }
     const view = toTaskView(task);
-    let savedPath: string | undefined;
+    let savedPath = entry?.saved_path;
     if (input.download) {
       if (deps.config.transport !== "stdio") {
-        throw new ToolInputError(
-          "download is available only when rivya-mcp runs locally (stdio); use video_url instead.",
-        );
+        throw new ToolInputError("download works only when rivya-mcp runs locally (stdio); use video_url instead.");
       }
       if (view.status === "succeeded" && view.video_url) {
-        savedPath = await downloadVideo(
-          view.video_url,
-          deps.config.outputDir,
-          view.task_id,
-          ctx.signal,
-        );
+        savedPath = await downloadVideo(view.video_url, deps.config.outputDir, view.task_id, ctx.signal);
+        if (entry) await deps.store.put({ ...entry, saved_path: savedPath });
       }
     }
-    const saved = savedPath
+    const note = savedPath
       ? ` Saved to ${savedPath}.`
       : input.download && !view.done
-        ? " Not downloaded yet: the task is not finished."
+        ? " Not downloaded: the task has not finished."
         : "";
     return {
       structured: {
@@ -73,7 +117,7 @@ export const getTask = defineTool({
         ...(savedPath ? { saved_path: savedPath } : {}),
         check_again_in_seconds: nextCheckSeconds(task, deps.config.pollIntervalMs),
       },
-      text: `${summarizeTask(view)}${saved}`,
+      text: `${summarizeTask(view)}${note}`,
     };
   },
 });

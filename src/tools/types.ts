@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { ServerConfig } from "../config.js";
 import type { Logger } from "../log.js";
+import type { Store } from "../store/types.js";
 import type { RivyaClient } from "../rivya/client.js";
 
 /** What a handler may ask of the MCP session it runs in; server.ts fills it per call. */
@@ -10,12 +11,20 @@ export interface ToolContext {
   progress(progress: number, total: number | undefined, message: string): Promise<void>;
   /** Folders the client offered as MCP roots, or undefined when it offers none. */
   roots(): Promise<string[] | undefined>;
+  /**
+   * Asks the person a yes/no question through the client (MCP elicitation). Resolves
+   * undefined when the client cannot ask.
+   */
+  askPerson(message: string): Promise<boolean | undefined>;
 }
 
 export interface ServerDeps {
   client: RivyaClient;
   /** Who is calling: "local" over stdio, the token's name in hosted mode. */
   owner: string;
+  store: Store;
+  /** Credits this owner may commit per UTC day; undefined means no cap. */
+  dailyBudget?: number | undefined;
   config: ServerConfig;
   log: Logger;
 }

@@ -14,6 +14,7 @@ import { silentLogger } from "../../src/log.js";
 import { createRivyaClient, type RivyaClient } from "../../src/rivya/client.js";
 import { createServer } from "../../src/server.js";
 import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/simulator/index.js";
+import { FileStore } from "../../src/store/file-store.js";
 import { createTools } from "../../src/tools/index.js";
 
 export interface Harness {
@@ -22,6 +23,7 @@ export interface Harness {
   mcp: Client;
   apiKey: string;
   config: ServerConfig;
+  store: FileStore;
   dir: string;
   call(name: string, args?: Record<string, unknown>): Promise<CallToolResult>;
   close(): Promise<void>;
@@ -54,11 +56,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       firstPollDelayMs: 30,
       pollIntervalMs: 60,
       blockPrivateUrls: true,
+      confirmAbove: 1000,
+      stateDir: join(dir, "state"),
       ...opts.config,
     },
   );
   const tools = createTools(opts.models);
-  const server = createServer({ client, config, log: silentLogger, owner: "local" }, tools);
+  const store = await FileStore.open({ path: join(dir, "state", "ledger.jsonl") });
+  const server = createServer({ client, config, log: silentLogger, owner: "local", store, dailyBudget: config.dailyBudget }, tools);
   const mcp = new Client({ name: "test-client", version: "1.0.0" }, { capabilities: opts.capabilities ?? {} });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await Promise.all([server.connect(serverSide), mcp.connect(clientSide)]);
@@ -68,6 +73,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     mcp,
     apiKey,
     config,
+    store,
     dir,
     call: (name, args = {}) => mcp.callTool({ name, arguments: args }) as Promise<CallToolResult>,
     async close() {
@@ -75,6 +81,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await server.close();
       await client.close();
       await sim.close();
+      await store.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,82 @@
+/** Moving between Rivya tasks and ledger entries. */
+import { createHash } from "node:crypto";
+import type { RivyaTask } from "../rivya/types.js";
+import type { LedgerEntry } from "../store/types.js";
+
+/** Stable across key order, so the same request always hashes the same. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
+
+export function hashRequest(body: object): string {
+  return createHash("sha256").update(canonical(body)).digest("hex");
+}
+
+export interface NewEntry {
+  owner: string;
+  requestHash: string;
+  idempotencyKey: string;
+  clientRequestId: string;
+  cost: number;
+}
+
+export function entryFor(task: RivyaTask, meta: NewEntry): LedgerEntry {
+  const now = new Date().toISOString();
+  return {
+    task_id: task.id,
+    owner: meta.owner,
+    model: task.model,
+    request_hash: meta.requestHash,
+    idempotency_key: meta.idempotencyKey,
+    client_request_id: meta.clientRequestId,
+    cost_credits: meta.cost,
+    reserved_credits: task.reserved_credits,
+    final_credits: task.final_credits,
+    status: task.status,
+    result_urls: task.result?.urls ?? (task.result?.primary_url ? [task.result.primary_url] : []),
+    error: task.error,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
+/** The entry with the task's latest state; unchanged entries are returned as they are. */
+export function withTaskState(entry: LedgerEntry, task: RivyaTask): LedgerEntry {
+  const urls = task.result?.urls ?? (task.result?.primary_url ? [task.result.primary_url] : []);
+  const same =
+    entry.status === task.status &&
+    entry.final_credits === task.final_credits &&
+    entry.reserved_credits === task.reserved_credits &&
+    entry.result_urls.length === urls.length;
+  if (same) return entry;
+  return {
+    ...entry,
+    status: task.status,
+    reserved_credits: task.reserved_credits,
+    final_credits: task.final_credits,
+    result_urls: urls,
+    error: task.error,
+    updated_at: new Date().toISOString(),
+  };
+}
+
+/** A task as the ledger last saw it, for when Rivya cannot be asked. */
+export function taskFromEntry(entry: LedgerEntry): RivyaTask {
+  const [primary] = entry.result_urls;
+  return {
+    id: entry.task_id,
+    status: entry.status,
+    model: entry.model,
+    reserved_credits: entry.reserved_credits,
+    final_credits: entry.final_credits,
+    created_at: entry.created_at,
+    updated_at: entry.updated_at,
+    result: primary ? { primary_url: primary, urls: entry.result_urls } : null,
+    error: entry.error,
+  };
+}

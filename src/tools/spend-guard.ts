@@ -1,0 +1,65 @@
+/**
+ * The checks between a valid request and money being spent: the caller's own ceiling, the
+ * daily budget, and the person's confirmation for dear calls. Each refusal costs nothing
+ * and says what to do instead.
+ */
+import type { ModelTable } from "../catalog/types.js";
+import { ToolError, ToolInputError } from "./errors.js";
+import type { ServerDeps, ToolContext } from "./types.js";
+
+export interface SpendRequest {
+  model: ModelTable;
+  cost: number;
+  maxCredits: number | undefined;
+  confirmed: boolean;
+  summary: string;
+}
+
+export function startOfUtcDay(now: Date): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+}
+
+async function checkBudget(cost: number, deps: ServerDeps): Promise<void> {
+  if (deps.dailyBudget === undefined) return;
+  const now = new Date();
+  const spent = await deps.store.spentSince(deps.owner, startOfUtcDay(now));
+  const left = Math.max(0, deps.dailyBudget - spent);
+  if (cost <= left) return;
+  const reset = new Date(startOfUtcDay(now).getTime() + 86_400_000).toISOString();
+  throw new ToolError(
+    `This call costs ${cost} credits but only ${left} of today's budget of ${deps.dailyBudget} are left (resets at ${reset}). Nothing was submitted. Refunds of failed tasks count back once get_task has seen them.`,
+    "insufficient_credits",
+    false,
+  );
+}
+
+async function checkConfirmation(req: SpendRequest, ctx: ToolContext, deps: ServerDeps): Promise<void> {
+  const threshold = deps.config.confirmAbove;
+  if (req.cost <= threshold) return;
+  let balance = "unknown";
+  try {
+    balance = String(await deps.client.getCredits({ signal: ctx.signal }));
+  } catch {
+    // The question is still worth asking without the balance.
+  }
+  const question = `${req.summary} will cost ${req.cost} credits (balance: ${balance}). Submit it?`;
+  const answer = await ctx.askPerson(question);
+  if (answer === true) return;
+  if (answer === false) {
+    throw new ToolError("Not submitted: the person declined. Nothing was spent.", "cancelled", false);
+  }
+  if (req.confirmed) return;
+  throw new ToolInputError(
+    `This call costs ${req.cost} credits, above the confirmation threshold of ${threshold}. Ask the person whether to spend ${req.cost} credits (balance: ${balance}), then call again with confirm: true. Nothing was submitted.`,
+  );
+}
+
+export async function guardSpend(req: SpendRequest, ctx: ToolContext, deps: ServerDeps): Promise<void> {
+  if (req.maxCredits !== undefined && req.cost > req.maxCredits) {
+    throw new ToolInputError(
+      `This call costs ${req.cost} credits, above max_credits ${req.maxCredits}. Raise max_credits or pick a cheaper model or setting (list_models).`,
+    );
+  }
+  await checkBudget(req.cost, deps);
+  await checkConfirmation(req, ctx, deps);
+}
