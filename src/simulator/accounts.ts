@@ -1,0 +1,117 @@
+/** API keys, accounts, scopes and the per-key token bucket (rivya-api.md §2, §15). */
+import { ApiError } from "./http.js";
+import type { AccountOptions, AccountStatus } from "./types.js";
+
+/** Every documented v1 scope; new keys get all of them (rivya-api.md §2). */
+export const ALL_SCOPES = [
+  "models:read",
+  "generations:create",
+  "generations:read",
+  "files:create",
+  "files:read",
+  "credits:read",
+  "webhooks:manage",
+  "chat:create",
+  "chat:read",
+] as const;
+
+const KEY_PREFIX = "rvya_sk_";
+
+export interface Account {
+  key: string;
+  credits: number;
+  scopes: ReadonlySet<string>;
+  status: AccountStatus;
+  bucket: { tokens: number; at: number } | null;
+}
+
+export interface AccountsConfig {
+  startingCredits: number;
+  acceptAnyKey: boolean;
+  accounts: Record<string, AccountOptions>;
+  rateLimit: { capacity: number; refillPerSecond: number } | null;
+}
+
+const unauthorized = (code: string, message: string) => new ApiError(401, code, message);
+
+export class Accounts {
+  private readonly byKey = new Map<string, Account>();
+
+  constructor(private readonly cfg: AccountsConfig) {
+    for (const [key, o] of Object.entries(cfg.accounts)) {
+      this.byKey.set(key, {
+        key,
+        credits: o.credits ?? cfg.startingCredits,
+        scopes: new Set(o.scopes ?? ALL_SCOPES),
+        status: o.status ?? "active",
+        bucket: null,
+      });
+    }
+  }
+
+  /** The key's account, created on first sight when `acceptAnyKey` allows it. */
+  find(key: string): Account | undefined {
+    const known = this.byKey.get(key);
+    if (known || !this.cfg.acceptAnyKey || !isWellFormed(key)) return known;
+    const fresh: Account = {
+      key,
+      credits: this.cfg.startingCredits,
+      scopes: new Set(ALL_SCOPES),
+      status: "active",
+      bucket: null,
+    };
+    this.byKey.set(key, fresh);
+    return fresh;
+  }
+
+  /** Resolves the Bearer key of a request to an account allowed `scope`, or throws 401/403. */
+  authenticate(authorization: string | undefined, scope: string): Account {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "");
+    if (!match?.[1]) {
+      throw unauthorized(
+        "api_key_missing",
+        "send the API key as `Authorization: Bearer rvya_sk_...`",
+      );
+    }
+    const account = this.find(match[1]);
+    if (!account) throw unauthorized("api_key_invalid", "the API key is not valid for any account");
+    if (account.status === "revoked") {
+      throw unauthorized(
+        "api_key_revoked",
+        "the API key was revoked; create a new one in Settings",
+      );
+    }
+    if (account.status === "expired") {
+      throw unauthorized(
+        "api_key_expired",
+        "the API key has expired; create a new one in Settings",
+      );
+    }
+    if (!account.scopes.has(scope)) {
+      throw new ApiError(403, "api_scope_denied", `the API key lacks the scope ${scope}`);
+    }
+    return account;
+  }
+
+  /** Takes one token from the key's bucket, refilled continuously; 429 when empty. */
+  takeToken(account: Account, now: number): void {
+    const limit = this.cfg.rateLimit;
+    if (!limit) return;
+    const b = account.bucket ?? { tokens: limit.capacity, at: now };
+    account.bucket = b;
+    b.tokens = Math.min(limit.capacity, b.tokens + ((now - b.at) / 1000) * limit.refillPerSecond);
+    b.at = now;
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return;
+    }
+    const wait = limit.refillPerSecond > 0 ? Math.ceil((1 - b.tokens) / limit.refillPerSecond) : 60;
+    throw new ApiError(429, "rate_limited", "too many requests for this API key; retry later", {
+      "retry-after": String(Math.max(1, wait)),
+    });
+  }
+}
+
+function isWellFormed(key: string): boolean {
+  return key.startsWith(KEY_PREFIX) && key.length > KEY_PREFIX.length;
+}

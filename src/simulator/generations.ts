@@ -1,0 +1,48 @@
+/** `POST /api/v1/generations`: validation, charging and Idempotency-Key replay. */
+import { ownerOf, type RouteContext } from "./context.js";
+import { ApiError, invalid, type Reply, readJson } from "./http.js";
+import { MAX_IDEMPOTENCY_KEY_LENGTH } from "./idempotency.js";
+import { canonicalJson } from "./util.js";
+import { validateGeneration } from "./validate.js";
+
+/** Generation bodies are a prompt and a few params; anything near this is abuse. */
+const JSON_BODY_LIMIT = 1024 * 1024;
+
+function createTask(ctx: RouteContext, body: unknown): Reply & { body: { id: string } } {
+  const { model, prompt } = validateGeneration(body, ctx.state.models);
+  return { status: 202, body: ctx.state.tasks.create(ownerOf(ctx), model, prompt, Date.now()) };
+}
+
+export async function createGeneration(ctx: RouteContext): Promise<Reply> {
+  const header = ctx.req.headers["idempotency-key"];
+  const key = typeof header === "string" && header !== "" ? header : undefined;
+  if (key === undefined) return createTask(ctx, await readJson(ctx.req, JSON_BODY_LIMIT));
+  if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    throw invalid(`Idempotency-Key must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
+  }
+  const account = ownerOf(ctx);
+  const store = ctx.state.idempotency;
+  const scope = `${account.key}\n${key}`;
+  const release = await store.lock(scope);
+  try {
+    const body = await readJson(ctx.req, JSON_BODY_LIMIT);
+    const fingerprint = canonicalJson(body);
+    const found = store.lookup(scope, fingerprint, Date.now());
+    if (found.kind === "conflict") {
+      throw new ApiError(
+        409,
+        "idempotency_conflict",
+        "this Idempotency-Key was already used with a different request body; use a new key for a new request",
+      );
+    }
+    if (found.kind === "replay") {
+      const task = ctx.state.tasks.get(found.taskId, account, Date.now());
+      if (task) return { status: 200, body: task };
+    }
+    const reply = createTask(ctx, body);
+    store.remember(scope, fingerprint, reply.body.id, Date.now());
+    return reply;
+  } finally {
+    release();
+  }
+}

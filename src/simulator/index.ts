@@ -1,0 +1,14 @@
+/**
+ * A Rivya Public API v1 stand-in for tests, benchmarks and `--demo`: the documented
+ * contract plus the project's §15 defaults, on loopback, with fault switches.
+ */
+export { startSimulator } from "./server.js";
+export type {
+  AccountOptions,
+  AccountStatus,
+  Faults,
+  RequestRecord,
+  Simulator,
+  SimulatorOptions,
+  SimulatorStats,
+} from "./types.js";

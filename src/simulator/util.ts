@@ -1,0 +1,50 @@
+/** Small helpers shared by the simulator modules. */
+import { randomBytes } from "node:crypto";
+
+/**
+ * mulberry32: a tiny seedable PRNG. Faults and random task failures draw from it
+ * so a test that sets `seed` sees the same sequence on every run.
+ */
+export function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Opaque ids (`task_…`, `file_…`, `req_…`). Not seeded: ids need to be unique, not repeatable. */
+export function randomId(prefix: string): string {
+  return `${prefix}_${randomBytes(10).toString("hex")}`;
+}
+
+/** The API's timestamp format: ISO-8601 UTC with milliseconds and `Z`. */
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * JSON with object keys sorted at every depth, so two bodies that differ only in key
+ * order get the same idempotency fingerprint.
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    isPlainObject(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+/** Length in Unicode code points: what a person means by "characters" in a prompt limit. */
+export function charLength(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
