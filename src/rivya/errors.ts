@@ -17,13 +17,14 @@ export type RivyaErrorKind =
   | "timeout"
   | "unexpected";
 
+/** Optional fields also take `undefined` so call sites can pass through what they may not have. */
 export interface RivyaErrorInit {
   code: string;
-  status?: number;
-  requestId?: string;
-  retryAfterSeconds?: number;
+  status?: number | undefined;
+  requestId?: string | undefined;
+  retryAfterSeconds?: number | undefined;
   /** The idempotency key of the create this error interrupted, so the caller can retry safely. */
-  idempotencyKey?: string;
+  idempotencyKey?: string | undefined;
   cause?: unknown;
 }
 

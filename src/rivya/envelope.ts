@@ -1,0 +1,45 @@
+/**
+ * Reading upstream error bodies, and keeping secrets out of anything built from them. The
+ * envelope is documented as `{"error":{code,message,requestId}}`, but a proxy or a future
+ * version may send `request_id`, a flat object, a string, HTML or nothing at all.
+ */
+
+/** Removes the configured key and anything shaped like a Rivya secret key. */
+export function scrubSecrets(text: string, apiKey?: string): string {
+  let out = apiKey ? text.split(apiKey).join("[redacted]") : text;
+  // Placeholders such as "rvya_sk_..." in upstream hints are not secrets and stay readable.
+  out = out.replace(/rvya_sk_[A-Za-z0-9_-]{4,}/g, "rvya_sk_[redacted]");
+  return out.replace(/\b(bearer)\s+(?!rvya_sk_)[A-Za-z0-9._~+/=-]{8,}/gi, "$1 [redacted]");
+}
+
+export interface Envelope {
+  code?: string;
+  message?: string;
+  requestId?: string;
+}
+
+const str = (v: unknown): string | undefined => (typeof v === "string" && v ? v : undefined);
+
+/** Reads `{"error":{code,message,requestId|request_id}}`, tolerating flat or string variants. */
+export function parseErrorEnvelope(bodyText: string): Envelope {
+  let json: unknown;
+  try {
+    json = JSON.parse(bodyText);
+  } catch {
+    const snippet = bodyText.replace(/\s+/g, " ").trim().slice(0, 160);
+    return snippet ? { message: `non-JSON response body: ${snippet}` } : {};
+  }
+  if (typeof json !== "object" || json === null) return {};
+  const outer = json as Record<string, unknown>;
+  const inner = outer.error;
+  const e =
+    typeof inner === "object" && inner !== null ? (inner as Record<string, unknown>) : outer;
+  const env: Envelope = {};
+  const code = str(e.code);
+  const message = str(e.message) ?? str(inner);
+  const requestId = str(e.requestId) ?? str(e.request_id) ?? str(outer.requestId);
+  if (code) env.code = code;
+  if (message) env.message = message;
+  if (requestId) env.requestId = requestId;
+  return env;
+}

@@ -1,0 +1,90 @@
+/**
+ * Classifies a failure that happened before an HTTP response could be read: did the request
+ * possibly reach the server (`sent`), or certainly not (`connect`)? That distinction is what
+ * makes it safe or unsafe to resend a POST that carries no idempotency key.
+ */
+import { type ErrorContext, scrubSecrets } from "./error-map.js";
+import { NetworkError, type RivyaError, type RivyaErrorInit, TimeoutError } from "./errors.js";
+
+/** Failures that happen while opening the connection: nothing was sent. */
+const CONNECT_PHASE = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+  "UND_ERR_CONNECT_TIMEOUT",
+]);
+
+/** Failures after the request may have gone out (dropped or timed-out mid-exchange). */
+const SENT_PHASE = new Set([
+  "ECONNRESET",
+  "EPIPE",
+  "ECONNABORTED",
+  "ETIMEDOUT",
+  "UND_ERR_SOCKET",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "UND_ERR_REQ_CONTENT_LENGTH_MISMATCH",
+  "UND_ERR_RES_CONTENT_LENGTH_MISMATCH",
+]);
+
+const TIMEOUTS = new Set([
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "ETIMEDOUT",
+]);
+
+export interface TransportFailure {
+  /** The low-level code (e.g. `ECONNRESET`, `UND_ERR_SOCKET`), or `unknown`. */
+  code: string;
+  phase: "connect" | "sent";
+  /** Worth another attempt (a known network hiccup, not a TLS or programming error). */
+  transient: boolean;
+  timeout: boolean;
+}
+
+function lowLevelCode(err: unknown): string | undefined {
+  if (typeof err !== "object" || err === null) return undefined;
+  const e = err as { code?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof e.code === "string") return e.code;
+  // Happy-eyeballs connects report an AggregateError holding one error per address tried.
+  if (Array.isArray(e.errors)) return lowLevelCode(e.errors[0]);
+  return e.cause === undefined ? undefined : lowLevelCode(e.cause);
+}
+
+export function classifyTransportError(err: unknown): TransportFailure {
+  const code = lowLevelCode(err) ?? "unknown";
+  const connect = CONNECT_PHASE.has(code);
+  return {
+    code,
+    phase: connect ? "connect" : "sent",
+    transient: connect || SENT_PHASE.has(code),
+    timeout: TIMEOUTS.has(code),
+  };
+}
+
+export function errorFromTransport(
+  err: unknown,
+  failure: TransportFailure,
+  ctx: ErrorContext & { unsafe?: boolean },
+): RivyaError {
+  const init: RivyaErrorInit = {
+    code: failure.timeout ? "timeout" : "network_error",
+    idempotencyKey: ctx.idempotencyKey,
+    cause: err,
+  };
+  const detail = err instanceof Error && err.message ? `: ${err.message}` : "";
+  const what = failure.timeout ? "timed out" : "could not complete the request";
+  let hint = "Check the network and the Rivya base URL, then try again.";
+  if (ctx.idempotencyKey) {
+    hint = `Retrying with the same idempotency key (${ctx.idempotencyKey}) is safe and will not charge twice.`;
+  } else if (ctx.unsafe && failure.phase === "sent") {
+    hint = "The server may have received the request; it was not resent automatically.";
+  }
+  const message = `Rivya ${ctx.method} ${ctx.path} ${what} (${failure.code}${detail}). ${hint}`;
+  const Cls = failure.timeout ? TimeoutError : NetworkError;
+  return new Cls(scrubSecrets(message, ctx.apiKey), init);
+}
