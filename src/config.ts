@@ -33,7 +33,8 @@ function numberFrom(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const value = envValue(env, name);
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got '${value}'`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new Error(`${name} must be a non-negative number, got '${value}'`);
   return n;
 }
 

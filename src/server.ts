@@ -67,21 +67,23 @@ export function createServer(deps: ServerDeps, tools: readonly AnyTool[] = TOOLS
           });
         },
         askPerson: async (message) => {
-        if (!server.getClientCapabilities()?.elicitation?.form) return undefined;
-        const answer = await server.elicitInput(
-          {
-            message,
-            requestedSchema: {
-              type: "object",
-              properties: { approve: { type: "boolean", title: "Approve", description: message } },
-              required: ["approve"],
+          if (!server.getClientCapabilities()?.elicitation?.form) return undefined;
+          const answer = await server.elicitInput(
+            {
+              message,
+              requestedSchema: {
+                type: "object",
+                properties: {
+                  approve: { type: "boolean", title: "Approve", description: message },
+                },
+                required: ["approve"],
+              },
             },
-          },
-          { signal: extra.signal },
-        );
-        return answer.action === "accept" && answer.content?.approve === true;
-      },
-      roots: async () => {
+            { signal: extra.signal },
+          );
+          return answer.action === "accept" && answer.content?.approve === true;
+        },
+        roots: async () => {
           if (!server.getClientCapabilities()?.roots) return undefined;
           const { roots } = await server.listRoots(undefined, { signal: extra.signal });
           return roots.length ? roots.map((r) => r.uri) : undefined;

@@ -15,9 +15,31 @@ const throwaway: ModelTable = {
   billingType: "FIXED",
   maxPromptLength: 100,
   params: [
-    { key: "fps", type: "select", required: false, default: "24", options: ["24", "30", "60"], description: "Frames per second" },
-    { key: "loop", type: "select", required: false, default: "false", options: ["false", "true"], description: "Loop the clip" },
-    { key: "strength", type: "number", required: false, default: 2, min: 1, max: 5, description: "Motion strength" },
+    {
+      key: "fps",
+      type: "select",
+      required: false,
+      default: "24",
+      options: ["24", "30", "60"],
+      description: "Frames per second",
+    },
+    {
+      key: "loop",
+      type: "select",
+      required: false,
+      default: "false",
+      options: ["false", "true"],
+      description: "Loop the clip",
+    },
+    {
+      key: "strength",
+      type: "number",
+      required: false,
+      default: 2,
+      min: 1,
+      max: 5,
+      description: "Motion strength",
+    },
   ],
   referenceMedia: null,
 };
@@ -32,9 +54,11 @@ afterAll(() => h.close());
 it("publishes the new table's parameters in tools/list", async () => {
   const { tools } = await h.mcp.listTools();
   const generate = tools.find((t) => t.name === "generate_video");
-  const model = generate?.inputSchema.properties?.model as { enum: string[] };
+  const properties = generate?.inputSchema.properties ?? {};
+  const model = properties.model as { enum: string[] };
   expect(model.enum).toContain("test-motion-1");
-  const branches = (generate?.inputSchema.properties?.params as { anyOf: Array<{ title: string; properties: any }> }).anyOf;
+  const branches = (properties.params as { anyOf: Array<{ title: string; properties: any }> })
+    .anyOf;
   const branch = branches.find((b) => b.title === "test-motion-1");
   expect(branch?.properties.fps).toMatchObject({ enum: [24, 30, 60], default: 24 });
   expect(branch?.properties.loop).toMatchObject({ type: "boolean", default: false });
@@ -42,12 +66,23 @@ it("publishes the new table's parameters in tools/list", async () => {
 });
 
 it("validates, submits and charges the new model with no other code change", async () => {
-  const bad = await h.call("generate_video", { model: "test-motion-1", prompt: "spin", params: { fps: 25 } });
+  const bad = await h.call("generate_video", {
+    model: "test-motion-1",
+    prompt: "spin",
+    params: { fps: 25 },
+  });
   expect(textOf(bad)).toContain("params.fps must be one of 24, 30, 60 for test-motion-1");
-  const ok = await h.call("generate_video", { model: "test-motion-1", prompt: "spin", params: { fps: 60, loop: true } });
+  const ok = await h.call("generate_video", {
+    model: "test-motion-1",
+    prompt: "spin",
+    params: { fps: 60, loop: true },
+  });
   expect(ok.isError, textOf(ok)).toBeFalsy();
   expect((ok.structuredContent as any).cost.credits).toBe(7);
   expect(h.sim.balance(h.apiKey)).toBe(1000 - 7);
   const listed = await h.call("list_models", { model: "test-motion-1" });
-  expect((listed.structuredContent as any).models[0]).toMatchObject({ id: "test-motion-1", base_credits: 7 });
+  expect((listed.structuredContent as any).models[0]).toMatchObject({
+    id: "test-motion-1",
+    base_credits: 7,
+  });
 });

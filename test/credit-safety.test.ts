@@ -1,6 +1,12 @@
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
-import { createdTasks, type Harness, type HarnessOptions, startHarness, textOf } from "./helpers/harness.js";
+import {
+  createdTasks,
+  type Harness,
+  type HarnessOptions,
+  startHarness,
+  textOf,
+} from "./helpers/harness.js";
 
 let h: Harness | undefined;
 async function harness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -69,7 +75,9 @@ describe("spend confirmation above the threshold", () => {
 describe("daily budget", () => {
   it("refuses at the cap, says what is left and when it resets, and a refund restores it", async () => {
     const t = await harness({ config: { dailyBudget: 200 } });
-    const first = out(await t.call("generate_video", { model: "kling-3-0", prompt: "one [sim:fail]" }));
+    const first = out(
+      await t.call("generate_video", { model: "kling-3-0", prompt: "one [sim:fail]" }),
+    );
     await t.call("generate_video", { model: "kling-3-0", prompt: "two" });
     const refused = await t.call("generate_video", { model: "kling-3-0", prompt: "three" });
     expect(refused.isError).toBe(true);
@@ -89,12 +97,17 @@ describe("cancellation", () => {
     const t = await harness({ sim: { queuedMs: 10_000, processingMs: 10_000 } });
     const controller = new AbortController();
     const call = t.mcp.callTool(
-      { name: "generate_video", arguments: { model: "kling-3-0", prompt: "Long one", wait_seconds: 30 } },
+      {
+        name: "generate_video",
+        arguments: { model: "kling-3-0", prompt: "Long one", wait_seconds: 30 },
+      },
       undefined,
       { signal: controller.signal, onprogress: () => controller.abort() },
     );
     await expect(call).rejects.toThrow();
-    const polls = () => t.sim.requests.filter((r) => r.method === "GET" && r.path.startsWith("/api/v1/generations/")).length;
+    const polls = () =>
+      t.sim.requests.filter((r) => r.method === "GET" && r.path.startsWith("/api/v1/generations/"))
+        .length;
     const atCancel = polls();
     expect(atCancel).toBe(1); // the poll whose progress triggered the cancel
     await new Promise((r) => setTimeout(r, 400)); // several poll intervals (60 ms in tests)

@@ -59,7 +59,9 @@ it(`${CALLS} calls through faults: one task and one charge per distinct request`
     }),
   );
   const tasks = h.sim.tasks(h.apiKey);
-  const creates = h.sim.requests.filter((r) => r.method === "POST" && r.path === "/api/v1/generations");
+  const creates = h.sim.requests.filter(
+    (r) => r.method === "POST" && r.path === "/api/v1/generations",
+  );
   const byStatus = (s: number) => creates.filter((r) => r.status === s).length;
   const expectedCredits = (CALLS / 2) * 90 + (CALLS / 2) * 160;
   const figures = {

@@ -38,7 +38,9 @@ describe("file ledger", () => {
     const a = await FileStore.open({ path });
     await a.put(entry(1));
     await a.put(entry(2));
-    await a.put(entry(1, { status: "succeeded", final_credits: 90, result_urls: ["https://x/1.mp4"] }));
+    await a.put(
+      entry(1, { status: "succeeded", final_credits: 90, result_urls: ["https://x/1.mp4"] }),
+    );
     await a.close();
     const b = await FileStore.open({ path });
     const list = await b.list("local", 10);
@@ -59,7 +61,13 @@ describe("file ledger", () => {
     await appendFile(path, line.slice(0, Math.floor(line.length / 2)));
     const b = await FileStore.open({ path });
     expect(b.skippedOnLoad).toBe(1);
-    expect((await b.list("local", 10)).map((e) => e.task_id)).toEqual(["task_5", "task_4", "task_3", "task_2", "task_1"]);
+    expect((await b.list("local", 10)).map((e) => e.task_id)).toEqual([
+      "task_5",
+      "task_4",
+      "task_3",
+      "task_2",
+      "task_1",
+    ]);
     await b.put(entry(7));
     await b.close();
     const c = await FileStore.open({ path });
@@ -91,7 +99,8 @@ describe("file ledger", () => {
     const path = join(dir, "l.jsonl");
     const s = await FileStore.open({ path, maxEntries: 50 });
     await s.put(entry(0)); // unfinished, oldest
-    for (let n = 1; n <= 300; n++) await s.put(entry(n, { status: "succeeded", final_credits: 90 }));
+    for (let n = 1; n <= 300; n++)
+      await s.put(entry(n, { status: "succeeded", final_credits: 90 }));
     await s.close();
     const lines = (await readFile(path, "utf8")).trim().split("\n").length;
     expect(lines).toBeLessThanOrEqual(100);
@@ -105,7 +114,13 @@ describe("file ledger", () => {
     const path = join(dir, "size.jsonl");
     const s = await FileStore.open({ path, maxEntries: 5000 });
     for (let n = 0; n < 1000; n++) {
-      await s.put(entry(n, { status: "succeeded", final_credits: 90, result_urls: [`https://cdn.rivya.ai/results/task_${n}.mp4`] }));
+      await s.put(
+        entry(n, {
+          status: "succeeded",
+          final_credits: 90,
+          result_urls: [`https://cdn.rivya.ai/results/task_${n}.mp4`],
+        }),
+      );
     }
     await s.close();
     const { size } = await stat(path);

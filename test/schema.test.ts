@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { MODELS } from "../src/catalog/index.js";
-import { describeAllowed, naturalDefault, paramsSchema, withDefaults } from "../src/catalog/schema.js";
+import {
+  describeAllowed,
+  naturalDefault,
+  paramsSchema,
+  withDefaults,
+} from "../src/catalog/schema.js";
 import type { ModelTable, ParamSpec } from "../src/catalog/types.js";
 
 /** A natural-JSON value an agent would send for an upstream option string. */
@@ -26,12 +31,19 @@ describe("params schemas derived from the tables (walks every model and paramete
             expect(schema.parse({ [p.key]: v })).toEqual({ [p.key]: v });
           }
         } else {
-          expect(schema.parse({ [p.key]: "no text overlays" })).toEqual({ [p.key]: "no text overlays" });
+          expect(schema.parse({ [p.key]: "no text overlays" })).toEqual({
+            [p.key]: "no text overlays",
+          });
         }
       });
 
       it(`${model.id}.${p.key}: refuses values outside the table, naming the field and the allowed values`, () => {
-        const bad = p.type === "select" ? ["not-an-option", 99] : p.type === "number" ? [p.min - 0.1, p.max + 0.5, "high"] : [42];
+        const bad =
+          p.type === "select"
+            ? ["not-an-option", 99]
+            : p.type === "number"
+              ? [p.min - 0.1, p.max + 0.5, "high"]
+              : [42];
         for (const value of bad) {
           const result = schema.safeParse({ [p.key]: value });
           expect(result.success).toBe(false);
@@ -60,9 +72,20 @@ describe("params schemas derived from the tables (walks every model and paramete
   }
 
   it("the published JSON keeps option lists that are not ranges", () => {
-    const gappy: ModelTable = { ...(MODELS[0] as ModelTable), id: "gappy", params: [
-      { key: "duration", type: "select", required: false, default: "5", options: ["5", "10"], description: "d" },
-    ] };
+    const gappy: ModelTable = {
+      ...(MODELS[0] as ModelTable),
+      id: "gappy",
+      params: [
+        {
+          key: "duration",
+          type: "select",
+          required: false,
+          default: "5",
+          options: ["5", "10"],
+          description: "d",
+        },
+      ],
+    };
     expect(paramsSchema(gappy).safeParse({ duration: 7 }).success).toBe(false);
     expect(paramsSchema(gappy).parse({ duration: 10 })).toEqual({ duration: "10" });
   });

@@ -13,20 +13,34 @@ afterAll(() => h.close());
 describe("tools/list as a real client sees it", () => {
   it("matches the committed snapshot", async () => {
     const { tools } = await h.mcp.listTools();
-    await expect(`${JSON.stringify(tools, null, 2)}\n`).toMatchFileSnapshot("./__snapshots__/tools-list.json");
+    await expect(`${JSON.stringify(tools, null, 2)}\n`).toMatchFileSnapshot(
+      "./__snapshots__/tools-list.json",
+    );
   });
 
   it("publishes every parameter of every model with its options, default and range", async () => {
     const { tools } = await h.mcp.listTools();
     const generate = tools.find((t) => t.name === "generate_video");
-    const params = (generate?.inputSchema.properties?.params ?? {}) as { anyOf?: Array<Record<string, any>> };
+    const params = (generate?.inputSchema.properties?.params ?? {}) as {
+      anyOf?: Array<Record<string, any>>;
+    };
     const byTitle = Object.fromEntries((params.anyOf ?? []).map((b) => [b.title, b.properties]));
     expect(Object.keys(byTitle).sort()).toEqual(["kling-3-0", "kling-v2-1-master"]);
-    expect(byTitle["kling-3-0"].duration).toMatchObject({ type: "integer", minimum: 3, maximum: 15, default: 5 });
+    expect(byTitle["kling-3-0"].duration).toMatchObject({
+      type: "integer",
+      minimum: 3,
+      maximum: 15,
+      default: 5,
+    });
     expect(byTitle["kling-3-0"].sound).toMatchObject({ type: "boolean", default: false });
     expect(byTitle["kling-3-0"].mode).toMatchObject({ enum: ["std", "pro"], default: "pro" });
     expect(byTitle["kling-v2-1-master"].duration).toMatchObject({ enum: [5, 10], default: 5 });
-    expect(byTitle["kling-v2-1-master"].cfg_scale).toMatchObject({ type: "number", minimum: 0, maximum: 1, default: 0.5 });
+    expect(byTitle["kling-v2-1-master"].cfg_scale).toMatchObject({
+      type: "number",
+      minimum: 0,
+      maximum: 1,
+      default: 0.5,
+    });
     expect(byTitle["kling-v2-1-master"].negative_prompt).toMatchObject({ type: "string" });
   });
 
@@ -41,7 +55,10 @@ describe("tools/list as a real client sees it", () => {
     expect(byName.list_models?.annotations?.readOnlyHint).toBe(true);
     expect(byName.get_task?.annotations?.readOnlyHint).toBe(true);
     for (const name of ["upload_reference", "generate_video"]) {
-      expect(byName[name]?.annotations).toMatchObject({ readOnlyHint: false, idempotentHint: false });
+      expect(byName[name]?.annotations).toMatchObject({
+        readOnlyHint: false,
+        idempotentHint: false,
+      });
     }
   });
 
@@ -58,7 +75,9 @@ describe("what the docs and the bundle say", () => {
     const manifest = JSON.parse(readFileSync("manifest.json", "utf8"));
     const pkg = JSON.parse(readFileSync("package.json", "utf8"));
     const { tools } = await h.mcp.listTools();
-    expect(manifest.tools.map((t: { name: string }) => t.name).sort()).toEqual(tools.map((t) => t.name).sort());
+    expect(manifest.tools.map((t: { name: string }) => t.name).sort()).toEqual(
+      tools.map((t) => t.name).sort(),
+    );
     expect(manifest.manifest_version).toBe("0.3");
     expect(manifest.server.type).toBe("node");
     expect(manifest.user_config.api_key.sensitive).toBe(true);
@@ -70,7 +89,10 @@ describe("what the docs and the bundle say", () => {
   it("README's Tools section is generated from the current schemas (run npm run docs)", async () => {
     const readme = readFileSync("README.md", "utf8");
     const { tools } = await h.mcp.listTools();
-    const section = readme.slice(readme.indexOf(TOOLS_START) + TOOLS_START.length, readme.indexOf(TOOLS_END));
+    const section = readme.slice(
+      readme.indexOf(TOOLS_START) + TOOLS_START.length,
+      readme.indexOf(TOOLS_END),
+    );
     expect(section.trim()).toBe(renderToolsMarkdown(tools));
   });
 });

@@ -3,7 +3,13 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { jpegBytes, pngBytes, webpBytes } from "./fixtures/images.js";
-import { createdTasks, type Harness, type HarnessOptions, startHarness, textOf } from "./helpers/harness.js";
+import {
+  createdTasks,
+  type Harness,
+  type HarnessOptions,
+  startHarness,
+  textOf,
+} from "./helpers/harness.js";
 
 let h: Harness | undefined;
 async function harness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -15,7 +21,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-const structured = (r: { structuredContent?: unknown }) => r.structuredContent as any;
+const structured = (r: unknown) => (r as { structuredContent?: unknown }).structuredContent as any;
 
 describe("list_models", () => {
   it("returns the catalogue from the tables and the account balance", async () => {
@@ -29,14 +35,23 @@ describe("list_models", () => {
       ["kling-v2-1-master", 160, 5000],
     ]);
     const duration = out.models[0].params.find((p: any) => p.key === "duration");
-    expect(duration).toMatchObject({ type: "integer", default: 5, allowed: "an integer from 3 to 15" });
-    expect(out.models[1].reference_media).toMatchObject({ max_files: 1, kinds: [{ kind: "image", max_bytes: 10 * 1024 * 1024 }] });
+    expect(duration).toMatchObject({
+      type: "integer",
+      default: 5,
+      allowed: "an integer from 3 to 15",
+    });
+    expect(out.models[1].reference_media).toMatchObject({
+      max_files: 1,
+      kinds: [{ kind: "image", max_bytes: 10 * 1024 * 1024 }],
+    });
     expect(textOf(r)).toContain("Balance: 777 credits");
   });
 
   it("filters by model and explains an unknown one", async () => {
     const t = await harness();
-    expect(structured(await t.call("list_models", { model: "kling-v2-1-master" })).models).toHaveLength(1);
+    expect(
+      structured(await t.call("list_models", { model: "kling-v2-1-master" })).models,
+    ).toHaveLength(1);
     const none = await t.call("list_models", { model: "sora" });
     expect(textOf(none)).toContain("Known models: kling-3-0, kling-v2-1-master");
   });
@@ -50,7 +65,11 @@ describe("upload_reference", () => {
     const r = await t.call("upload_reference", { model: "kling-3-0", path });
     expect(r.isError).toBeFalsy();
     const out = structured(r);
-    expect(out.reference_media_item).toMatchObject({ kind: "image", mimeType: "image/png", name: "frame.png" });
+    expect(out.reference_media_item).toMatchObject({
+      kind: "image",
+      mimeType: "image/png",
+      name: "frame.png",
+    });
     expect(out.reference_media_item.url).toMatch(/^http/);
     expect(out.source).toContain(path);
     expect(t.sim.stats().filesUploaded).toBe(1);
@@ -58,14 +77,20 @@ describe("upload_reference", () => {
 
   it("uploads base64 JPEG and WebP (also as a data: URL)", async () => {
     const t = await harness();
-    const jpeg = await t.call("upload_reference", { model: "kling-v2-1-master", base64: jpegBytes().toString("base64") });
+    const jpeg = await t.call("upload_reference", {
+      model: "kling-v2-1-master",
+      base64: jpegBytes().toString("base64"),
+    });
     expect(structured(jpeg).reference_media_item.mimeType).toBe("image/jpeg");
     const webp = await t.call("upload_reference", {
       model: "kling-3-0",
       base64: `data:image/webp;base64,${webpBytes().toString("base64")}`,
       filename: "look.webp",
     });
-    expect(structured(webp).reference_media_item).toMatchObject({ mimeType: "image/webp", name: "look.webp" });
+    expect(structured(webp).reference_media_item).toMatchObject({
+      mimeType: "image/webp",
+      name: "look.webp",
+    });
   });
 
   it("uses the client's MCP roots instead of the configured folders when offered", async () => {
@@ -73,9 +98,12 @@ describe("upload_reference", () => {
     const path = join(t.dir, "frame.png");
     await writeFile(path, pngBytes());
     // No roots handler answers yet → the default roots list is empty → only the configured dirs.
-    t.mcp.setRequestHandler((await import("@modelcontextprotocol/sdk/types.js")).ListRootsRequestSchema, async () => ({
-      roots: [{ uri: `file://${join(t.dir, "elsewhere")}` }],
-    }));
+    t.mcp.setRequestHandler(
+      (await import("@modelcontextprotocol/sdk/types.js")).ListRootsRequestSchema,
+      async () => ({
+        roots: [{ uri: `file://${join(t.dir, "elsewhere")}` }],
+      }),
+    );
     const r = await t.call("upload_reference", { model: "kling-3-0", path });
     expect(r.isError).toBe(true);
     expect(textOf(r)).toContain("outside the folders");
@@ -125,7 +153,11 @@ describe("generate_video and get_task", () => {
 
   it("max_credits refuses a dearer call before anything is spent", async () => {
     const t = await harness();
-    const r = await t.call("generate_video", { model: "kling-v2-1-master", prompt: "x", max_credits: 100 });
+    const r = await t.call("generate_video", {
+      model: "kling-v2-1-master",
+      prompt: "x",
+      max_credits: 100,
+    });
     expect(r.isError).toBe(true);
     expect(textOf(r)).toContain("costs 160 credits, above max_credits 100");
     expect(createdTasks(t)).toHaveLength(0);
@@ -149,7 +181,10 @@ describe("generate_video and get_task", () => {
     const t = await harness();
     const progress: string[] = [];
     const r = await t.mcp.callTool(
-      { name: "generate_video", arguments: { model: "kling-3-0", prompt: "Sunrise", wait_seconds: 5 } },
+      {
+        name: "generate_video",
+        arguments: { model: "kling-3-0", prompt: "Sunrise", wait_seconds: 5 },
+      },
       undefined,
       { onprogress: (p) => progress.push(p.message ?? "") },
     );
@@ -163,7 +198,11 @@ describe("generate_video and get_task", () => {
 
   it("when the wait runs out it still returns the task id and when to check again", async () => {
     const t = await harness({ sim: { queuedMs: 5000, processingMs: 5000 } });
-    const r = await t.call("generate_video", { model: "kling-3-0", prompt: "Slow", wait_seconds: 0.2 });
+    const r = await t.call("generate_video", {
+      model: "kling-3-0",
+      prompt: "Slow",
+      wait_seconds: 0.2,
+    });
     expect(r.isError).toBeFalsy();
     const out = structured(r);
     expect(out.task.task_id).toMatch(/\S/);
@@ -174,28 +213,44 @@ describe("generate_video and get_task", () => {
   it("get_task reports a failure with its category, retryability and the refund", async () => {
     const t = await harness();
     const before = t.sim.balance(t.apiKey);
-    const gen = structured(await t.call("generate_video", { model: "kling-3-0", prompt: "boom [sim:fail]" }));
+    const gen = structured(
+      await t.call("generate_video", { model: "kling-3-0", prompt: "boom [sim:fail]" }),
+    );
     const r = await t.call("get_task", { task_id: gen.task.task_id, wait_seconds: 5 });
     const task = structured(r).task;
     expect(task.status).toBe("failed");
     expect(task.final_credits).toBe(0);
     expect(task.refunded_credits).toBe(90);
-    expect(task.error).toMatchObject({ code: "generation_failed", category: "generation_failed", retryable: true });
+    expect(task.error).toMatchObject({
+      code: "generation_failed",
+      category: "generation_failed",
+      retryable: true,
+    });
     expect(textOf(r)).toContain("90 reserved credits were refunded");
     expect(t.sim.balance(t.apiKey)).toBe(before);
   });
 
   it("classifies a content rejection as not worth retrying unchanged", async () => {
     const t = await harness();
-    const gen = structured(await t.call("generate_video", { model: "kling-3-0", prompt: "bad [sim:reject]" }));
-    const task = structured(await t.call("get_task", { task_id: gen.task.task_id, wait_seconds: 5 })).task;
+    const gen = structured(
+      await t.call("generate_video", { model: "kling-3-0", prompt: "bad [sim:reject]" }),
+    );
+    const task = structured(
+      await t.call("get_task", { task_id: gen.task.task_id, wait_seconds: 5 }),
+    ).task;
     expect(task.error).toMatchObject({ category: "content_rejected", retryable: false });
   });
 
   it("downloads the finished video into the output folder", async () => {
     const t = await harness();
-    const gen = structured(await t.call("generate_video", { model: "kling-3-0", prompt: "Keep it" }));
-    const r = await t.call("get_task", { task_id: gen.task.task_id, wait_seconds: 5, download: true });
+    const gen = structured(
+      await t.call("generate_video", { model: "kling-3-0", prompt: "Keep it" }),
+    );
+    const r = await t.call("get_task", {
+      task_id: gen.task.task_id,
+      wait_seconds: 5,
+      download: true,
+    });
     const out = structured(r);
     expect(out.saved_path).toBe(join(t.config.outputDir, `${gen.task.task_id}.mp4`));
     expect(existsSync(out.saved_path)).toBe(true);
@@ -211,7 +266,12 @@ describe("generate_video and get_task", () => {
 
   it("references flow from upload_reference into generate_video", async () => {
     const t = await harness();
-    const up = structured(await t.call("upload_reference", { model: "kling-v2-1-master", base64: pngBytes().toString("base64") }));
+    const up = structured(
+      await t.call("upload_reference", {
+        model: "kling-v2-1-master",
+        base64: pngBytes().toString("base64"),
+      }),
+    );
     const r = await t.call("generate_video", {
       model: "kling-v2-1-master",
       prompt: "Animate this",

@@ -23,7 +23,10 @@ export class FileStore implements Store {
   private queue: Promise<unknown> = Promise.resolve();
   private readonly maxEntries: number;
 
-  private constructor(private readonly path: string, maxEntries: number) {
+  private constructor(
+    private readonly path: string,
+    maxEntries: number,
+  ) {
     this.maxEntries = maxEntries;
   }
 
@@ -49,7 +52,8 @@ export class FileStore implements Store {
       if (!line.trim()) continue;
       try {
         const entry = JSON.parse(line) as LedgerEntry;
-        if (typeof entry.task_id === "string" && typeof entry.owner === "string") this.entries.set(entry.task_id, entry);
+        if (typeof entry.task_id === "string" && typeof entry.owner === "string")
+          this.entries.set(entry.task_id, entry);
         this.lines += 1;
       } catch {
         this.skippedOnLoad += 1;
@@ -104,7 +108,10 @@ export class FileStore implements Store {
     return entry?.owner === owner ? entry : undefined;
   }
 
-  async findByClientRequestId(owner: string, clientRequestId: string): Promise<LedgerEntry | undefined> {
+  async findByClientRequestId(
+    owner: string,
+    clientRequestId: string,
+  ): Promise<LedgerEntry | undefined> {
     for (const e of this.entries.values()) {
       if (e.owner === owner && e.client_request_id === clientRequestId) return e;
     }

@@ -130,7 +130,8 @@ export function classify(err: unknown): Classified {
 export function formatZodError(err: z.ZodError): string {
   const lines = err.issues.map((issue) => {
     const path = issue.path.join(".");
-    if (issue.code === "invalid_type" && /received undefined$/.test(issue.message)) return `${path} is required`;
+    if (issue.code === "invalid_type" && /received undefined$/.test(issue.message))
+      return `${path} is required`;
     // Our own messages already name the field; zod's defaults do not.
     return path && !issue.message.includes(path) ? `${path}: ${issue.message}` : issue.message;
   });

@@ -55,7 +55,9 @@ export function generateInputSchema(models: readonly ModelTable[]) {
     confirm: z
       .boolean()
       .optional()
-      .describe("The person approved this cost (needed above the confirmation threshold when the client cannot ask)"),
+      .describe(
+        "The person approved this cost (needed above the confirmation threshold when the client cannot ask)",
+      ),
     wait_seconds: z
       .number()
       .min(0)

@@ -43,7 +43,13 @@ function costOf(model: ModelTable) {
 }
 
 /** Waits if asked, keeping the ledger current; a failed or cancelled wait never hides the id. */
-async function settle(task: RivyaTask, entry: LedgerEntry, call: GenerateCall, ctx: ToolContext, deps: ServerDeps) {
+async function settle(
+  task: RivyaTask,
+  entry: LedgerEntry,
+  call: GenerateCall,
+  ctx: ToolContext,
+  deps: ServerDeps,
+) {
   let latest = entry;
   const record = async (t: RivyaTask) => {
     latest = withTaskState(latest, t);
@@ -60,7 +66,13 @@ async function settle(task: RivyaTask, entry: LedgerEntry, call: GenerateCall, c
   }).catch(() => taskFromEntry(latest));
 }
 
-function result(call: GenerateCall, clientRequestId: string, task: RivyaTask, replayed: boolean, deps: ServerDeps) {
+function result(
+  call: GenerateCall,
+  clientRequestId: string,
+  task: RivyaTask,
+  replayed: boolean,
+  deps: ServerDeps,
+) {
   const view = toTaskView(task);
   const checkIn = nextCheckSeconds(task, deps.config.pollIntervalMs);
   const structured: Output = {
@@ -75,7 +87,9 @@ function result(call: GenerateCall, clientRequestId: string, task: RivyaTask, re
       ? "Finished. get_task with download: true saves the video locally."
       : `Call get_task with task_id ${task.id} in about ${checkIn} s.`,
   };
-  const lead = replayed ? "Already submitted with this client_request_id (not charged again). " : "Submitted. ";
+  const lead = replayed
+    ? "Already submitted with this client_request_id (not charged again). "
+    : "Submitted. ";
   return { structured, text: `${lead}${summarizeTask(view)}` };
 }
 
@@ -93,7 +107,13 @@ async function replay(known: LedgerEntry, call: GenerateCall, ctx: ToolContext, 
   } catch {
     // The ledger's copy still carries the id; the agent can poll later.
   }
-  return result(call, known.client_request_id, await settle(task, known, call, ctx, deps), true, deps);
+  return result(
+    call,
+    known.client_request_id,
+    await settle(task, known, call, ctx, deps),
+    true,
+    deps,
+  );
 }
 
 export const generateVideoTool = (models: readonly ModelTable[]) =>
@@ -104,7 +124,12 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
       "Submit a Rivya video generation. Checks every input first (a bad call costs nothing) and states the credit cost. Returns the task id at once; optionally waits up to wait_seconds for the result. Poll with get_task.",
     inputSchema: generateInputSchema(models),
     outputSchema,
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: {
+      readOnlyHint: false,
+      destructiveHint: false,
+      idempotentHint: false,
+      openWorldHint: true,
+    },
     parse: (args) => parseGenerateCall(models, args),
     async handler(call, ctx, deps) {
       const { model, body } = call;
@@ -116,9 +141,14 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
       const clientRequestId = call.clientRequestId ?? `auto_${randomUUID()}`;
       if (call.dryRun) {
         if (call.maxCredits !== undefined && cost.credits > call.maxCredits) {
-          throw new ToolInputError(`This call costs ${cost.credits} credits, above max_credits ${call.maxCredits}.`);
+          throw new ToolInputError(
+            `This call costs ${cost.credits} credits, above max_credits ${call.maxCredits}.`,
+          );
         }
-        const confirm = cost.credits > deps.config.confirmAbove ? " Submitting will need the person's confirmation." : "";
+        const confirm =
+          cost.credits > deps.config.confirmAbove
+            ? " Submitting will need the person's confirmation."
+            : "";
         return {
           structured: {
             submitted: false,
@@ -132,13 +162,26 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
         };
       }
       const summary = `A ${model.displayName} video ("${body.prompt.slice(0, 80)}")`;
-      await guardSpend({ model, cost: cost.credits, maxCredits: call.maxCredits, confirmed: call.confirmed, summary }, ctx, deps);
+      await guardSpend(
+        {
+          model,
+          cost: cost.credits,
+          maxCredits: call.maxCredits,
+          confirmed: call.confirmed,
+          summary,
+        },
+        ctx,
+        deps,
+      );
 
       const idempotencyKey = idempotencyKeyFor(deps.owner, clientRequestId);
       const upstreamBody = { ...body, client_request_id: clientRequestId };
       let created: Awaited<ReturnType<typeof deps.client.createGeneration>>;
       try {
-        created = await deps.client.createGeneration(upstreamBody, { idempotencyKey, signal: ctx.signal });
+        created = await deps.client.createGeneration(upstreamBody, {
+          idempotencyKey,
+          signal: ctx.signal,
+        });
       } catch (err) {
         throw withRetryHint(err, clientRequestId);
       }

@@ -11,8 +11,17 @@ import { isTerminal, nextCheckSeconds, waitForTask } from "./wait.js";
 const RECENT = 20;
 
 const inputSchema = z.object({
-  task_id: z.string().min(1).optional().describe("Task id from generate_video; omit to list recent tasks"),
-  wait_seconds: z.number().min(0).max(45).optional().describe("Wait up to this long for the task to finish"),
+  task_id: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Task id from generate_video; omit to list recent tasks"),
+  wait_seconds: z
+    .number()
+    .min(0)
+    .max(45)
+    .optional()
+    .describe("Wait up to this long for the task to finish"),
   download: z.boolean().optional().describe("Save the finished video to the local output folder"),
 });
 
@@ -35,24 +44,55 @@ const outputSchema = z.object({
 });
 
 function recent(e: LedgerEntry): z.infer<typeof recentSchema> {
-  const { task_id, model, status, reserved_credits, final_credits, client_request_id, created_at, saved_path } = e;
-  return { task_id, model, status, reserved_credits, final_credits, client_request_id, created_at, ...(saved_path ? { saved_path } : {}) };
+  const {
+    task_id,
+    model,
+    status,
+    reserved_credits,
+    final_credits,
+    client_request_id,
+    created_at,
+    saved_path,
+  } = e;
+  return {
+    task_id,
+    model,
+    status,
+    reserved_credits,
+    final_credits,
+    client_request_id,
+    created_at,
+    ...(saved_path ? { saved_path } : {}),
+  };
 }
 
 async function listRecent(deps: ServerDeps) {
   const entries = await deps.store.list(deps.owner, RECENT);
-  const lines = entries.map((e) => `${e.task_id} ${e.model} ${e.status} (${e.final_credits || e.reserved_credits} credits) ${e.created_at}`);
+  const lines = entries.map(
+    (e) =>
+      `${e.task_id} ${e.model} ${e.status} (${e.final_credits || e.reserved_credits} credits) ${e.created_at}`,
+  );
   return {
     structured: { recent_tasks: entries.map(recent) },
-    text: entries.length ? `Recent tasks, newest first:\n${lines.join("\n")}` : "No tasks recorded yet.",
+    text: entries.length
+      ? `Recent tasks, newest first:\n${lines.join("\n")}`
+      : "No tasks recorded yet.",
   };
 }
 
 /** Looks a task up, refusing other people's tasks in hosted mode as if they did not exist. */
-async function lookUp(taskId: string, ctx: ToolContext, deps: ServerDeps): Promise<{ task: RivyaTask; entry?: LedgerEntry }> {
+async function lookUp(
+  taskId: string,
+  ctx: ToolContext,
+  deps: ServerDeps,
+): Promise<{ task: RivyaTask; entry?: LedgerEntry }> {
   const entry = await deps.store.get(deps.owner, taskId);
   if (!entry && deps.config.transport === "http") {
-    throw new ToolError(`No task ${taskId} among yours. Call get_task without task_id to list your recent tasks.`, "not_found", false);
+    throw new ToolError(
+      `No task ${taskId} among yours. Call get_task without task_id to list your recent tasks.`,
+      "not_found",
+      false,
+    );
   }
   const task = await deps.client.getGeneration(taskId, { signal: ctx.signal });
   return entry ? { task, entry } : { task };
@@ -68,7 +108,8 @@ export const getTask = defineTool({
   annotations: { readOnlyHint: true, openWorldHint: true },
   async handler(input, ctx, deps) {
     if (!input.task_id) {
-      if (input.download || input.wait_seconds) throw new ToolInputError("wait_seconds and download need a task_id.");
+      if (input.download || input.wait_seconds)
+        throw new ToolInputError("wait_seconds and download need a task_id.");
       return listRecent(deps);
     }
     const started = Date.now();
@@ -99,10 +140,17 @@ export const getTask = defineTool({
     let savedPath = entry?.saved_path;
     if (input.download) {
       if (deps.config.transport !== "stdio") {
-        throw new ToolInputError("download works only when rivya-mcp runs locally (stdio); use video_url instead.");
+        throw new ToolInputError(
+          "download works only when rivya-mcp runs locally (stdio); use video_url instead.",
+        );
       }
       if (view.status === "succeeded" && view.video_url) {
-        savedPath = await downloadVideo(view.video_url, deps.config.outputDir, view.task_id, ctx.signal);
+        savedPath = await downloadVideo(
+          view.video_url,
+          deps.config.outputDir,
+          view.task_id,
+          ctx.signal,
+        );
         if (entry) await deps.store.put({ ...entry, saved_path: savedPath });
       }
     }

@@ -33,7 +33,11 @@ async function checkBudget(cost: number, deps: ServerDeps): Promise<void> {
   );
 }
 
-async function checkConfirmation(req: SpendRequest, ctx: ToolContext, deps: ServerDeps): Promise<void> {
+async function checkConfirmation(
+  req: SpendRequest,
+  ctx: ToolContext,
+  deps: ServerDeps,
+): Promise<void> {
   const threshold = deps.config.confirmAbove;
   if (req.cost <= threshold) return;
   let balance = "unknown";
@@ -46,7 +50,11 @@ async function checkConfirmation(req: SpendRequest, ctx: ToolContext, deps: Serv
   const answer = await ctx.askPerson(question);
   if (answer === true) return;
   if (answer === false) {
-    throw new ToolError("Not submitted: the person declined. Nothing was spent.", "cancelled", false);
+    throw new ToolError(
+      "Not submitted: the person declined. Nothing was spent.",
+      "cancelled",
+      false,
+    );
   }
   if (req.confirmed) return;
   throw new ToolInputError(
@@ -54,7 +62,11 @@ async function checkConfirmation(req: SpendRequest, ctx: ToolContext, deps: Serv
   );
 }
 
-export async function guardSpend(req: SpendRequest, ctx: ToolContext, deps: ServerDeps): Promise<void> {
+export async function guardSpend(
+  req: SpendRequest,
+  ctx: ToolContext,
+  deps: ServerDeps,
+): Promise<void> {
   if (req.maxCredits !== undefined && req.cost > req.maxCredits) {
     throw new ToolInputError(
       `This call costs ${req.cost} credits, above max_credits ${req.maxCredits}. Raise max_credits or pick a cheaper model or setting (list_models).`,

@@ -1,8 +1,8 @@
 import type { z } from "zod";
 import type { ServerConfig } from "../config.js";
 import type { Logger } from "../log.js";
-import type { Store } from "../store/types.js";
 import type { RivyaClient } from "../rivya/client.js";
+import type { Store } from "../store/types.js";
 
 /** What a handler may ask of the MCP session it runs in; server.ts fills it per call. */
 export interface ToolContext {

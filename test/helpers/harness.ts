@@ -13,7 +13,11 @@ import { buildServerConfig, type ServerConfig } from "../../src/config.js";
 import { silentLogger } from "../../src/log.js";
 import { createRivyaClient, type RivyaClient } from "../../src/rivya/client.js";
 import { createServer } from "../../src/server.js";
-import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/simulator/index.js";
+import {
+  type Simulator,
+  type SimulatorOptions,
+  startSimulator,
+} from "../../src/simulator/index.js";
 import { FileStore } from "../../src/store/file-store.js";
 import { createTools } from "../../src/tools/index.js";
 
@@ -63,8 +67,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   );
   const tools = createTools(opts.models);
   const store = await FileStore.open({ path: join(dir, "state", "ledger.jsonl") });
-  const server = createServer({ client, config, log: silentLogger, owner: "local", store, dailyBudget: config.dailyBudget }, tools);
-  const mcp = new Client({ name: "test-client", version: "1.0.0" }, { capabilities: opts.capabilities ?? {} });
+  const server = createServer(
+    { client, config, log: silentLogger, owner: "local", store, dailyBudget: config.dailyBudget },
+    tools,
+  );
+  const mcp = new Client(
+    { name: "test-client", version: "1.0.0" },
+    { capabilities: opts.capabilities ?? {} },
+  );
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   await Promise.all([server.connect(serverSide), mcp.connect(clientSide)]);
   return {
