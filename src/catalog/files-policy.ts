@@ -20,5 +20,7 @@ export const DEFAULT_UPLOAD_POLICY: Record<MediaKind, ReferenceKindRule> = {
 export const MEDIA_KINDS: readonly MediaKind[] = ["image", "video", "audio"];
 
 export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < MB) return `${(bytes / 1024).toFixed(1)} KB`;
   return bytes % MB === 0 ? `${bytes / MB} MB` : `${(bytes / MB).toFixed(1)} MB`;
 }
