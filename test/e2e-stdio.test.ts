@@ -22,10 +22,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function env(stateDir: string): Record<string, string> {
+function env(stateDir: string, baseUrl = sim.url): Record<string, string> {
   return {
     RIVYA_API_KEY: KEY,
-    RIVYA_BASE_URL: sim.url,
+    RIVYA_BASE_URL: baseUrl,
     RIVYA_MCP_ALLOW_DIRS: dir,
     RIVYA_MCP_STATE_DIR: stateDir,
     // What Claude Desktop passes for a blank optional bundle field: must count as unset.
@@ -73,43 +73,44 @@ describe("spawned stdio server", () => {
   });
 
   it("a server SIGKILLed right after a create loses nothing: the ledger lists the task and a retry returns it", async () => {
+    // A slow task, so the server is still inside generate_video's wait when it dies.
+    const slow = await startSimulator({ queuedMs: 60_000, processingMs: 60_000 });
     const stateDir = join(dir, "state-kill");
-    const before = sim.tasks(KEY).length;
-    const mark = sim.requests.length;
-    const first = await spawnCli([], env(stateDir));
-    const args = {
-      model: "kling-v2-1-master",
-      prompt: "Killed mid-wait",
-      client_request_id: "kill-1",
-      wait_seconds: 30,
-    };
-    const pending = first.call("generate_video", args).catch((err: Error) => err);
-    // The first status poll comes after the ledger write; kill the server then, mid-call.
-    const polled = () =>
-      sim.requests
-        .slice(mark)
-        .some((r) => r.method === "GET" && r.path.startsWith("/api/v1/generations/"));
-    for (let i = 0; i < 200 && !polled(); i++) await sleep(25);
-    expect(polled()).toBe(true);
-    const pid = first.transport.pid;
-    expect(pid).toBeTypeOf("number");
-    process.kill(pid as number, "SIGKILL");
-    expect(await pending).toBeInstanceOf(Error);
-    await first.close().catch(() => {});
-    const created = sim.tasks(KEY).slice(before);
-    expect(created).toHaveLength(1);
-
-    const second = await spawnCli([], env(stateDir));
     try {
-      const listed = (await second.call("get_task")).structuredContent as any;
-      expect(listed.recent_tasks.map((t: any) => t.task_id)).toEqual([created[0]?.id]);
-      const retried = (await second.call("generate_video", { ...args, wait_seconds: 0 }))
-        .structuredContent as any;
-      expect(retried.task.task_id).toBe(created[0]?.id);
-      expect(retried.replayed).toBe(true);
-      expect(sim.tasks(KEY).slice(before)).toHaveLength(1);
+      const first = await spawnCli([], env(stateDir, slow.url));
+      const args = {
+        model: "kling-v2-1-master",
+        prompt: "Killed mid-wait",
+        client_request_id: "kill-1",
+        wait_seconds: 30,
+      };
+      const pending = first.call("generate_video", args).catch((err: Error) => err);
+      // The first status poll comes after the ledger write; kill the server then, mid-call.
+      const polled = () =>
+        slow.requests.some((r) => r.method === "GET" && r.path.startsWith("/api/v1/generations/"));
+      for (let i = 0; i < 400 && !polled(); i++) await sleep(25);
+      expect(polled()).toBe(true);
+      process.kill(first.transport.pid as number, "SIGKILL");
+      expect(await pending).toBeInstanceOf(Error);
+      await first.close().catch(() => {});
+      const created = slow.tasks(KEY);
+      expect(created).toHaveLength(1);
+
+      const second = await spawnCli([], env(stateDir, slow.url));
+      try {
+        const listed = (await second.call("get_task")).structuredContent as any;
+        expect(listed.recent_tasks.map((t: any) => t.task_id)).toEqual([created[0]?.id]);
+        const retried = (await second.call("generate_video", { ...args, wait_seconds: 0 }))
+          .structuredContent as any;
+        expect(retried.task.task_id).toBe(created[0]?.id);
+        expect(retried.replayed).toBe(true);
+        expect(slow.tasks(KEY)).toHaveLength(1);
+        expect(slow.stats().creditsCharged).toBe(160);
+      } finally {
+        await second.close();
+      }
     } finally {
-      await second.close();
+      await slow.close();
     }
   });
 
