@@ -15,12 +15,38 @@ import { type AnyTool, TOOLS } from "./tools/index.js";
 import type { ServerDeps, ToolContext } from "./tools/types.js";
 import { VERSION } from "./version.js";
 
-function jsonSchema(schema: z.ZodType, io: "input" | "output"): Tool["inputSchema"] {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<
-    string,
-    unknown
-  >;
-  return rest as Tool["inputSchema"];
+type JsonObject = Record<string, unknown>;
+
+function jsonSchema(schema: z.ZodType, io: "input" | "output"): JsonObject {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: "any",
+  }) as JsonObject;
+  return rest;
+}
+
+/** JSON types of a property, with nested structure reduced to its outer type. */
+function outerType(prop: JsonObject): JsonObject {
+  const variants = (prop.anyOf as JsonObject[] | undefined) ?? [prop];
+  const types = variants.flatMap((v) => v.type ?? []);
+  const type = types.length === 1 ? types[0] : types;
+  const kept: JsonObject = { type };
+  for (const key of ["description", "enum"]) if (prop[key] !== undefined) kept[key] = prop[key];
+  return kept;
+}
+
+/**
+ * Output schemas are published one level deep: agents read structuredContent itself, and
+ * every nested field spelled out would cost each conversation thousands of bytes. The full
+ * zod schema still checks every result before it is returned (see the call handler).
+ */
+function publishedOutputSchema(schema: z.ZodType): JsonObject {
+  const full = jsonSchema(schema, "output");
+  const properties = Object.entries((full.properties ?? {}) as Record<string, JsonObject>);
+  return {
+    type: "object",
+    properties: Object.fromEntries(properties.map(([k, v]) => [k, outerType(v)])),
+  };
 }
 
 /** The tools/list entries; computed once, they only change when the tables do. */
@@ -29,9 +55,9 @@ export function describeTools(tools: readonly AnyTool[] = TOOLS): Tool[] {
     name: t.name,
     title: t.title,
     description: t.description,
-    inputSchema: jsonSchema(t.inputSchema, "input"),
-    outputSchema: jsonSchema(t.outputSchema, "output"),
-    annotations: { title: t.title, ...t.annotations },
+    inputSchema: jsonSchema(t.inputSchema, "input") as Tool["inputSchema"],
+    outputSchema: publishedOutputSchema(t.outputSchema) as Tool["outputSchema"],
+    annotations: t.annotations,
   }));
 }
 
@@ -93,6 +119,9 @@ export function createServer(deps: ServerDeps, tools: readonly AnyTool[] = TOOLS
         const args = request.params.arguments ?? {};
         const input = tool.parse ? tool.parse(args) : tool.inputSchema.parse(args);
         const result = await tool.handler(input, ctx, deps);
+        // A result that breaks its own schema is our bug: log it, never hand it to the agent.
+        const checked = tool.outputSchema.safeParse(result.structured);
+        if (!checked.success) throw new Error(`${tool.name} output: ${checked.error.message}`);
         return {
           content: [{ type: "text", text: result.text }],
           structuredContent: result.structured,

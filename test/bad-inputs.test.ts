@@ -179,7 +179,7 @@ const cases: Case[] = [
     "video reference for an image-only model",
     "generate_video",
     () => k3({ reference_media: [{ url: "https://cdn.example.com/a.mp4", kind: "video" }] }),
-    ["accepts only image"],
+    ["reference_media[].kind must be image"],
   ],
   [
     "gif reference",

@@ -104,15 +104,34 @@ export function withDefaults(
   return { ...defaults, ...params };
 }
 
-export const referenceItemSchema = z.object({
-  url: z.url({
-    protocol: /^https?$/,
-    error: "reference_media[].url must be the url returned by upload_reference",
-  }),
-  kind: z.enum(MEDIA_KINDS as [string, ...string[]]),
-  name: z.string().optional(),
-  mimeType: z.string().optional(),
-  durationSeconds: z.number().optional(),
-  durationToken: z.string().optional(),
-});
-export type ReferenceItemInput = z.infer<typeof referenceItemSchema>;
+/**
+ * One reference_media item, as upload_reference returns it. Only the kinds some model
+ * accepts are offered, and duration fields only when a model takes video or audio.
+ */
+export function referenceItemSchema(models: readonly ModelTable[]) {
+  const kinds = MEDIA_KINDS.filter((k) =>
+    models.some((m) => m.referenceMedia?.kinds.some((r) => r.kind === k)),
+  );
+  const offered = (kinds.length ? kinds : ["image"]) as [string, ...string[]];
+  const base = z.object({
+    url: z.url({
+      protocol: /^https?$/,
+      error: "reference_media[].url must be the url returned by upload_reference",
+    }),
+    kind: z.enum(offered, { error: `reference_media[].kind must be ${offered.join(" or ")}` }),
+    name: z.string().optional(),
+    mimeType: z.string().optional(),
+  });
+  const timed = offered.some((k) => k !== "image");
+  return timed
+    ? base.extend({ durationSeconds: z.number().optional(), durationToken: z.string().optional() })
+    : base;
+}
+export type ReferenceItemInput = {
+  url: string;
+  kind: string;
+  name?: string | undefined;
+  mimeType?: string | undefined;
+  durationSeconds?: number | undefined;
+  durationToken?: string | undefined;
+};

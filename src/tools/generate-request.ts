@@ -28,25 +28,20 @@ export function generateInputSchema(models: readonly ModelTable[]) {
       : z.union(perModelParams as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]])
     )
       .optional()
-      .describe(
-        "Settings for the chosen model (the object titled with its id); omitted keys take their defaults",
-      ),
+      .describe("Settings: the object titled with the model id; omitted keys take defaults"),
     reference_media: z
-      .array(referenceItemSchema)
+      .array(referenceItemSchema(models))
       .optional()
-      .describe("Items returned by upload_reference (switches to image-to-video)"),
+      .describe("Items from upload_reference (image-to-video)"),
     client_request_id: z
       .string()
       .min(1)
       .max(128)
       .optional()
       .describe(
-        "Your id for this request; calling again with it returns the same task, never a second charge",
+        "Your id for this request; reusing it returns the same task, never a second charge",
       ),
-    dry_run: z
-      .boolean()
-      .optional()
-      .describe("Validate and show the request and cost without submitting"),
+    dry_run: z.boolean().optional().describe("Check and show the request and cost; submit nothing"),
     max_credits: z
       .number()
       .min(0)
@@ -56,14 +51,14 @@ export function generateInputSchema(models: readonly ModelTable[]) {
       .boolean()
       .optional()
       .describe(
-        "The person approved this cost (needed above the confirmation threshold when the client cannot ask)",
+        "The person approved the cost (needed above the threshold if the client cannot ask)",
       ),
     wait_seconds: z
       .number()
       .min(0)
       .max(45)
       .optional()
-      .describe("Wait up to this long for the result (default 0: return the task id at once)"),
+      .describe("Wait up to this long for the result (default 0)"),
   });
 }
 

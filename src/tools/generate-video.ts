@@ -14,10 +14,11 @@ import { nextCheckSeconds, waitForTask } from "./wait.js";
 
 const outputSchema = z.object({
   submitted: z.boolean(),
-  model: z.string(),
-  cost: z.object({ credits: z.number(), billing_type: z.string(), basis: z.string() }),
+  cost: z
+    .object({ credits: z.number(), billing_type: z.string(), basis: z.string() })
+    .describe("credits, billing_type, basis"),
   client_request_id: z.string(),
-  request: z.record(z.string(), z.unknown()).optional(),
+  request: z.record(z.string(), z.unknown()).optional().describe("dry_run: the upstream request"),
   task: taskViewSchema.optional(),
   replayed: z.boolean().optional(),
   check_again_in_seconds: z.number().nullable().optional(),
@@ -77,7 +78,6 @@ function result(
   const checkIn = nextCheckSeconds(task, deps.config.pollIntervalMs);
   const structured: Output = {
     submitted: true,
-    model: call.model.id,
     cost: { ...costOf(call.model), credits: task.reserved_credits },
     client_request_id: clientRequestId,
     task: view,
@@ -121,7 +121,7 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
     name: "generate_video",
     title: "Generate a video",
     description:
-      "Submit a Rivya video generation. Checks every input first (a bad call costs nothing) and states the credit cost. Returns the task id at once; optionally waits up to wait_seconds for the result. Poll with get_task.",
+      "Submit a video generation. Inputs are checked first (a bad call costs nothing); states the credit cost. Returns the task id at once, or waits up to wait_seconds.",
     inputSchema: generateInputSchema(models),
     outputSchema,
     annotations: {
@@ -152,7 +152,6 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
         return {
           structured: {
             submitted: false,
-            model: model.id,
             cost,
             client_request_id: clientRequestId,
             request: { ...body, client_request_id: clientRequestId },

@@ -11,18 +11,14 @@ import { isTerminal, nextCheckSeconds, waitForTask } from "./wait.js";
 const RECENT = 20;
 
 const inputSchema = z.object({
-  task_id: z
-    .string()
-    .min(1)
-    .optional()
-    .describe("Task id from generate_video; omit to list recent tasks"),
+  task_id: z.string().min(1).optional().describe("From generate_video; omit to list recent tasks"),
   wait_seconds: z
     .number()
     .min(0)
     .max(45)
     .optional()
-    .describe("Wait up to this long for the task to finish"),
-  download: z.boolean().optional().describe("Save the finished video to the local output folder"),
+    .describe("Wait up to this long for it to finish"),
+  download: z.boolean().optional().describe("Save the video to the local output folder"),
 });
 
 const recentSchema = z.object({
@@ -40,7 +36,10 @@ const outputSchema = z.object({
   task: taskViewSchema.optional(),
   saved_path: z.string().optional(),
   check_again_in_seconds: z.number().nullable().optional(),
-  recent_tasks: z.array(recentSchema).optional(),
+  recent_tasks: z
+    .array(recentSchema)
+    .optional()
+    .describe("Newest first, when no task_id was given"),
 });
 
 function recent(e: LedgerEntry): z.infer<typeof recentSchema> {
@@ -102,7 +101,7 @@ export const getTask = defineTool({
   name: "get_task",
   title: "Get a video task",
   description:
-    "Status of a generate_video task: video URL, reserved and final credits (refunds stated), and for failures the category and whether retrying makes sense. Can wait for completion and save the video locally. Without task_id: your recent tasks.",
+    "Status, video URL and credits of a generation (refunds stated; failures say if a retry makes sense). Can wait and save the video. No task_id: recent tasks.",
   inputSchema,
   outputSchema,
   annotations: { readOnlyHint: true, openWorldHint: true },

@@ -36,7 +36,9 @@ const modelView = z.object({
 });
 
 const outputSchema = z.object({
-  models: z.array(modelView),
+  models: z
+    .array(modelView)
+    .describe("id, base_credits, max_prompt_length, params, reference_media"),
   credit_balance: z.number().nullable(),
   balance_note: z.string().optional(),
 });
@@ -85,7 +87,7 @@ export const listModelsTool = (all: readonly ModelTable[]) =>
     name: "list_models",
     title: "List Rivya video models",
     description:
-      "Rivya video models with their credit cost, prompt limit, every parameter (allowed values, default) and reference-image rules, plus the account's credit balance.",
+      "Video models: credit cost, prompt limit, parameters (allowed values, defaults), reference-image rules; and the credit balance.",
     inputSchema: z.object({ model: z.string().optional().describe("Only this model id") }),
     outputSchema,
     annotations: { readOnlyHint: true, openWorldHint: true },

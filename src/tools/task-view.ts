@@ -3,28 +3,32 @@ import { z } from "zod";
 import type { RivyaTask } from "../rivya/types.js";
 import { classifyTaskError } from "./errors.js";
 
-export const taskViewSchema = z.object({
-  task_id: z.string(),
-  model: z.string(),
-  status: z.enum(["queued", "processing", "succeeded", "failed"]),
-  done: z.boolean(),
-  reserved_credits: z.number(),
-  final_credits: z.number(),
-  /** Credits given back because the task failed (0 otherwise). */
-  refunded_credits: z.number(),
-  video_url: z.string().nullable(),
-  result_urls: z.array(z.string()),
-  error: z
-    .object({
-      code: z.string(),
-      message: z.string(),
-      category: z.string(),
-      retryable: z.boolean(),
-    })
-    .nullable(),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
+export const taskViewSchema = z
+  .object({
+    task_id: z.string(),
+    model: z.string(),
+    status: z.enum(["queued", "processing", "succeeded", "failed"]),
+    done: z.boolean(),
+    reserved_credits: z.number(),
+    final_credits: z.number(),
+    /** Credits given back because the task failed (0 otherwise). */
+    refunded_credits: z.number(),
+    video_url: z.string().nullable(),
+    result_urls: z.array(z.string()),
+    error: z
+      .object({
+        code: z.string(),
+        message: z.string(),
+        category: z.string(),
+        retryable: z.boolean(),
+      })
+      .nullable(),
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .describe(
+    "task_id, status, video_url, reserved/final/refunded_credits, error{category,retryable}",
+  );
 export type TaskView = z.infer<typeof taskViewSchema>;
 
 export function toTaskView(task: RivyaTask): TaskView {

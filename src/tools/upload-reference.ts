@@ -12,28 +12,25 @@ import { defineTool } from "./types.js";
 
 const inputSchemaFor = (models: readonly ModelTable[]) =>
   z.object({
-    model: z
-      .enum(modelIds(models))
-      .describe("Model the reference is for (its rules are checked before upload)"),
-    path: z
-      .string()
-      .optional()
-      .describe("Local file path (local server only; must be in an allowed folder)"),
+    model: z.enum(modelIds(models)).describe("Model the reference is for"),
+    path: z.string().optional().describe("Local file in an allowed folder (local server only)"),
     url: z.string().optional().describe("Public https URL of the file"),
     base64: z.string().optional().describe("File content as base64 (or a data: URL)"),
-    filename: z.string().optional().describe("Name to give the file (default from path/url)"),
+    filename: z.string().optional().describe("Name for the file"),
   });
 type UploadInput = z.infer<ReturnType<typeof inputSchemaFor>>;
 
 const outputSchema = z.object({
-  reference_media_item: z.object({
-    url: z.string(),
-    kind: z.string(),
-    name: z.string(),
-    mimeType: z.string(),
-    durationSeconds: z.number().optional(),
-    durationToken: z.string().optional(),
-  }),
+  reference_media_item: z
+    .object({
+      url: z.string(),
+      kind: z.string(),
+      name: z.string(),
+      mimeType: z.string(),
+      durationSeconds: z.number().optional(),
+      durationToken: z.string().optional(),
+    })
+    .describe("Put this in generate_video's reference_media"),
   file_id: z.string(),
   size_bytes: z.number(),
   source: z.string(),
@@ -134,7 +131,7 @@ export const uploadReferenceTool = (models: readonly ModelTable[]) =>
     name: "upload_reference",
     title: "Upload a reference image",
     description:
-      "Upload a reference file for image-to-video from a local path, an https URL or base64. Checks the real content type and size against the model first. Returns the item to pass in generate_video's reference_media.",
+      "Upload a reference image from a local path, an https URL or base64; content type and size are checked against the model first. Returns an item for generate_video's reference_media.",
     inputSchema: inputSchemaFor(models),
     outputSchema,
     annotations: {

@@ -1,0 +1,150 @@
+/**
+ * Hosted-mode harness: the simulator, a real tokens file, the HTTP server in-process on an
+ * ephemeral loopback port, and the SDK's own StreamableHTTPClientTransport + Client.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { buildServerConfig, type ServerConfig } from "../../src/config.js";
+import { type Logger, silentLogger } from "../../src/log.js";
+import { createRivyaClient } from "../../src/rivya/client.js";
+import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/simulator/index.js";
+import { FileStore } from "../../src/store/file-store.js";
+import { type HttpServerHandle, startHttpServer } from "../../src/transports/http.js";
+import { HTTP_DEFAULTS, type HttpOptions } from "../../src/transports/http-options.js";
+import { createToken, loadTokensFile } from "../../src/transports/tokens.js";
+
+export interface PersonSpec {
+  name: string;
+  dailyBudget?: number;
+  /** Env var holding the person's own key; the harness sets it to a fresh simulator key. */
+  keyEnv?: string;
+}
+
+export interface HttpHarnessOptions {
+  people?: PersonSpec[];
+  http?: Partial<HttpOptions>;
+  config?: Partial<ServerConfig>;
+  sim?: SimulatorOptions;
+  log?: Logger;
+}
+
+export interface HttpHarness {
+  sim: Simulator;
+  server: HttpServerHandle;
+  url: string;
+  /** Token per person name. */
+  tokens: Record<string, string>;
+  /** The server-wide key and each personal key, by person (or "server"). */
+  keys: Record<string, string>;
+  store: FileStore;
+  dir: string;
+  connect(token?: string): Promise<Client>;
+  close(): Promise<void>;
+}
+
+let counter = 0;
+
+export async function startHttpHarness(opts: HttpHarnessOptions = {}): Promise<HttpHarness> {
+  const sim = await startSimulator({ queuedMs: 60, processingMs: 120, rateLimit: null, ...opts.sim });
+  const dir = await mkdtemp(join(tmpdir(), "rivya-mcp-http-"));
+  const serverKey = `rvya_sk_http_${process.pid}_${++counter}`;
+  const keys: Record<string, string> = { server: serverKey };
+  const env: NodeJS.ProcessEnv = {};
+  const tokens: Record<string, string> = {};
+  const tokensFile = join(dir, "tokens.json");
+  for (const p of opts.people ?? []) {
+    tokens[p.name] = await createToken(tokensFile, {
+      name: p.name,
+      dailyBudget: p.dailyBudget,
+      rivyaKeyEnv: p.keyEnv,
+    });
+    if (p.keyEnv) {
+      keys[p.name] = `rvya_sk_personal_${p.name}_${counter}`;
+      env[p.keyEnv] = keys[p.name];
+    }
+  }
+  const config = buildServerConfig(
+    {},
+    {
+      allowDirs: [dir],
+      outputDir: join(dir, "out"),
+      firstPollDelayMs: 30,
+      pollIntervalMs: 60,
+      confirmAbove: 1000,
+      stateDir: join(dir, "state"),
+      ...opts.config,
+    },
+  );
+  const clientFor = (key: string | undefined) =>
+    createRivyaClient({ baseUrl: sim.url, ...(key ? { apiKey: key } : {}), retry: { baseDelayMs: 5, maxDelayMs: 50 } });
+  const client = clientFor(serverKey);
+  const store = await FileStore.open({ path: join(config.stateDir, "ledger.jsonl") });
+  const server = await startHttpServer(
+    {
+      client,
+      clientFor,
+      config,
+      log: opts.log ?? silentLogger,
+      store,
+      tokens: opts.people?.length ? await loadTokensFile(tokensFile) : undefined,
+      env,
+    },
+    { ...HTTP_DEFAULTS, port: 0, host: "127.0.0.1", tokensFile: undefined, ...opts.http },
+  );
+  const clients: Client[] = [];
+  return {
+    sim,
+    server,
+    url: server.url,
+    tokens,
+    keys,
+    store,
+    dir,
+    async connect(token) {
+      const transport = new StreamableHTTPClientTransport(new URL(server.url), {
+        requestInit: token ? { headers: { authorization: `Bearer ${token}` } } : {},
+      });
+      const c = new Client({ name: "http-test", version: "1.0.0" });
+      await c.connect(transport);
+      clients.push(c);
+      return c;
+    },
+    async close() {
+      await Promise.all(clients.map((c) => c.close().catch(() => {})));
+      await server.shutdown();
+      await client.close();
+      await store.close();
+      await sim.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function call(c: Client, name: string, args: Record<string, unknown> = {}) {
+  return (await c.callTool({ name, arguments: args })) as CallToolResult;
+}
+
+export const out = (r: { structuredContent?: unknown }) => r.structuredContent as any;
+
+export const textOf = (r: CallToolResult) =>
+  r.content.map((c) => (c.type === "text" ? c.text : "")).join("\n");
+
+/** A raw MCP POST (for what the SDK client would never send). */
+export function rawPost(url: string, body: string, headers: Record<string, string> = {}) {
+  return fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+    body,
+  });
+}
+
+export const INIT = JSON.stringify({
+  jsonrpc: "2.0",
+  id: 1,
+  method: "initialize",
+  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+});

@@ -1,0 +1,118 @@
+/** Host/Origin checks, the body limit, the rate limit and JSON-RPC error bodies. */
+import { request } from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { largePngBytes } from "./fixtures/images.js";
+import { call, type HttpHarness, INIT, out, rawPost, startHttpHarness, textOf } from "./helpers/http-harness.js";
+
+let h: HttpHarness;
+let auth: Record<string, string>;
+beforeAll(async () => {
+  h = await startHttpHarness({
+    people: [{ name: "alice" }, { name: "limited" }],
+    http: { allowedOrigins: ["https://app.example.com"], allowedHosts: ["mcp.example.com"], ratePerSecond: 1000, rateBurst: 1000 },
+  });
+  auth = { authorization: `Bearer ${h.tokens.alice}` };
+});
+afterAll(() => h.close());
+
+/** node:http lets us send any Host header (fetch does not). */
+function post(headers: Record<string, string>, body = INIT): Promise<{ status: number; body: string }> {
+  const url = new URL(h.url);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, path: "/mcp", method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...auth, ...headers } },
+      (res) => {
+        let text = "";
+        res.on("data", (c) => (text += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+describe("DNS rebinding guards", () => {
+  it.each([
+    ["loopback host", { host: "127.0.0.1:PORT" }, 200],
+    ["localhost", { host: "localhost" }, 200],
+    ["the configured public name", { host: "mcp.example.com" }, 200],
+    ["a foreign host", { host: "evil.example" }, 403],
+    ["same-host origin", { origin: "http://127.0.0.1:PORT" }, 200],
+    ["an allowed origin", { origin: "https://app.example.com" }, 200],
+    ["a foreign origin", { origin: "https://evil.example" }, 403],
+    ["the null origin", { origin: "null" }, 403],
+  ])("%s → %i", async (_what, headers, status) => {
+    const fixed = Object.fromEntries(
+      Object.entries(headers).map(([k, v]) => [k, v.replace("PORT", String(h.server.port))]),
+    );
+    const res = await post(fixed);
+    expect(res.status).toBe(status);
+    if (status === 403) expect(JSON.parse(res.body)).toMatchObject({ jsonrpc: "2.0", id: null, error: { code: -32000 } });
+  });
+});
+
+describe("request bodies", () => {
+  it("a 10 MB image sent as base64 fits the default limit", async () => {
+    const c = await h.connect(h.tokens.alice);
+    const image = largePngBytes(10 * 1024 * 1024 - 64 * 1024);
+    const r = await call(c, "upload_reference", { model: "kling-3-0", base64: image.toString("base64") });
+    expect(r.isError, textOf(r)).toBeFalsy();
+    expect(out(r).size_bytes).toBe(image.length);
+  });
+
+  it("a declared oversized body gets 413 before it is read", async () => {
+    const res = await post({ "content-length": String(17 * 1024 * 1024) }, "");
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body).error.message).toContain("exceeds");
+  });
+
+  it("a streamed (chunked) body is cut off at the limit with 413", async () => {
+    const chunk = "x".repeat(1024 * 1024);
+    const body = new ReadableStream({
+      start(ctrl) {
+        for (let i = 0; i < 40; i++) ctrl.enqueue(new TextEncoder().encode(chunk));
+        ctrl.close();
+      },
+    });
+    const res = await fetch(h.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...auth },
+      body,
+      duplex: "half",
+    } as RequestInit).catch((err: Error) => err);
+    // Either the client reads the 413, or the socket closed mid-upload; never a 2xx or 5xx.
+    if (res instanceof Response) expect(res.status).toBe(413);
+    expect((await fetch(h.url.replace("/mcp", "/healthz"))).status).toBe(200);
+  });
+
+  it.each([
+    ["not JSON", "{nope", 400, -32700],
+    ["a JSON scalar", "42", 400, -32600],
+    ["not JSON-RPC", '{"hello":1}', 400, -32000],
+  ])("%s → %i with a JSON-RPC error and no stack", async (_what, body, status, code) => {
+    const res = await rawPost(h.url, body, auth);
+    expect(res.status).toBe(status);
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ jsonrpc: "2.0", id: null, error: { code } });
+    expect(text).not.toMatch(/\bat .*\.(ts|js):\d+/);
+  });
+});
+
+describe("rate limit", () => {
+  it("answers 429 with Retry-After once a token's bucket is empty, and only for that token", async () => {
+    const limited = await startHttpHarness({ people: [{ name: "a" }, { name: "b" }], http: { ratePerSecond: 1, rateBurst: 3 } });
+    try {
+      const send = (who: string) => rawPost(limited.url, INIT, { authorization: `Bearer ${limited.tokens[who]}` });
+      const statuses = [];
+      for (let i = 0; i < 5; i++) statuses.push((await send("a")).status);
+      expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
+      const refused = await send("a");
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      expect((await send("b")).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});
