@@ -117,3 +117,15 @@ describe("cancellation", () => {
     expect(listed.recent_tasks[0].task_id).toBe(createdTasks(t)[0]?.id);
   });
 });
+
+describe("nothing is lost", () => {
+  it("a ledger that cannot be written does not hide the task id of a paid task", async () => {
+    const t = await harness();
+    t.store.put = async () => {
+      throw new Error("disk full");
+    };
+    const r = await t.call("generate_video", { model: "kling-3-0", prompt: "Still mine" });
+    expect(r.isError, textOf(r)).toBeFalsy();
+    expect(out(r).task.task_id).toBe(createdTasks(t)[0]?.id);
+  });
+});

@@ -6,7 +6,7 @@ import type { RivyaTask } from "../rivya/types.js";
 import type { LedgerEntry } from "../store/types.js";
 import { classify, ToolError, ToolInputError } from "./errors.js";
 import { type GenerateCall, generateInputSchema, parseGenerateCall } from "./generate-request.js";
-import { entryFor, hashRequest, taskFromEntry, withTaskState } from "./ledger.js";
+import { entryFor, hashRequest, recordSafely, taskFromEntry, withTaskState } from "./ledger.js";
 import { guardSpend } from "./spend-guard.js";
 import { summarizeTask, taskViewSchema, toTaskView } from "./task-view.js";
 import { defineTool, type ServerDeps, type ToolContext } from "./types.js";
@@ -54,7 +54,7 @@ async function settle(
   let latest = entry;
   const record = async (t: RivyaTask) => {
     latest = withTaskState(latest, t);
-    await deps.store.put(latest);
+    await recordSafely(deps, latest);
   };
   if (call.waitSeconds <= 0) return task;
   const waitSeconds = Math.min(call.waitSeconds, deps.config.maxWaitSeconds);
@@ -103,7 +103,7 @@ async function replay(known: LedgerEntry, call: GenerateCall, ctx: ToolContext, 
   let task = taskFromEntry(known);
   try {
     task = await deps.client.getGeneration(known.task_id, { signal: ctx.signal });
-    await deps.store.put(withTaskState(known, task));
+    await recordSafely(deps, withTaskState(known, task));
   } catch {
     // The ledger's copy still carries the id; the agent can poll later.
   }
@@ -177,10 +177,9 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
       const upstreamBody = { ...body, client_request_id: clientRequestId };
       let created: Awaited<ReturnType<typeof deps.client.createGeneration>>;
       try {
-        created = await deps.client.createGeneration(upstreamBody, {
-          idempotencyKey,
-          signal: ctx.signal,
-        });
+        // Not cancellable: a create aborted mid-flight may still be charged, and then its id
+        // would be lost. It is short; a cancel takes effect right after it is recorded.
+        created = await deps.client.createGeneration(upstreamBody, { idempotencyKey });
       } catch (err) {
         throw withRetryHint(err, clientRequestId);
       }
@@ -192,7 +191,7 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
         cost: cost.credits,
       });
       // Recorded before anything else can go wrong, so the id survives a crash or a timeout.
-      await deps.store.put(entry);
+      await recordSafely(deps, entry);
       const task = await settle(created.task, entry, call, ctx, deps);
       return result(call, clientRequestId, task, created.replayed, deps);
     },

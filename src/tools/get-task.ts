@@ -3,7 +3,7 @@ import type { RivyaTask } from "../rivya/types.js";
 import type { LedgerEntry } from "../store/types.js";
 import { downloadVideo } from "./download.js";
 import { ToolError, ToolInputError } from "./errors.js";
-import { taskFromEntry, withTaskState } from "./ledger.js";
+import { recordSafely, taskFromEntry, withTaskState } from "./ledger.js";
 import { summarizeTask, taskViewSchema, toTaskView } from "./task-view.js";
 import { defineTool, type ServerDeps, type ToolContext } from "./types.js";
 import { isTerminal, nextCheckSeconds, waitForTask } from "./wait.js";
@@ -117,7 +117,7 @@ export const getTask = defineTool({
     const record = async (t: RivyaTask) => {
       if (!entry) return;
       entry = withTaskState(entry, t);
-      await deps.store.put(entry);
+      await recordSafely(deps, entry);
     };
     await record(found.task);
     let task = found.task;
@@ -150,7 +150,7 @@ export const getTask = defineTool({
           view.task_id,
           ctx.signal,
         );
-        if (entry) await deps.store.put({ ...entry, saved_path: savedPath });
+        if (entry) await recordSafely(deps, { ...entry, saved_path: savedPath });
       }
     }
     const note = savedPath

@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import type { RivyaTask } from "../rivya/types.js";
 import type { LedgerEntry } from "../store/types.js";
+import type { ServerDeps } from "./types.js";
 
 /** Stable across key order, so the same request always hashes the same. */
 function canonical(value: unknown): string {
@@ -81,4 +82,13 @@ export function taskFromEntry(entry: LedgerEntry): RivyaTask {
     result: primary ? { primary_url: primary, urls: entry.result_urls } : null,
     error: entry.error,
   };
+}
+
+/** A ledger write that fails must not turn a paid task into an error that hides its id. */
+export async function recordSafely(deps: ServerDeps, entry: LedgerEntry): Promise<void> {
+  try {
+    await deps.store.put(entry);
+  } catch (err) {
+    deps.log.error("ledger write failed", { task_id: entry.task_id, error: String(err) });
+  }
 }
