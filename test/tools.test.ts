@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { ListRootsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { jpegBytes, pngBytes, webpBytes } from "./fixtures/images.js";
 import {
@@ -94,20 +95,21 @@ describe("upload_reference", () => {
   });
 
   it("uses the client's MCP roots instead of the configured folders when offered", async () => {
-    const t = await harness({ capabilities: { roots: {} } });
+    const t = await harness({
+      capabilities: { roots: {} },
+      config: { allowDirs: ["/nonexistent-allowed"] },
+    });
     const path = join(t.dir, "frame.png");
     await writeFile(path, pngBytes());
-    // No roots handler answers yet → the default roots list is empty → only the configured dirs.
-    t.mcp.setRequestHandler(
-      (await import("@modelcontextprotocol/sdk/types.js")).ListRootsRequestSchema,
-      async () => ({
-        roots: [{ uri: `file://${join(t.dir, "elsewhere")}` }],
-      }),
-    );
-    const r = await t.call("upload_reference", { model: "kling-3-0", path });
-    expect(r.isError).toBe(true);
-    expect(textOf(r)).toContain("outside the folders");
-    expect(t.sim.stats().filesUploaded).toBe(0);
+    let roots = [{ uri: `file://${t.dir}` }];
+    t.mcp.setRequestHandler(ListRootsRequestSchema, async () => ({ roots }));
+    const allowed = await t.call("upload_reference", { model: "kling-3-0", path });
+    expect(allowed.isError, textOf(allowed)).toBeFalsy();
+    roots = [{ uri: `file://${join(t.dir, "elsewhere")}` }];
+    const refused = await t.call("upload_reference", { model: "kling-3-0", path });
+    expect(refused.isError).toBe(true);
+    expect(textOf(refused)).toContain("outside the folders");
+    expect(t.sim.stats().filesUploaded).toBe(1);
   });
 });
 

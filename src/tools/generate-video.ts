@@ -90,7 +90,13 @@ function result(
   const lead = replayed
     ? "Already submitted with this client_request_id (not charged again). "
     : "Submitted. ";
-  return { structured, text: `${lead}${summarizeTask(view)}` };
+  // Rivya does not document how settings change a FIXED model's price; say so if it differs.
+  const stated = call.model.baseCredits;
+  const differs =
+    task.reserved_credits !== stated
+      ? ` Note: Rivya reserved ${task.reserved_credits} credits, not the ${stated} stated beforehand.`
+      : "";
+  return { structured, text: `${lead}${summarizeTask(view)}${differs}` };
 }
 
 /** A client_request_id the ledger knows: the same task again, or a clear refusal. */
