@@ -1,23 +1,9 @@
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  createdTasks,
-  type Harness,
-  type HarnessOptions,
-  startHarness,
-  textOf,
-} from "./helpers/harness.js";
+import { describe, expect, it } from "vitest";
+import { createdTasks, harnessPerTest, structuredOf, textOf } from "./helpers/harness.js";
 
-let h: Harness | undefined;
-async function harness(opts: HarnessOptions = {}): Promise<Harness> {
-  h = await startHarness(opts);
-  return h;
-}
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
-const out = (r: { structuredContent?: unknown }) => r.structuredContent as any;
+const harness = harnessPerTest();
+const out = structuredOf;
 const master = { model: "kling-v2-1-master", prompt: "A lighthouse in a storm" };
 
 describe("spend confirmation above the threshold", () => {

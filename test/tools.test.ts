@@ -2,27 +2,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ListRootsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { jpegBytes, pngBytes, webpBytes } from "./fixtures/images.js";
-import {
-  createdTasks,
-  type Harness,
-  type HarnessOptions,
-  startHarness,
-  textOf,
-} from "./helpers/harness.js";
+import { createdTasks, harnessPerTest, structuredOf, textOf } from "./helpers/harness.js";
 
-let h: Harness | undefined;
-async function harness(opts: HarnessOptions = {}): Promise<Harness> {
-  h = await startHarness(opts);
-  return h;
-}
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
+const harness = harnessPerTest();
 
-const structured = (r: unknown) => (r as { structuredContent?: unknown }).structuredContent as any;
+const structured = structuredOf;
 
 describe("list_models", () => {
   it("returns the catalogue from the tables and the account balance", async () => {

@@ -42,28 +42,8 @@ const outputSchema = z.object({
     .describe("Newest first, when no task_id was given"),
 });
 
-function recent(e: LedgerEntry): z.infer<typeof recentSchema> {
-  const {
-    task_id,
-    model,
-    status,
-    reserved_credits,
-    final_credits,
-    client_request_id,
-    created_at,
-    saved_path,
-  } = e;
-  return {
-    task_id,
-    model,
-    status,
-    reserved_credits,
-    final_credits,
-    client_request_id,
-    created_at,
-    ...(saved_path ? { saved_path } : {}),
-  };
-}
+/** The ledger fields an agent needs to pick a task up again (zod drops the rest). */
+const recent = (e: LedgerEntry) => recentSchema.parse(e);
 
 async function listRecent(deps: ServerDeps) {
   const entries = await deps.store.list(deps.owner, RECENT);

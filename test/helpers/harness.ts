@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
 import type { CallToolResult, ClientCapabilities } from "@modelcontextprotocol/sdk/types.js";
+import { afterEach } from "vitest";
 import type { ModelTable } from "../../src/catalog/types.js";
 import { buildServerConfig, type ServerConfig } from "../../src/config.js";
 import { silentLogger } from "../../src/log.js";
@@ -96,6 +97,23 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
   };
 }
+
+/** A harness per test, closed after each: `const harness = harnessPerTest();` at file level. */
+export function harnessPerTest(): (opts?: HarnessOptions) => Promise<Harness> {
+  let current: Harness | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (opts = {}) => {
+    current = await startHarness(opts);
+    return current;
+  };
+}
+
+/** The structured result of a tool call, loosely typed for assertions. */
+export const structuredOf = (r: unknown) =>
+  (r as { structuredContent?: unknown }).structuredContent as any;
 
 export function textOf(result: CallToolResult): string {
   return result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n");
