@@ -18,6 +18,8 @@ Usage:
   rivya-mcp --http [--port 8080] [--host 127.0.0.1]
                                  Streamable HTTP server at /mcp (add --demo for the simulator)
   rivya-mcp simulate [--port N]  run only the Rivya-compatible simulator on loopback
+  rivya-mcp token create --name NAME --tokens-file FILE [--daily-budget N] [--rivya-key-env VAR]
+                                 add a person's access token to FILE; prints the token once
 
 Options:
   --allow-dir DIR                folder local uploads may read (repeatable; env RIVYA_MCP_ALLOW_DIRS)
@@ -28,6 +30,16 @@ Options:
   --log-level LEVEL              debug | info | warn | error (default info; logs go to stderr)
   -h, --help                     this text
   -v, --version                  the version
+
+Hosted mode (--http):
+  --tokens-file FILE             access tokens (required unless --host is loopback)
+  --stateless                    fresh server per request (replicas without sticky routing)
+  --allowed-host NAME            extra Host name to accept, e.g. the proxy's public name (repeatable)
+  --allowed-origin ORIGIN        browser Origin to accept besides same-host (repeatable)
+  --max-body-mb N                request body limit (default 16)
+  --rate-limit N                 requests per second per token, bursts of 3×N (default 20; 0 = off)
+  --session-idle-seconds N       close sessions idle this long (default 1800)
+  --max-sessions N               open sessions at most; the least recently used idle one goes (default 1000)
 
 Environment:
   RIVYA_API_KEY                  your Rivya key (rvya_sk_...)
@@ -62,6 +74,7 @@ async function main(argv: string[]): Promise<void> {
     );
     return;
   }
+  if (positionals[0] === "token") return tokenCommand(positionals.slice(1), values);
   if (positionals.length) fail(`unknown command '${positionals[0]}'`);
 
   let apiKey = envValue(process.env, "RIVYA_API_KEY");
@@ -77,35 +90,46 @@ async function main(argv: string[]): Promise<void> {
     apiKey = "rvya_sk_demo";
     baseUrl = sim.url;
   }
+  // Hosted mode's flags and tokens file are checked before anything starts listening.
+  const hosted = values.http
+    ? await import("./transports/http-setup.js")
+        .then((m) => m.prepareHosted(values, port ?? 8080, values.host ?? "127.0.0.1", process.env))
+        .catch((err: Error) => fail(err.message))
+    : undefined;
   const log = createLogger({
     level: (values["log-level"] as "info") ?? "info",
-    secrets: apiKey ? [apiKey] : [],
+    secrets: [...(apiKey ? [apiKey] : []), ...(hosted?.secrets ?? [])],
   });
   if (!apiKey)
     log.warn("RIVYA_API_KEY is not set: only list_models will work. Set it, or try --demo.");
 
   const config = buildServerConfig(process.env, {
-    ...(values["allow-dir"]?.length ? { allowDirs: values["allow-dir"].map((d) => resolve(d)) } : {}),
+    ...(values["allow-dir"]?.length
+      ? { allowDirs: values["allow-dir"].map((d) => resolve(d)) }
+      : {}),
     ...(values["output-dir"] ? { outputDir: resolve(values["output-dir"]) } : {}),
     ...(values["state-dir"] ? { stateDir: resolve(values["state-dir"]) } : {}),
     ...credits("confirm-above", "confirmAbove", values["confirm-above"]),
     ...credits("daily-budget", "dailyBudget", values["daily-budget"]),
   });
   const { createRivyaClient } = await import("./rivya/client.js");
-  const client = createRivyaClient({
-    baseUrl,
-    ...(apiKey ? { apiKey } : {}),
-    userAgent: `rivya-mcp/${VERSION}`,
-  });
+  const clientFor = (key: string | undefined) =>
+    createRivyaClient({
+      baseUrl,
+      ...(key ? { apiKey: key } : {}),
+      userAgent: `rivya-mcp/${VERSION}`,
+    });
+  const client = clientFor(apiKey);
 
-  if (values.http) {
+  if (hosted) {
     const { runHttp } = await import("./transports/http.js");
     await runHttp({
       client,
+      clientFor,
       config: { ...config, transport: "http" },
       log,
-      port: port ?? 8080,
-      host: values.host ?? "127.0.0.1",
+      tokens: hosted.tokens,
+      http: hosted.options,
     });
     return;
   }
@@ -113,6 +137,29 @@ async function main(argv: string[]): Promise<void> {
   const store = await FileStore.open({ path: join(config.stateDir, "ledger.jsonl") });
   const { runStdio } = await import("./transports/stdio.js");
   await runStdio({ client, config, log, owner: "local", store, dailyBudget: config.dailyBudget });
+}
+
+/** `token create`: the token goes to stdout (once, for piping); everything else to stderr. */
+async function tokenCommand(
+  args: string[],
+  values: ReturnType<typeof parse>["values"],
+): Promise<void> {
+  const usage =
+    "usage: rivya-mcp token create --name NAME --tokens-file FILE [--daily-budget N] [--rivya-key-env VAR]";
+  if (args.length !== 1 || args[0] !== "create") fail(usage);
+  if (!values.name || !values["tokens-file"])
+    fail(`token create needs --name and --tokens-file\n${usage}`);
+  const file = resolve(values["tokens-file"]);
+  const { createToken } = await import("./transports/tokens.js");
+  const token = await createToken(file, {
+    name: values.name,
+    dailyBudget: credits("daily-budget", "budget", values["daily-budget"]).budget,
+    rivyaKeyEnv: values["rivya-key-env"],
+  }).catch((err: Error) => fail(err.message));
+  process.stdout.write(`${token}\n`);
+  process.stderr.write(
+    `Added '${values.name}' to ${file}. Give this token to ${values.name}: it is stored only as a hash and cannot be shown again.\n`,
+  );
 }
 
 function credits(flag: string, key: string, value: string | undefined): Record<string, number> {
@@ -139,6 +186,16 @@ function parse(argv: string[]) {
       "confirm-above": { type: "string" },
       "daily-budget": { type: "string" },
       "log-level": { type: "string" },
+      "tokens-file": { type: "string" },
+      stateless: { type: "boolean" },
+      "allowed-host": { type: "string", multiple: true },
+      "allowed-origin": { type: "string", multiple: true },
+      "max-body-mb": { type: "string" },
+      "rate-limit": { type: "string" },
+      "session-idle-seconds": { type: "string" },
+      "max-sessions": { type: "string" },
+      name: { type: "string" },
+      "rivya-key-env": { type: "string" },
     },
   });
 }

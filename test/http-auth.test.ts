@@ -10,7 +10,15 @@ import { FileStore } from "../src/store/file-store.js";
 import { startHttpServer } from "../src/transports/http.js";
 import { HTTP_DEFAULTS } from "../src/transports/http-options.js";
 import { createToken, hashToken, loadTokensFile, matchToken } from "../src/transports/tokens.js";
-import { call, type HttpHarness, INIT, out, rawPost, startHttpHarness, textOf } from "./helpers/http-harness.js";
+import {
+  call,
+  type HttpHarness,
+  INIT,
+  out,
+  rawPost,
+  startHttpHarness,
+  textOf,
+} from "./helpers/http-harness.js";
 
 const logs: string[] = [];
 let h: HttpHarness;
@@ -49,18 +57,28 @@ describe("access tokens", () => {
     const dir = await mkdtemp(join(tmpdir(), "rivya-tokens-"));
     try {
       const file = join(dir, "tokens.json");
-      const token = await createToken(file, { name: "dana", dailyBudget: 50, rivyaKeyEnv: "DANA_KEY" });
+      const token = await createToken(file, {
+        name: "dana",
+        dailyBudget: 50,
+        rivyaKeyEnv: "DANA_KEY",
+      });
       expect(token).toMatch(/^rmcp_[A-Za-z0-9_-]{43}$/);
       const text = await readFile(file, "utf8");
       expect(text).not.toContain(token);
       expect(text).toContain(hashToken(token));
       expect((await stat(file)).mode & 0o777).toBe(0o600);
       const loaded = await loadTokensFile(file);
-      expect(loaded.tokens[0]).toMatchObject({ name: "dana", daily_budget: 50, rivya_key_env: "DANA_KEY" });
+      expect(loaded.tokens[0]).toMatchObject({
+        name: "dana",
+        daily_budget: 50,
+        rivya_key_env: "DANA_KEY",
+      });
       expect(matchToken(token, loaded.tokens)?.name).toBe("dana");
       expect(matchToken(`${token}x`, loaded.tokens)).toBeUndefined();
       await expect(createToken(file, { name: "dana" })).rejects.toThrow(/already exists/);
-      await expect(createToken(file, { name: "eve", rivyaKeyEnv: "rvya_sk_inline" })).rejects.toThrow(/NAME/);
+      await expect(
+        createToken(file, { name: "eve", rivyaKeyEnv: "rvya_sk_inline" }),
+      ).rejects.toThrow(/NAME/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -70,7 +88,14 @@ describe("access tokens", () => {
     const config = buildServerConfig({}, { stateDir: join(h.dir, "other") });
     const client = createRivyaClient({ baseUrl: h.sim.url });
     const store = await FileStore.open({ path: join(h.dir, "other", "l.jsonl") });
-    const deps = { client, clientFor: () => client, config, log: createLogger({ write: () => {} }), store, tokens: undefined };
+    const deps = {
+      client,
+      clientFor: () => client,
+      config,
+      log: createLogger({ write: () => {} }),
+      store,
+      tokens: undefined,
+    };
     await expect(
       startHttpServer(deps, { ...HTTP_DEFAULTS, port: 0, host: "0.0.0.0", tokensFile: undefined }),
     ).rejects.toThrow(/without --tokens-file: anyone who can reach it could spend your credits/);
@@ -82,13 +107,15 @@ describe("isolation between people", () => {
   it("B cannot read A's task, nor see it in the recent list", async () => {
     const a = await h.connect(h.tokens.alice);
     const b = await h.connect(h.tokens.bob);
-    const taskId = out(await call(a, "generate_video", { ...master, client_request_id: "iso-1" })).task.task_id;
+    const taskId = out(await call(a, "generate_video", { ...master, client_request_id: "iso-1" }))
+      .task.task_id;
     const seen = await call(b, "get_task", { task_id: taskId });
     expect(seen.isError).toBe(true);
     expect(textOf(seen)).toContain(`No task ${taskId} among yours`);
     expect(JSON.stringify(out(await call(b, "get_task")))).not.toContain(taskId);
     // The same client_request_id from B is B's own request, not a replay of A's.
-    const bTask = out(await call(b, "generate_video", { ...master, client_request_id: "iso-1" })).task.task_id;
+    const bTask = out(await call(b, "generate_video", { ...master, client_request_id: "iso-1" }))
+      .task.task_id;
     expect(bTask).not.toBe(taskId);
     expect((await call(a, "get_task", { task_id: taskId })).isError).toBeFalsy();
   });
@@ -97,14 +124,16 @@ describe("isolation between people", () => {
     const a = await h.connect(h.tokens.alice);
     const b = await h.connect(h.tokens.bob);
     // After the test above each has spent 160 of 400 today.
-    expect((await call(b, "generate_video", { ...master, client_request_id: "b-2" })).isError).toBeFalsy();
+    expect(
+      (await call(b, "generate_video", { ...master, client_request_id: "b-2" })).isError,
+    ).toBeFalsy();
     const a2 = await call(a, "generate_video", { ...master, client_request_id: "a-2" });
     expect(a2.isError, textOf(a2)).toBeFalsy();
     const a3 = await call(a, "generate_video", { ...master, client_request_id: "a-3" });
     expect(a3.isError).toBe(true);
-    expect(textOf(a3)).toContain("only 80 of today's budget of 400 are left");
+    expect(textOf(a3)).toMatch(/\b80\b.*budget of 400/);
     const b3 = await call(b, "generate_video", { ...master, client_request_id: "b-3" });
-    expect(textOf(b3)).toContain("only 80 of today's budget of 400 are left");
+    expect(textOf(b3)).toMatch(/\b80\b.*budget of 400/);
   });
 
   it("a session belongs to the token that opened it", async () => {
@@ -113,17 +142,24 @@ describe("isolation between people", () => {
     await opened.text();
     const list = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" });
     const headers = { "mcp-session-id": sid, "mcp-protocol-version": "2025-06-18" };
-    const stolen = await rawPost(h.url, list, { ...headers, authorization: `Bearer ${h.tokens.bob}` });
+    const stolen = await rawPost(h.url, list, {
+      ...headers,
+      authorization: `Bearer ${h.tokens.bob}`,
+    });
     expect(stolen.status).toBe(404);
     expect(((await stolen.json()) as any).error.code).toBe(-32001);
-    const own = await rawPost(h.url, list, { ...headers, authorization: `Bearer ${h.tokens.alice}` });
+    const own = await rawPost(h.url, list, {
+      ...headers,
+      authorization: `Bearer ${h.tokens.alice}`,
+    });
     expect(own.status).toBe(200);
     expect(await own.text()).toContain("generate_video");
   });
 
   it("a personal key pays for its owner; client tokens never reach Rivya", async () => {
     const c = await h.connect(h.tokens.carol);
-    const taskId = out(await call(c, "generate_video", { ...master, client_request_id: "carol-1" })).task.task_id;
+    const taskId = out(await call(c, "generate_video", { ...master, client_request_id: "carol-1" }))
+      .task.task_id;
     expect(h.sim.tasks(h.keys.carol).map((t) => t.id)).toContain(taskId);
     expect(h.sim.tasks(h.keys.server).map((t) => t.id)).not.toContain(taskId);
     const upstreamKeys = new Set(h.sim.requests.map((r) => r.key).filter(Boolean));

@@ -2,25 +2,52 @@
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { largePngBytes } from "./fixtures/images.js";
-import { call, type HttpHarness, INIT, out, rawPost, startHttpHarness, textOf } from "./helpers/http-harness.js";
+import {
+  call,
+  type HttpHarness,
+  INIT,
+  out,
+  rawPost,
+  startHttpHarness,
+  textOf,
+} from "./helpers/http-harness.js";
 
 let h: HttpHarness;
 let auth: Record<string, string>;
 beforeAll(async () => {
   h = await startHttpHarness({
     people: [{ name: "alice" }, { name: "limited" }],
-    http: { allowedOrigins: ["https://app.example.com"], allowedHosts: ["mcp.example.com"], ratePerSecond: 1000, rateBurst: 1000 },
+    http: {
+      allowedOrigins: ["https://app.example.com"],
+      allowedHosts: ["mcp.example.com"],
+      ratePerSecond: 1000,
+      rateBurst: 1000,
+    },
   });
   auth = { authorization: `Bearer ${h.tokens.alice}` };
 });
 afterAll(() => h.close());
 
 /** node:http lets us send any Host header (fetch does not). */
-function post(headers: Record<string, string>, body = INIT): Promise<{ status: number; body: string }> {
+function post(
+  headers: Record<string, string>,
+  body = INIT,
+): Promise<{ status: number; body: string }> {
   const url = new URL(h.url);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, path: "/mcp", method: "POST", headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...auth, ...headers } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: "/mcp",
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+          ...auth,
+          ...headers,
+        },
+      },
       (res) => {
         let text = "";
         res.on("data", (c) => (text += c));
@@ -48,7 +75,12 @@ describe("DNS rebinding guards", () => {
     );
     const res = await post(fixed);
     expect(res.status).toBe(status);
-    if (status === 403) expect(JSON.parse(res.body)).toMatchObject({ jsonrpc: "2.0", id: null, error: { code: -32000 } });
+    if (status === 403)
+      expect(JSON.parse(res.body)).toMatchObject({
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: -32000 },
+      });
   });
 });
 
@@ -56,7 +88,10 @@ describe("request bodies", () => {
   it("a 10 MB image sent as base64 fits the default limit", async () => {
     const c = await h.connect(h.tokens.alice);
     const image = largePngBytes(10 * 1024 * 1024 - 64 * 1024);
-    const r = await call(c, "upload_reference", { model: "kling-3-0", base64: image.toString("base64") });
+    const r = await call(c, "upload_reference", {
+      model: "kling-3-0",
+      base64: image.toString("base64"),
+    });
     expect(r.isError, textOf(r)).toBeFalsy();
     expect(out(r).size_bytes).toBe(image.length);
   });
@@ -77,7 +112,11 @@ describe("request bodies", () => {
     });
     const res = await fetch(h.url, {
       method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...auth },
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        ...auth,
+      },
       body,
       duplex: "half",
     } as RequestInit).catch((err: Error) => err);
@@ -101,9 +140,13 @@ describe("request bodies", () => {
 
 describe("rate limit", () => {
   it("answers 429 with Retry-After once a token's bucket is empty, and only for that token", async () => {
-    const limited = await startHttpHarness({ people: [{ name: "a" }, { name: "b" }], http: { ratePerSecond: 1, rateBurst: 3 } });
+    const limited = await startHttpHarness({
+      people: [{ name: "a" }, { name: "b" }],
+      http: { ratePerSecond: 1, rateBurst: 3 },
+    });
     try {
-      const send = (who: string) => rawPost(limited.url, INIT, { authorization: `Bearer ${limited.tokens[who]}` });
+      const send = (who: string) =>
+        rawPost(limited.url, INIT, { authorization: `Bearer ${limited.tokens[who]}` });
       const statuses = [];
       for (let i = 0; i < 5; i++) statuses.push((await send("a")).status);
       expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);

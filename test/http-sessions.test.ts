@@ -2,8 +2,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { describe, expect, it } from "vitest";
 import { type HttpHarness, INIT, rawPost, startHttpHarness } from "./helpers/http-harness.js";
 
@@ -79,10 +79,14 @@ describe("session lifecycle", () => {
       // Loose: what eviction leaves behind is a small fraction of what the sessions held.
       expect(after - before).toBeLessThan(Math.max(0.25 * (open - before), 8e6));
       // An evicted session id is gone for good.
-      const res = await rawPost(h.url, JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }), {
-        authorization: `Bearer ${token}`,
-        "mcp-session-id": ids[0] as string,
-      });
+      const res = await rawPost(
+        h.url,
+        JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
+        {
+          authorization: `Bearer ${token}`,
+          "mcp-session-id": ids[0] as string,
+        },
+      );
       expect(res.status).toBe(404);
     } finally {
       await h.close();
@@ -98,13 +102,18 @@ describe("session lifecycle", () => {
       expect(h.server.sessionCount()).toBe(3);
       const list = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" });
       const auth = { authorization: `Bearer ${token}`, "mcp-protocol-version": "2025-06-18" };
-      expect((await rawPost(h.url, list, { ...auth, "mcp-session-id": first as string })).status).toBe(404);
+      expect(
+        (await rawPost(h.url, list, { ...auth, "mcp-session-id": first as string })).status,
+      ).toBe(404);
       // Hold every session busy with a listening GET stream: nothing may be evicted.
       const streams = new AbortController();
       const ids = [second, third, fourth] as string[];
       const opened = await Promise.all(
         ids.map((id) =>
-          fetch(h.url, { headers: { ...auth, accept: "text/event-stream", "mcp-session-id": id }, signal: streams.signal }),
+          fetch(h.url, {
+            headers: { ...auth, accept: "text/event-stream", "mcp-session-id": id },
+            signal: streams.signal,
+          }),
         ),
       );
       expect(opened.map((r) => r.status)).toEqual([200, 200, 200]);

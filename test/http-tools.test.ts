@@ -16,13 +16,21 @@ describe.each([
   it("list_models → upload_reference (base64) → generate_video → get_task", async () => {
     const c = await h.connect(h.tokens.alice);
     const { tools } = await c.listTools();
-    expect(tools.map((t) => t.name)).toEqual(["list_models", "upload_reference", "generate_video", "get_task"]);
+    expect(tools.map((t) => t.name)).toEqual([
+      "list_models",
+      "upload_reference",
+      "generate_video",
+      "get_task",
+    ]);
 
     const models = await call(c, "list_models");
     expect(models.isError, textOf(models)).toBeFalsy();
     expect(out(models).credit_balance).toBe(1000);
 
-    const upload = await call(c, "upload_reference", { model: "kling-3-0", base64: pngBytes().toString("base64") });
+    const upload = await call(c, "upload_reference", {
+      model: "kling-3-0",
+      base64: pngBytes().toString("base64"),
+    });
     expect(upload.isError, textOf(upload)).toBeFalsy();
     const item = out(upload).reference_media_item;
     expect(item.mimeType).toBe("image/png");
@@ -49,7 +57,11 @@ describe.each([
 
   it("a retry with the same client_request_id returns the same task, not a second charge", async () => {
     const c = await h.connect(h.tokens.alice);
-    const args = { model: "kling-v2-1-master", prompt: "A lighthouse", client_request_id: `retry-${stateless}` };
+    const args = {
+      model: "kling-v2-1-master",
+      prompt: "A lighthouse",
+      client_request_id: `retry-${stateless}`,
+    };
     const first = out(await call(c, "generate_video", args)).task.task_id;
     const again = out(await call(c, "generate_video", args)).task.task_id;
     expect(again).toBe(first);

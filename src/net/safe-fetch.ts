@@ -55,25 +55,30 @@ type LookupCallback = (
   family?: number,
 ) => void;
 
-function guardedLookup(
+type Resolver = (
   hostname: string,
-  options: { all?: boolean },
-  callback: LookupCallback,
-): void {
-  dnsLookup(hostname, { all: true }, (err, addresses) => {
-    if (err) return callback(err, []);
-    const bad = addresses.find((a) => isPrivateAddress(a.address));
-    if (bad)
-      return callback(
-        refused(`${hostname} resolves to ${bad.address}, which`) as NodeJS.ErrnoException,
-        [],
-      );
-    if (options.all) return callback(null, addresses);
-    const first = addresses[0];
-    return first
-      ? callback(null, first.address, first.family)
-      : callback(new Error(`no address for ${hostname}`), []);
-  });
+  options: { all: true },
+  callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
+
+/** A connect-time lookup that refuses names resolving to any private address. */
+function guardedLookup(resolve: Resolver, isPrivate: (address: string) => boolean) {
+  return (hostname: string, options: { all?: boolean }, callback: LookupCallback): void => {
+    resolve(hostname, { all: true }, (err, addresses) => {
+      if (err) return callback(err, []);
+      const bad = addresses.find((a) => isPrivate(a.address));
+      if (bad)
+        return callback(
+          refused(`${hostname} resolves to ${bad.address}, which`) as NodeJS.ErrnoException,
+          [],
+        );
+      if (options.all) return callback(null, addresses);
+      const first = addresses[0];
+      return first
+        ? callback(null, first.address, first.family)
+        : callback(new Error(`no address for ${hostname}`), []);
+    });
+  };
 }
 
 export interface SafeFetchOptions {
@@ -83,6 +88,10 @@ export interface SafeFetchOptions {
   maxRedirects?: number;
   /** For tests with self-signed loopback servers. */
   tls?: { rejectUnauthorized?: boolean; ca?: string };
+  /** Tests only: resolve names without real DNS (results are still checked). */
+  lookup?: Resolver;
+  /** Tests only: which addresses count as private (default isPrivateAddress). */
+  isPrivate?: (address: string) => boolean;
 }
 
 export interface FetchedBody {
@@ -91,7 +100,7 @@ export interface FetchedBody {
   finalUrl: string;
 }
 
-function checkUrl(raw: string, blockPrivate: boolean): URL {
+function checkUrl(raw: string, blockPrivate: boolean, isPrivate = isPrivateAddress): URL {
   let url: URL;
   try {
     url = new URL(raw);
@@ -107,19 +116,18 @@ function checkUrl(raw: string, blockPrivate: boolean): URL {
   }
   if (url.username || url.password) throw new ToolInputError("url must not contain credentials.");
   const host = url.hostname.replace(/^\[|\]$/g, "");
-  if (
-    blockPrivate &&
-    (isIP(host) ? isPrivateAddress(host) : /^localhost$|\.localhost$/i.test(host))
-  ) {
+  if (blockPrivate && (isIP(host) ? isPrivate(host) : /^localhost$|\.localhost$/i.test(host))) {
     throw refused(host);
   }
   return url;
 }
 
 export async function safeFetch(raw: string, opts: SafeFetchOptions): Promise<FetchedBody> {
+  const isPrivate = opts.isPrivate ?? isPrivateAddress;
+  const lookup = guardedLookup(opts.lookup ?? (dnsLookup as Resolver), isPrivate);
   const dispatcher = new Agent({
     connect: {
-      ...(opts.blockPrivate ? { lookup: guardedLookup } : {}),
+      ...(opts.blockPrivate ? { lookup } : {}),
       ...opts.tls,
       timeout: 10_000,
     },
@@ -127,7 +135,7 @@ export async function safeFetch(raw: string, opts: SafeFetchOptions): Promise<Fe
     bodyTimeout: 15_000,
   });
   try {
-    let url = checkUrl(raw, opts.blockPrivate);
+    let url = checkUrl(raw, opts.blockPrivate, isPrivate);
     for (let hop = 0; hop <= (opts.maxRedirects ?? 3); hop++) {
       const res = await request(url, {
         dispatcher,
@@ -137,7 +145,7 @@ export async function safeFetch(raw: string, opts: SafeFetchOptions): Promise<Fe
       const location = res.headers.location;
       if (res.statusCode >= 300 && res.statusCode < 400 && typeof location === "string") {
         await res.body.dump();
-        url = checkUrl(new URL(location, url).toString(), opts.blockPrivate);
+        url = checkUrl(new URL(location, url).toString(), opts.blockPrivate, isPrivate);
         continue;
       }
       if (res.statusCode < 200 || res.statusCode >= 300) {

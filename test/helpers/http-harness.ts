@@ -11,7 +11,11 @@ import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { buildServerConfig, type ServerConfig } from "../../src/config.js";
 import { type Logger, silentLogger } from "../../src/log.js";
 import { createRivyaClient } from "../../src/rivya/client.js";
-import { type Simulator, type SimulatorOptions, startSimulator } from "../../src/simulator/index.js";
+import {
+  type Simulator,
+  type SimulatorOptions,
+  startSimulator,
+} from "../../src/simulator/index.js";
 import { FileStore } from "../../src/store/file-store.js";
 import { type HttpServerHandle, startHttpServer } from "../../src/transports/http.js";
 import { HTTP_DEFAULTS, type HttpOptions } from "../../src/transports/http-options.js";
@@ -49,7 +53,12 @@ export interface HttpHarness {
 let counter = 0;
 
 export async function startHttpHarness(opts: HttpHarnessOptions = {}): Promise<HttpHarness> {
-  const sim = await startSimulator({ queuedMs: 60, processingMs: 120, rateLimit: null, ...opts.sim });
+  const sim = await startSimulator({
+    queuedMs: 60,
+    processingMs: 120,
+    rateLimit: null,
+    ...opts.sim,
+  });
   const dir = await mkdtemp(join(tmpdir(), "rivya-mcp-http-"));
   const serverKey = `rvya_sk_http_${process.pid}_${++counter}`;
   const keys: Record<string, string> = { server: serverKey };
@@ -80,7 +89,11 @@ export async function startHttpHarness(opts: HttpHarnessOptions = {}): Promise<H
     },
   );
   const clientFor = (key: string | undefined) =>
-    createRivyaClient({ baseUrl: sim.url, ...(key ? { apiKey: key } : {}), retry: { baseDelayMs: 5, maxDelayMs: 50 } });
+    createRivyaClient({
+      baseUrl: sim.url,
+      ...(key ? { apiKey: key } : {}),
+      retry: { baseDelayMs: 5, maxDelayMs: 50 },
+    });
   const client = clientFor(serverKey);
   const store = await FileStore.open({ path: join(config.stateDir, "ledger.jsonl") });
   const server = await startHttpServer(
@@ -137,7 +150,11 @@ export const textOf = (r: CallToolResult) =>
 export function rawPost(url: string, body: string, headers: Record<string, string> = {}) {
   return fetch(url, {
     method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      ...headers,
+    },
     body,
   });
 }
@@ -146,5 +163,9 @@ export const INIT = JSON.stringify({
   jsonrpc: "2.0",
   id: 1,
   method: "initialize",
-  params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1" } },
+  params: {
+    protocolVersion: "2025-06-18",
+    capabilities: {},
+    clientInfo: { name: "raw", version: "1" },
+  },
 });

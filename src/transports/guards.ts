@@ -1,0 +1,95 @@
+/**
+ * Checks made before a request reaches MCP: Host and Origin against DNS rebinding, and a
+ * per-person token bucket so one agent in a loop cannot starve the others.
+ */
+import type { IncomingMessage } from "node:http";
+
+const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "::1"]);
+const WILDCARDS = new Set(["0.0.0.0", "::", ""]);
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, "");
+  return LOOPBACK_NAMES.has(h) || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+export function isWildcardHost(host: string): boolean {
+  return WILDCARDS.has(host.replace(/^\[|\]$/g, ""));
+}
+
+/** The hostname part of a Host header or origin host, lower-cased, brackets removed. */
+function hostnameOf(hostHeader: string): string | undefined {
+  try {
+    return new URL(`http://${hostHeader}`).hostname.toLowerCase().replace(/^\[|\]$/g, "");
+  } catch {
+    return undefined;
+  }
+}
+
+export interface OriginPolicy {
+  /** Hostnames (no port) accepted in Host; undefined accepts any (wildcard bind, tokens on). */
+  hosts: Set<string> | undefined;
+  /** Exact origins (scheme://host[:port]) accepted besides same-host ones. */
+  origins: Set<string>;
+}
+
+export function originPolicy(
+  bindHost: string,
+  allowedHosts: readonly string[],
+  allowedOrigins: readonly string[],
+): OriginPolicy {
+  const origins = new Set(allowedOrigins.map((o) => o.replace(/\/+$/, "").toLowerCase()));
+  // Behind a wildcard bind the public name is unknown unless given; a bearer token is what
+  // a rebinding page cannot forge, and wildcard binds always require tokens.
+  if (isWildcardHost(bindHost) && allowedHosts.length === 0) return { hosts: undefined, origins };
+  const hosts = new Set([...LOOPBACK_NAMES, ...allowedHosts.map((h) => h.toLowerCase())]);
+  if (!isWildcardHost(bindHost)) hosts.add(bindHost.toLowerCase().replace(/^\[|\]$/g, ""));
+  return { hosts, origins };
+}
+
+/** Returns why the request is refused, or undefined when Host and Origin are acceptable. */
+export function checkHostAndOrigin(req: IncomingMessage, policy: OriginPolicy): string | undefined {
+  const host = req.headers.host;
+  const hostname = host === undefined ? undefined : hostnameOf(host);
+  if (!hostname) return "missing or malformed Host header";
+  if (policy.hosts && !policy.hosts.has(hostname) && !isLoopbackHost(hostname))
+    return `Host '${hostname}' is not served here (add it with --allowed-host)`;
+  const origin = req.headers.origin;
+  if (origin === undefined) return undefined;
+  if (policy.origins.has(origin.toLowerCase())) return undefined;
+  let sameHost = false;
+  try {
+    sameHost = new URL(origin).host.toLowerCase() === host?.toLowerCase();
+  } catch {
+    // "null" (sandboxed pages) and garbage are not same-host.
+  }
+  return sameHost ? undefined : "Origin not allowed (add it with --allowed-origin)";
+}
+
+/** Per-key token bucket: `burst` requests at once, refilled at `perSecond`. */
+export class RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  constructor(
+    private readonly perSecond: number,
+    private readonly burst: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** 0 when the request may go ahead, else the seconds until one token is back. */
+  take(key: string): number {
+    if (this.perSecond <= 0) return 0;
+    const now = this.now();
+    const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now };
+    bucket.tokens = Math.min(
+      this.burst,
+      bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond,
+    );
+    bucket.at = now;
+    this.buckets.set(key, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - bucket.tokens) / this.perSecond));
+  }
+}

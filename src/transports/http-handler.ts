@@ -1,0 +1,155 @@
+/**
+ * One HTTP request, in the order that keeps hostile input cheap: route, Host/Origin, token,
+ * rate limit, body (bounded), JSON — and only then MCP. Every refusal is a JSON-RPC error
+ * with a 4xx status; nothing a client sends can surface a stack trace.
+ */
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "../log.js";
+import { checkHostAndOrigin, type OriginPolicy, type RateLimiter } from "./guards.js";
+import { RPC, readBody, sendJson, sendRpcError } from "./http-io.js";
+import type { McpDispatch } from "./http-mcp.js";
+import type { HttpOptions } from "./http-options.js";
+import { type People, type Person, requestContext } from "./people.js";
+
+export interface HandlerState {
+  draining: boolean;
+  /** POSTs being answered; SIGTERM waits for these (GET streams never end on their own). */
+  inflight: number;
+}
+
+export interface HandlerDeps {
+  opts: HttpOptions;
+  people: People;
+  policy: OriginPolicy;
+  limiter: RateLimiter;
+  mcp: McpDispatch;
+  log: Logger;
+  state: HandlerState;
+}
+
+const REQUEST_ID = /^[\w.:-]{1,64}$/;
+
+export function createHandler(d: HandlerDeps) {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    // A socket error after we stopped listening must not become an uncaught exception.
+    req.on("error", () => {});
+    res.on("error", () => {});
+    const started = Date.now();
+    const forwarded = req.headers["x-request-id"];
+    const requestId =
+      typeof forwarded === "string" && REQUEST_ID.test(forwarded) ? forwarded : randomUUID();
+    res.setHeader("x-request-id", requestId);
+    let person: string | undefined;
+    res.once("close", () => {
+      // The path only: a query string is where a careless client might put a token.
+      const path = (req.url ?? "").split("?")[0]?.slice(0, 100);
+      // Health checks arrive every few seconds from load balancers; keep them out of info.
+      (path === "/healthz" ? d.log.debug : d.log.info)("request", {
+        request_id: requestId,
+        ...(person ? { person } : {}),
+        method: req.method,
+        path,
+        // 0: the client went away (or was cut off) before any answer.
+        status: res.headersSent ? res.statusCode : 0,
+        ms: Date.now() - started,
+      });
+    });
+    handle(d, req, res, requestId, (p) => {
+      person = p.name;
+    }).catch((err) => {
+      d.log.error("request failed", {
+        request_id: requestId,
+        error: err instanceof Error ? err.stack : String(err),
+      });
+      sendRpcError(req, res, 500, RPC.internalError, `Internal error (request ${requestId})`);
+    });
+  };
+}
+
+async function handle(
+  d: HandlerDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  requestId: string,
+  identified: (p: Person) => void,
+): Promise<void> {
+  const path = (req.url ?? "/").split("?")[0];
+  if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
+    return sendJson(res, d.state.draining ? 503 : 200, {
+      status: d.state.draining ? "stopping" : "ok",
+    });
+  }
+  if (path !== "/mcp")
+    return sendRpcError(req, res, 404, RPC.invalidRequest, "Not found; the MCP endpoint is /mcp");
+  const refusal = checkHostAndOrigin(req, d.policy);
+  if (refusal) return sendRpcError(req, res, 403, RPC.serverError, refusal);
+  const p = d.people.authenticate(req.headers.authorization);
+  if (!p) {
+    return sendRpcError(
+      req,
+      res,
+      401,
+      RPC.serverError,
+      "Missing or invalid access token (Authorization: Bearer <token>)",
+      {
+        "www-authenticate": 'Bearer realm="rivya-mcp"',
+      },
+    );
+  }
+  identified(p);
+  const wait = d.limiter.take(p.name);
+  if (wait > 0)
+    return sendRpcError(req, res, 429, RPC.serverError, `Too many requests; retry in ${wait} s`, {
+      "retry-after": String(wait),
+    });
+  if (d.state.draining)
+    return sendRpcError(req, res, 503, RPC.serverError, "Server is shutting down; retry shortly", {
+      "retry-after": "5",
+    });
+
+  if (req.method === "POST") {
+    const body = await readBody(req, d.opts.maxBodyBytes);
+    if (!body.ok) {
+      if (!body.tooLarge) return void req.socket.destroy();
+      return sendRpcError(
+        req,
+        res,
+        413,
+        RPC.serverError,
+        `Request body exceeds ${d.opts.maxBodyBytes} bytes`,
+      );
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.text);
+    } catch {
+      return sendRpcError(req, res, 400, RPC.parseError, "Parse error: body is not valid JSON");
+    }
+    if (parsed === null || typeof parsed !== "object")
+      return sendRpcError(
+        req,
+        res,
+        400,
+        RPC.invalidRequest,
+        "Invalid Request: expected a JSON-RPC object or batch",
+      );
+    d.state.inflight += 1;
+    res.once("close", () => {
+      d.state.inflight -= 1;
+    });
+    return requestContext.run({ request_id: requestId, person: p.name }, () =>
+      d.mcp.post(p, req, res, parsed),
+    );
+  }
+  if (req.method === "GET" || req.method === "DELETE") {
+    if (Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"])
+      return sendRpcError(req, res, 400, RPC.invalidRequest, `${req.method} takes no body`);
+    return requestContext.run({ request_id: requestId, person: p.name }, () =>
+      d.mcp.other(p, req, res),
+    );
+  }
+  return sendRpcError(req, res, 405, RPC.serverError, "Method not allowed", {
+    allow: "GET, POST, DELETE",
+  });
+}

@@ -1,0 +1,102 @@
+/**
+ * Hosted-mode settings: their defaults, and turning the command line's strings into them
+ * with messages that say which flag was wrong.
+ */
+import { isLoopbackHost } from "./guards.js";
+
+export interface HttpOptions {
+  port: number;
+  host: string;
+  /** A fresh McpServer per request: for replicas behind a load balancer without sticky routing. */
+  stateless: boolean;
+  /** Tokens file path; required unless bound to loopback. */
+  tokensFile: string | undefined;
+  /** Extra Host names accepted (the public name behind a proxy). */
+  allowedHosts: string[];
+  /** Origins accepted besides same-host ones (browser-based clients). */
+  allowedOrigins: string[];
+  /** Fits a 10 MB image sent as base64 (≈13.4 MiB) plus the JSON around it. */
+  maxBodyBytes: number;
+  /** Per person; 0 turns the limit off. */
+  ratePerSecond: number;
+  rateBurst: number;
+  sessionIdleMs: number;
+  maxSessions: number;
+  sweepMs: number;
+  /** Tests only: the clock sessions are timed by. */
+  sessionClock?: () => number;
+  /** How long SIGTERM waits for running calls before closing them. */
+  shutdownGraceMs: number;
+}
+
+export const HTTP_DEFAULTS: Omit<HttpOptions, "port" | "host" | "tokensFile"> = {
+  stateless: false,
+  allowedHosts: [],
+  allowedOrigins: [],
+  maxBodyBytes: 16 * 1024 * 1024,
+  ratePerSecond: 20,
+  rateBurst: 60,
+  sessionIdleMs: 30 * 60_000,
+  maxSessions: 1000,
+  sweepMs: 30_000,
+  shutdownGraceMs: 10_000,
+};
+
+/** The string flags cli.ts collects for hosted mode (parseArgs values). */
+export interface HttpFlags {
+  stateless?: boolean | undefined;
+  "tokens-file"?: string | undefined;
+  "allowed-host"?: string[] | undefined;
+  "allowed-origin"?: string[] | undefined;
+  "max-body-mb"?: string | undefined;
+  "rate-limit"?: string | undefined;
+  "session-idle-seconds"?: string | undefined;
+  "max-sessions"?: string | undefined;
+}
+
+function positive(flag: string, raw: string | undefined, allowZero = false): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0 || (!allowZero && n === 0))
+    throw new Error(
+      `--${flag} must be a ${allowZero ? "non-negative" : "positive"} number, got '${raw}'`,
+    );
+  return n;
+}
+
+export function httpOptionsFrom(
+  flags: HttpFlags,
+  port: number,
+  host: string,
+  tokensFile: string | undefined,
+): HttpOptions {
+  const bodyMb = positive("max-body-mb", flags["max-body-mb"]);
+  const rate = positive("rate-limit", flags["rate-limit"], true);
+  const idle = positive("session-idle-seconds", flags["session-idle-seconds"]);
+  const max = positive("max-sessions", flags["max-sessions"]);
+  const opts: HttpOptions = {
+    ...HTTP_DEFAULTS,
+    port,
+    host,
+    tokensFile,
+    stateless: flags.stateless ?? false,
+    allowedHosts: flags["allowed-host"] ?? [],
+    allowedOrigins: flags["allowed-origin"] ?? [],
+    ...(bodyMb === undefined ? {} : { maxBodyBytes: Math.round(bodyMb * 1024 * 1024) }),
+    ...(rate === undefined ? {} : { ratePerSecond: rate, rateBurst: Math.max(1, rate * 3) }),
+    ...(idle === undefined
+      ? {}
+      : { sessionIdleMs: idle * 1000, sweepMs: Math.min(30_000, idle * 500) }),
+    ...(max === undefined ? {} : { maxSessions: Math.floor(max) }),
+  };
+  assertSafeBind(opts);
+  return opts;
+}
+
+/** Without tokens anyone who can reach the port spends the server's credits. */
+export function assertSafeBind(opts: Pick<HttpOptions, "host" | "tokensFile">): void {
+  if (opts.tokensFile === undefined && !isLoopbackHost(opts.host))
+    throw new Error(
+      `refusing to listen on ${opts.host} without --tokens-file: anyone who can reach it could spend your credits. Create tokens with 'rivya-mcp token create --name NAME --tokens-file FILE', or bind to 127.0.0.1.`,
+    );
+}

@@ -1,0 +1,157 @@
+/**
+ * Hosted mode: Streamable HTTP at /mcp for a team. `startHttpServer` wires the pieces
+ * (people, guards, sessions, one shared store) and is what tests drive in-process;
+ * `runHttp` adds what only a real process needs: the "listening on" line and SIGTERM.
+ */
+import { createServer as createHttpServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import type { ServerConfig } from "../config.js";
+import type { Logger } from "../log.js";
+import type { RivyaClient } from "../rivya/client.js";
+import { FileStore } from "../store/file-store.js";
+import type { Store } from "../store/types.js";
+import type { AnyTool } from "../tools/index.js";
+import { originPolicy, RateLimiter } from "./guards.js";
+import { createHandler, type HandlerState } from "./http-handler.js";
+import { statefulDispatch, statelessDispatch } from "./http-mcp.js";
+import { assertSafeBind, type HttpOptions } from "./http-options.js";
+import { People } from "./people.js";
+import { SessionRegistry } from "./sessions.js";
+import type { TokensFile } from "./tokens.js";
+
+export interface HttpDeps {
+  /** The server's own client (RIVYA_API_KEY, or the simulator's with --demo). */
+  client: RivyaClient;
+  /** Builds a client for a person's own key from the tokens file. */
+  clientFor: (apiKey: string) => RivyaClient;
+  config: ServerConfig;
+  log: Logger;
+  /** One store per process, shared by every session and person. */
+  store: Store;
+  tokens: TokensFile | undefined;
+  env?: NodeJS.ProcessEnv;
+  tools?: readonly AnyTool[];
+}
+
+export interface HttpServerHandle {
+  url: string;
+  port: number;
+  /** Open stateful sessions (0 in stateless mode). */
+  sessionCount(): number;
+  /** Stops accepting, waits up to the grace period for running calls, closes everything. */
+  shutdown(): Promise<void>;
+  http: Server;
+}
+
+export async function startHttpServer(
+  deps: HttpDeps,
+  opts: HttpOptions,
+): Promise<HttpServerHandle> {
+  assertSafeBind({ host: opts.host, tokensFile: deps.tokens ? "given" : undefined });
+  const config: ServerConfig = { ...deps.config, transport: "http" };
+  const people = new People({ ...deps, config, env: deps.env ?? process.env });
+  const log = deps.log;
+  const sessions = opts.stateless
+    ? undefined
+    : new SessionRegistry(
+        {
+          idleMs: opts.sessionIdleMs,
+          max: opts.maxSessions,
+          sweepMs: opts.sweepMs,
+          ...(opts.sessionClock ? { clock: opts.sessionClock } : {}),
+        },
+        (s, why) => log.debug("session closed", { person: s.owner, why }),
+      );
+  const state: HandlerState = { draining: false, inflight: 0 };
+  const policy = originPolicy(opts.host, opts.allowedHosts, opts.allowedOrigins);
+  if (!policy.hosts)
+    log.warn(
+      "any Host header is accepted on a wildcard bind; name the public host with --allowed-host",
+    );
+  const handler = createHandler({
+    opts,
+    people,
+    policy,
+    limiter: new RateLimiter(opts.ratePerSecond, opts.rateBurst),
+    mcp: sessions ? statefulDispatch(sessions, deps.tools) : statelessDispatch(deps.tools),
+    log,
+    state,
+  });
+  const http = createHttpServer(handler);
+  // A slow upload may take a while, but nobody gets to hold a half-sent request forever.
+  http.requestTimeout = 120_000;
+  http.headersTimeout = 30_000;
+  // Longer than common proxy idle timeouts (60 s), so the proxy closes first, never us mid-reuse.
+  http.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(opts.port, opts.host, () => {
+      http.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (http.address() as AddressInfo).port;
+  const shownHost = opts.host.includes(":") ? `[${opts.host}]` : opts.host;
+  log.info("http server ready", {
+    mode: opts.stateless ? "stateless" : "stateful",
+    people: people.open ? "local (no tokens file)" : people.count,
+  });
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = () => {
+    stopping ??= (async () => {
+      state.draining = true;
+      http.close();
+      http.closeIdleConnections();
+      const deadline = Date.now() + opts.shutdownGraceMs;
+      while (state.inflight > 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      if (state.inflight > 0)
+        log.warn("closing calls still running at shutdown", { count: state.inflight });
+      sessions?.closeAll("shutdown");
+      http.closeAllConnections();
+      await people.close();
+    })();
+    return stopping;
+  };
+  return {
+    url: `http://${shownHost}:${port}/mcp`,
+    port,
+    sessionCount: () => sessions?.size ?? 0,
+    shutdown,
+    http,
+  };
+}
+
+export interface RunHttpOptions extends Omit<HttpDeps, "store"> {
+  http: HttpOptions;
+}
+
+/** The CLI's entry: one file store per process, and a clean exit on SIGTERM/SIGINT. */
+export async function runHttp(opts: RunHttpOptions): Promise<void> {
+  const store = await FileStore.open({ path: join(opts.config.stateDir, "ledger.jsonl") });
+  const server = await startHttpServer({ ...opts, store }, opts.http);
+  process.stderr.write(`listening on ${server.url}\n`);
+  let signalled = false;
+  const stop = async (signal: string) => {
+    // A second signal means "now": the operator has stopped waiting for the drain.
+    if (signalled) process.exit(1);
+    signalled = true;
+    opts.log.info("shutting down", { signal });
+    try {
+      await server.shutdown();
+      // Flush the ledger last: calls finishing during the grace period still write to it.
+      await store.close();
+      await opts.client.close().catch(() => {});
+      process.exit(0);
+    } catch (err) {
+      opts.log.error("shutdown failed", {
+        error: err instanceof Error ? err.message : String(err),
+      });
+      process.exit(1);
+    }
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}

@@ -1,0 +1,117 @@
+/**
+ * Who is calling, and what they get: each token maps to one person whose ServerDeps carry
+ * their name as ledger owner, their daily budget, and a Rivya client for their own key
+ * when they have one. Deps are built once at start, so a request only costs a hash.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import { envValue, type ServerConfig } from "../config.js";
+import type { Logger } from "../log.js";
+import type { RivyaClient } from "../rivya/client.js";
+import type { Store } from "../store/types.js";
+import type { ServerDeps } from "../tools/types.js";
+import { matchToken, type TokenEntry, type TokensFile } from "./tokens.js";
+
+export interface Person {
+  name: string;
+  deps: ServerDeps;
+}
+
+/** Fields (request id, person) that every log line written while serving a request carries. */
+export const requestContext = new AsyncLocalStorage<Record<string, unknown>>();
+
+/** Adds the current request's context to each line, so tool logs can be traced to a request. */
+function contextual(base: Logger): Logger {
+  const with_ = (f?: Record<string, unknown>) => ({ ...requestContext.getStore(), ...f });
+  return {
+    debug: (m, f) => base.debug(m, with_(f)),
+    info: (m, f) => base.info(m, with_(f)),
+    warn: (m, f) => base.warn(m, with_(f)),
+    error: (m, f) => base.error(m, with_(f)),
+    child: (fields) => contextual(base.child(fields)),
+  };
+}
+
+/** The personal Rivya keys the tokens file points at; refuses to start on a missing one. */
+export function personalKeys(
+  tokens: TokensFile | undefined,
+  env: NodeJS.ProcessEnv,
+): Map<string, string> {
+  const keys = new Map<string, string>();
+  for (const t of tokens?.tokens ?? []) {
+    if (!t.rivya_key_env) continue;
+    const key = envValue(env, t.rivya_key_env);
+    if (!key)
+      throw new Error(
+        `token '${t.name}' uses the Rivya key in $${t.rivya_key_env}, which is not set; set it or remove rivya_key_env from the tokens file`,
+      );
+    keys.set(t.rivya_key_env, key);
+  }
+  return keys;
+}
+
+export interface PeopleOptions {
+  tokens: TokensFile | undefined;
+  /** The server's own client (RIVYA_API_KEY), for people without a personal key. */
+  client: RivyaClient;
+  clientFor: (apiKey: string) => RivyaClient;
+  env: NodeJS.ProcessEnv;
+  store: Store;
+  config: ServerConfig;
+  log: Logger;
+}
+
+export class People {
+  private readonly entries: TokenEntry[];
+  private readonly byName = new Map<string, Person>();
+  private readonly personalClients: RivyaClient[] = [];
+  /** Everyone is "local" when there is no tokens file (loopback only). */
+  readonly open: boolean;
+
+  constructor(opts: PeopleOptions) {
+    this.entries = opts.tokens?.tokens ?? [];
+    this.open = opts.tokens === undefined;
+    const keys = personalKeys(opts.tokens, opts.env);
+    const clients = new Map<string, RivyaClient>();
+    const log = contextual(opts.log);
+    const person = (name: string, client: RivyaClient, budget: number | undefined): Person => ({
+      name,
+      deps: {
+        client,
+        owner: name,
+        store: opts.store,
+        dailyBudget: budget,
+        config: opts.config,
+        log,
+      },
+    });
+    if (this.open) this.byName.set("local", person("local", opts.client, opts.config.dailyBudget));
+    for (const t of this.entries) {
+      let client = opts.client;
+      const key = t.rivya_key_env ? keys.get(t.rivya_key_env) : undefined;
+      if (t.rivya_key_env && key) {
+        client = clients.get(t.rivya_key_env) ?? opts.clientFor(key);
+        if (!clients.has(t.rivya_key_env)) this.personalClients.push(client);
+        clients.set(t.rivya_key_env, client);
+      }
+      // A token without its own budget falls back to the server-wide --daily-budget.
+      this.byName.set(t.name, person(t.name, client, t.daily_budget ?? opts.config.dailyBudget));
+    }
+  }
+
+  get count(): number {
+    return this.byName.size;
+  }
+
+  /** The person behind an `Authorization: Bearer` header, or undefined to answer 401. */
+  authenticate(header: string | undefined): Person | undefined {
+    if (this.open) return this.byName.get("local");
+    const match = /^Bearer[ \t]+(\S{1,512})[ \t]*$/i.exec(header ?? "");
+    if (!match?.[1]) return undefined;
+    const entry = matchToken(match[1], this.entries);
+    return entry ? this.byName.get(entry.name) : undefined;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.personalClients.map((c) => c.close().catch(() => {})));
+  }
+}

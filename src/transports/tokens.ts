@@ -1,0 +1,121 @@
+/**
+ * The tokens file: who may use a hosted server. It stores only a sha256 of each token (a
+ * leaked file grants nothing), a name that becomes the person's ledger owner, an optional
+ * daily credit budget and the NAME of an environment variable holding the person's own
+ * Rivya key — never the key itself, so the file can sit next to the config without being
+ * a secret store.
+ */
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { chmod, open, readFile, rename } from "node:fs/promises";
+import { z } from "zod";
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+
+const entrySchema = z.object({
+  name: z.string().regex(NAME, "letters, digits, . _ @ - (at most 64)"),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, "64 lowercase hex digits"),
+  daily_budget: z.number().nonnegative().optional(),
+  rivya_key_env: z.string().regex(ENV_NAME, "an environment variable name").optional(),
+  created_at: z.string().optional(),
+});
+const fileSchema = z.object({ tokens: z.array(entrySchema) });
+
+export type TokenEntry = z.infer<typeof entrySchema>;
+export interface TokensFile {
+  tokens: TokenEntry[];
+}
+
+/** The part after the prefix carries 256 random bits; the prefix makes leaks greppable. */
+export const TOKEN_PREFIX = "rmcp_";
+
+export function hashToken(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
+}
+
+export async function loadTokensFile(path: string, missingOk = false): Promise<TokensFile> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    if (missingOk && (err as NodeJS.ErrnoException).code === "ENOENT") return { tokens: [] };
+    throw new Error(`cannot read tokens file ${path}: ${(err as Error).message}`);
+  }
+  let parsed: z.infer<typeof fileSchema>;
+  try {
+    parsed = fileSchema.parse(JSON.parse(text));
+  } catch (err) {
+    const why = err instanceof z.ZodError ? z.prettifyError(err) : (err as Error).message;
+    throw new Error(`tokens file ${path} is not valid: ${why}`);
+  }
+  const seen = new Set<string>();
+  for (const t of parsed.tokens) {
+    if (seen.has(t.name)) throw new Error(`tokens file ${path} names '${t.name}' twice`);
+    seen.add(t.name);
+  }
+  return parsed;
+}
+
+/** Writes via a 0600 temp file and rename, so readers never see half a file. */
+async function saveTokensFile(path: string, file: TokensFile): Promise<void> {
+  const temp = `${path}.${process.pid}.tmp`;
+  const handle = await open(temp, "w", 0o600);
+  try {
+    await handle.writeFile(`${JSON.stringify(file, null, 2)}\n`);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await chmod(temp, 0o600);
+  await rename(temp, path);
+}
+
+export interface NewToken {
+  name: string;
+  dailyBudget?: number | undefined;
+  rivyaKeyEnv?: string | undefined;
+}
+
+/** Adds an entry and returns the token; the token itself is never written anywhere. */
+export async function createToken(path: string, spec: NewToken): Promise<string> {
+  if (!NAME.test(spec.name))
+    throw new Error(`--name '${spec.name}' must be letters, digits, . _ @ - (at most 64)`);
+  // A pasted key (rvya_sk_...) is the mistake this guards against: it would sit in the file.
+  if (
+    spec.rivyaKeyEnv !== undefined &&
+    (!ENV_NAME.test(spec.rivyaKeyEnv) || /^rvya_sk_/i.test(spec.rivyaKeyEnv))
+  )
+    throw new Error(
+      `--rivya-key-env takes an environment variable NAME (e.g. RIVYA_KEY_ALICE), not a key`,
+    );
+  const file = await loadTokensFile(path, true);
+  if (file.tokens.some((t) => t.name === spec.name))
+    throw new Error(`a token named '${spec.name}' already exists in ${path}; pick another name`);
+  const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
+  file.tokens.push({
+    name: spec.name,
+    sha256: hashToken(token),
+    ...(spec.dailyBudget === undefined ? {} : { daily_budget: spec.dailyBudget }),
+    ...(spec.rivyaKeyEnv === undefined ? {} : { rivya_key_env: spec.rivyaKeyEnv }),
+    created_at: new Date().toISOString(),
+  });
+  await saveTokensFile(path, file);
+  return token;
+}
+
+/**
+ * Finds the entry for a presented token. The token is hashed first and compared against
+ * every stored hash with timingSafeEqual, without stopping at a match, so timing reveals
+ * neither which entry matched nor how much of a guess was right.
+ */
+export function matchToken(
+  presented: string,
+  entries: readonly TokenEntry[],
+): TokenEntry | undefined {
+  const digest = createHash("sha256").update(presented, "utf8").digest();
+  let found: TokenEntry | undefined;
+  for (const entry of entries) {
+    if (timingSafeEqual(digest, Buffer.from(entry.sha256, "hex")) && !found) found = entry;
+  }
+  return found;
+}

@@ -1,0 +1,363 @@
+/**
+ * Several thousand hostile requests against a running hosted server: malformed bodies,
+ * oversized uploads, forged sessions, foreign Host/Origin, bad tokens, and SSRF attempts
+ * through upload_reference. Nothing may crash it, a client's mistake is never a 5xx, and
+ * no SSRF attempt may open a connection to (or read a byte from) an internal address.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { Agent, request } from "node:http";
+import { createServer as createHttps, type Server } from "node:https";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { pngBytes } from "./fixtures/images.js";
+import {
+  call,
+  type HttpHarness,
+  INIT,
+  out,
+  startHttpHarness,
+  textOf,
+} from "./helpers/http-harness.js";
+
+// The test network: names resolve without DNS, and 127.0.0.3 plays a public host (Linux
+// routes all of 127/8 to loopback). Everything else keeps the production address rules.
+const net = vi.hoisted(() => ({
+  names: {} as Record<string, string>,
+  ca: "",
+}));
+vi.mock("../src/net/safe-fetch.js", async (importOriginal) => {
+  const real = await importOriginal<typeof import("../src/net/safe-fetch.js")>();
+  return {
+    ...real,
+    safeFetch: (url: string, opts: Parameters<typeof real.safeFetch>[1]) =>
+      real.safeFetch(url, {
+        ...opts,
+        tls: { ca: net.ca },
+        isPrivate: (a) => a !== "127.0.0.3" && real.isPrivateAddress(a),
+        lookup: (host, _o, cb) => {
+          const address = net.names[host.toLowerCase()];
+          if (!address)
+            return cb(Object.assign(new Error(`ENOTFOUND ${host}`), { code: "ENOTFOUND" }), []);
+          cb(null, [{ address, family: address.includes(":") ? 6 : 4 }]);
+        },
+      }),
+  };
+});
+
+let h: HttpHarness;
+let internal: Server;
+let publicSite: Server;
+const internalHits = { connections: 0, bytes: 0 };
+let certDir: string;
+
+function listen(server: Server, host: string): Promise<number> {
+  return new Promise((resolve) =>
+    server.listen(0, host, () => resolve((server.address() as AddressInfo).port)),
+  );
+}
+
+beforeAll(async () => {
+  certDir = mkdtempSync(join(tmpdir(), "rivya-tls-"));
+  execFileSync(
+    "openssl",
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=public.test",
+      "-addext",
+      "subjectAltName=DNS:public.test,DNS:internal.test,IP:127.0.0.1,IP:127.0.0.3",
+      "-keyout",
+      join(certDir, "key.pem"),
+      "-out",
+      join(certDir, "cert.pem"),
+    ],
+    { stdio: "ignore" },
+  );
+  const tls = {
+    key: readFileSync(join(certDir, "key.pem")),
+    cert: readFileSync(join(certDir, "cert.pem")),
+  };
+  net.ca = tls.cert.toString();
+  // The internal service an attacker wants: it counts every connection and byte it serves.
+  internal = createHttps(tls, (_req, res) => {
+    const body = pngBytes();
+    internalHits.bytes += body.length;
+    res.end(body);
+  });
+  internal.on("connection", () => internalHits.connections++);
+  const internalPort = await listen(internal, "127.0.0.1");
+  net.names = {
+    "internal.test": "127.0.0.1",
+    "metadata.test": "169.254.169.254",
+    "mapped.test": "::ffff:127.0.0.1",
+    "public.test": "127.0.0.3",
+  };
+  publicSite = createHttps(tls, (req, res) => {
+    const to: Record<string, string> = {
+      "/to-ip": `https://127.0.0.1:${internalPort}/secret.png`,
+      "/to-name": `https://internal.test:${internalPort}/secret.png`,
+      "/to-metadata": "https://169.254.169.254/latest/meta-data/",
+    };
+    const target = to[req.url ?? ""];
+    if (target) return void res.writeHead(302, { location: target }).end();
+    res.writeHead(200, { "content-type": "image/png" }).end(pngBytes());
+  });
+  const publicPort = await listen(publicSite, "127.0.0.3");
+  Object.assign(net, { internalPort, publicPort });
+  h = await startHttpHarness({
+    people: [{ name: "alice" }],
+    http: { ratePerSecond: 0, maxBodyBytes: 1024 * 1024 },
+  });
+}, 30_000);
+
+afterAll(async () => {
+  await h.close();
+  internal.closeAllConnections();
+  publicSite.closeAllConnections();
+  await Promise.all([
+    new Promise((r) => internal.close(r)),
+    new Promise((r) => publicSite.close(r)),
+  ]);
+  rmSync(certDir, { recursive: true, force: true });
+});
+
+const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+interface Sent {
+  status: number;
+  body: string;
+}
+function send(
+  method: string,
+  headers: Record<string, string>,
+  body?: string | Buffer[],
+  path = "/mcp",
+): Promise<Sent> {
+  const url = new URL(h.url);
+  return new Promise((resolve) => {
+    const req = request(
+      { host: url.hostname, port: url.port, path, method, headers, agent },
+      (res) => {
+        let text = "";
+        res.on("data", (c) => (text += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+        res.on("error", () => resolve({ status: -1, body: "" }));
+      },
+    );
+    // A server that hangs up on an oversized upload is a fine answer too.
+    req.on("error", () => resolve({ status: -1, body: "" }));
+    // An array is sent chunk by chunk without a Content-Length, as a streaming client would.
+    if (Array.isArray(body)) {
+      req.setHeader("transfer-encoding", "chunked");
+      for (const chunk of body) req.write(chunk);
+      req.end();
+    } else req.end(body);
+  });
+}
+
+describe("hostile input", () => {
+  it("thousands of bad requests: each gets its 4xx, never a 5xx or a stack, and the server lives on", async () => {
+    const auth = { authorization: `Bearer ${h.tokens.alice}` };
+    const json = {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      ...auth,
+    };
+    expect((await send("POST", json, INIT)).status).toBe(200);
+    // A real session, so the session-level checks (protocol version, batch size) are reached.
+    const client = await h.connect(h.tokens.alice);
+    const sid = (client.transport as unknown as { sessionId: string }).sessionId;
+    const inSession = { ...json, "mcp-session-id": sid, "mcp-protocol-version": "2025-06-18" };
+    const cases: [string, () => Promise<Sent>, number[]][] = [
+      ["bad JSON", () => send("POST", json, "{not json"), [400]],
+      ["JSON scalar", () => send("POST", json, "true"), [400]],
+      ["not JSON-RPC", () => send("POST", inSession, '{"x":1}'), [400]],
+      ["empty body", () => send("POST", json, ""), [400]],
+      ["deep nesting", () => send("POST", json, `${"[".repeat(5000)}${"]".repeat(5000)}`), [400]],
+      [
+        "declared oversize",
+        () => send("POST", { ...json, "content-length": String(50 * 1024 * 1024) }),
+        [413, -1],
+      ],
+      [
+        "wrong session id",
+        () =>
+          send(
+            "POST",
+            { ...inSession, "mcp-session-id": "no-such-session" },
+            '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+          ),
+        [404],
+      ],
+      [
+        "missing session id",
+        () => send("POST", json, '{"jsonrpc":"2.0","id":1,"method":"tools/list"}'),
+        [400],
+      ],
+      [
+        "bad protocol version",
+        () =>
+          send(
+            "POST",
+            { ...inSession, "mcp-protocol-version": "1999-01-01" },
+            '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+          ),
+        [400],
+      ],
+      [
+        "wrong Accept",
+        () =>
+          send(
+            "POST",
+            { ...inSession, accept: "text/html" },
+            '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+          ),
+        [406],
+      ],
+      [
+        "wrong Content-Type",
+        () =>
+          send(
+            "POST",
+            { ...inSession, "content-type": "text/plain" },
+            '{"jsonrpc":"2.0","id":1,"method":"tools/list"}',
+          ),
+        [415],
+      ],
+      [
+        "oversized batch",
+        () =>
+          send(
+            "POST",
+            inSession,
+            JSON.stringify(
+              Array.from({ length: 101 }, (_, i) => ({ jsonrpc: "2.0", id: i, method: "ping" })),
+            ),
+          ),
+        [400],
+      ],
+      ["bad Host", () => send("POST", { ...json, host: "attacker.example" }, INIT), [403]],
+      [
+        "bad Origin",
+        () => send("POST", { ...json, origin: "https://attacker.example" }, INIT),
+        [403],
+      ],
+      [
+        "bad token",
+        () => send("POST", { ...json, authorization: "Bearer rmcp_guess" }, INIT),
+        [401],
+      ],
+      ["no token", () => send("POST", { "content-type": "application/json" }, INIT), [401]],
+      ["GET without session", () => send("GET", { ...auth, accept: "text/event-stream" }), [400]],
+      [
+        "GET with a body",
+        () => send("GET", { ...auth, "content-type": "application/json" }, "{}"),
+        [400],
+      ],
+      [
+        "DELETE unknown session",
+        () => send("DELETE", { ...auth, "mcp-session-id": "nope" }),
+        [404],
+      ],
+      ["PUT", () => send("PUT", json, "{}"), [405]],
+      ["unknown path", () => send("GET", auth, undefined, "/admin"), [404]],
+      [
+        "garbage tool call",
+        () =>
+          send(
+            "POST",
+            inSession,
+            '{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"generate_video","arguments":{"model":[],"prompt":{}}}}',
+          ),
+        [200],
+      ],
+    ];
+    const counts = new Map<string, number>();
+    const failures: string[] = [];
+    const total = 3300;
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 24 }, async () => {
+        while (next < total) {
+          const [name, run, allowed] = cases[next++ % cases.length] as (typeof cases)[number];
+          const res = await run();
+          counts.set(String(res.status), (counts.get(String(res.status)) ?? 0) + 1);
+          if (!allowed.includes(res.status))
+            failures.push(`${name}: ${res.status} ${res.body.slice(0, 120)}`);
+          if (/\n\s+at .+:\d+:\d+/.test(res.body)) failures.push(`${name}: stack in body`);
+        }
+      }),
+    );
+    // A few real oversized uploads, streamed without a length: cut off at the limit.
+    for (let i = 0; i < 5; i++) {
+      const res = await send(
+        "POST",
+        json,
+        Array.from({ length: 48 }, () => Buffer.alloc(64 * 1024, 0x20)),
+      );
+      counts.set(String(res.status), (counts.get(String(res.status)) ?? 0) + 1);
+      if (![413, -1].includes(res.status)) failures.push(`streamed oversize: ${res.status}`);
+    }
+    console.log(
+      `[hostile] ${total + 5} requests, statuses: ${JSON.stringify(Object.fromEntries(counts))}`,
+    );
+    expect(failures.slice(0, 10)).toEqual([]);
+    expect([...counts.keys()].filter((s) => Number(s) >= 500)).toEqual([]);
+    // Still alive and still useful.
+    expect((await send("GET", {}, undefined, "/healthz")).status).toBe(200);
+    const c = await h.connect(h.tokens.alice);
+    expect((await call(c, "list_models")).isError).toBeFalsy();
+  }, 60_000);
+
+  it("SSRF through upload_reference is refused before any connection, literal, resolved or redirected", async () => {
+    const { internalPort, publicPort } = net as unknown as {
+      internalPort: number;
+      publicPort: number;
+    };
+    const c = await h.connect(h.tokens.alice);
+    const attempts = [
+      `https://127.0.0.1:${internalPort}/secret.png`,
+      `https://[::1]:${internalPort}/`,
+      `https://[::ffff:127.0.0.1]:${internalPort}/`,
+      `https://2130706433:${internalPort}/`,
+      `https://0x7f.1:${internalPort}/`,
+      `https://localhost:${internalPort}/`,
+      "https://169.254.169.254/latest/meta-data/",
+      "https://[fd00:ec2::254]/latest/meta-data/",
+      "https://10.0.0.1/",
+      "https://metadata.test/latest/meta-data/",
+      `https://internal.test:${internalPort}/secret.png`,
+      `https://mapped.test:${internalPort}/secret.png`,
+      `https://public.test:${publicPort}/to-ip`,
+      `https://public.test:${publicPort}/to-name`,
+      `https://public.test:${publicPort}/to-metadata`,
+      `http://public.test:${publicPort}/plain-http`,
+      "file:///etc/passwd",
+    ];
+    for (let round = 0; round < 4; round++) {
+      for (const url of attempts) {
+        const r = await call(c, "upload_reference", { model: "kling-3-0", url });
+        expect(r.isError, `${url}: ${textOf(r)}`).toBe(true);
+        expect(textOf(r), url).toMatch(/private, loopback or reserved|must use https/);
+      }
+    }
+    expect(internalHits).toEqual({ connections: 0, bytes: 0 });
+    // The control: the same path reaches a public host, so the zeros above mean refusal.
+    const ok = await call(c, "upload_reference", {
+      model: "kling-3-0",
+      url: `https://public.test:${publicPort}/ok.png`,
+    });
+    expect(ok.isError, textOf(ok)).toBeFalsy();
+    expect(out(ok).source).toContain("public.test");
+  }, 30_000);
+});

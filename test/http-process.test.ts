@@ -1,0 +1,123 @@
+/** The built CLI in hosted mode, spawned: token creation, start-up refusals, and SIGTERM mid-call. */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, out, textOf } from "./helpers/http-harness.js";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "rivya-http-e2e-"));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const env = () => ({ PATH: process.env.PATH ?? "", HOME: dir });
+
+function cli(args: string[]) {
+  return spawnSync(process.execPath, ["dist/cli.js", ...args], {
+    env: env(),
+    encoding: "utf8",
+    timeout: 15_000,
+  });
+}
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+async function start(args: string[]): Promise<Running> {
+  const child = spawn(process.execPath, ["dist/cli.js", "--http", "--port", "0", ...args], {
+    env: env(),
+  });
+  let stderr = "";
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => resolve(code)),
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const m = /listening on (http:\/\/\S+\/mcp)/.exec(stderr);
+      if (m?.[1]) resolve(m[1]);
+    });
+    void exited.then((code) => reject(new Error(`exited ${code}: ${stderr}`)));
+  });
+  return { child, url, stderr: () => stderr, exited };
+}
+
+describe("spawned hosted server", () => {
+  it("refuses to bind beyond loopback without a tokens file, and says why", () => {
+    const r = cli(["--http", "--host", "0.0.0.0", "--port", "0", "--demo"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("refusing to listen on 0.0.0.0 without --tokens-file");
+  });
+
+  it("token create prints the token once on stdout and refuses a duplicate", () => {
+    const file = join(dir, "dup.json");
+    const first = cli(["token", "create", "--name", "ann", "--tokens-file", file]);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toMatch(/^rmcp_[A-Za-z0-9_-]{43}\n$/);
+    const again = cli(["token", "create", "--name", "ann", "--tokens-file", file]);
+    expect(again.status).toBe(2);
+    expect(again.stderr).toContain("already exists");
+  });
+
+  it("SIGTERM during a waiting call: the call returns its task id, the ledger has it, exit 0", async () => {
+    const tokens = join(dir, "tokens.json");
+    const made = cli([
+      "token",
+      "create",
+      "--name",
+      "alice",
+      "--tokens-file",
+      tokens,
+      "--daily-budget",
+      "500",
+    ]);
+    const token = made.stdout.trim();
+    const stateDir = join(dir, "state");
+    const server = await start(["--demo", "--tokens-file", tokens, "--state-dir", stateDir]);
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:(?!0\/)\d+\/mcp$/);
+    expect((await fetch(server.url.replace("/mcp", "/healthz"))).status).toBe(200);
+    expect((await fetch(server.url, { method: "POST", body: "{}" })).status).toBe(401);
+
+    const client = new Client({ name: "e2e-http", version: "1" });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(server.url), {
+        requestInit: { headers: { authorization: `Bearer ${token}` } },
+      }),
+    );
+    // The demo simulator takes ~8 s per video; polls come at 2.5 s and 7.5 s, so this call is
+    // mid-wait when SIGTERM lands at 3 s, and the drain has to let it run to its 7.5 s poll.
+    const pending = call(client, "generate_video", {
+      model: "kling-v2-1-master",
+      prompt: "A lighthouse in a storm",
+      confirm: true,
+      client_request_id: "sigterm-1",
+      wait_seconds: 10,
+    });
+    await sleep(3000);
+    server.child.kill("SIGTERM");
+    const termAt = Date.now();
+    const result = await pending;
+    console.log(
+      `[sigterm] the call finished ${Date.now() - termAt} ms after SIGTERM: ${textOf(result).slice(0, 90)}`,
+    );
+    expect(result.isError, textOf(result)).toBeFalsy();
+    const taskId = out(result).task.task_id as string;
+    expect(taskId).toBeTruthy();
+    expect(await server.exited).toBe(0);
+    const ledger = await readFile(join(stateDir, "ledger.jsonl"), "utf8");
+    expect(ledger).toContain(taskId);
+    expect(ledger).toContain('"owner":"alice"');
+    expect(server.stderr()).not.toContain(token);
+    expect(server.stderr()).toContain('"msg":"shutting down"');
+    await client.close().catch(() => {});
+  }, 30_000);
+});
