@@ -50,8 +50,13 @@ function publishedOutputSchema(schema: z.ZodType): JsonObject {
 }
 
 /** The tools/list entries; computed once, they only change when the tables do. */
+// JSON Schemas are derived once per tool set, not per session or stateless request.
+const described = new WeakMap<readonly AnyTool[], Tool[]>();
+
 export function describeTools(tools: readonly AnyTool[] = TOOLS): Tool[] {
-  return tools.map((t) => ({
+  const cached = described.get(tools);
+  if (cached) return cached;
+  const list = tools.map((t) => ({
     name: t.name,
     title: t.title,
     description: t.description,
@@ -59,6 +64,8 @@ export function describeTools(tools: readonly AnyTool[] = TOOLS): Tool[] {
     outputSchema: publishedOutputSchema(t.outputSchema) as Tool["outputSchema"],
     annotations: t.annotations,
   }));
+  described.set(tools, list);
+  return list;
 }
 
 export const INSTRUCTIONS =

@@ -78,6 +78,19 @@ describe("daily budget", () => {
   });
 });
 
+describe("daily budget under concurrency", () => {
+  it("two simultaneous calls cannot both spend the same remaining budget", async () => {
+    const t = await harness({ config: { dailyBudget: 100 } });
+    const results = await Promise.all(
+      ["a", "b", "c"].map((n) =>
+        t.call("generate_video", { model: "kling-3-0", prompt: `race ${n}` }),
+      ),
+    );
+    expect(results.filter((r) => !r.isError)).toHaveLength(1);
+    expect(createdTasks(t)).toHaveLength(1);
+  });
+});
+
 describe("cancellation", () => {
   it("stops upstream polling at once; the task stays in the ledger and get_task shows it", async () => {
     const t = await harness({ sim: { queuedMs: 10_000, processingMs: 10_000 } });

@@ -30,6 +30,9 @@ for (const [net, bits] of [
   ["fc00::", 7],
   ["fe80::", 10],
   ["ff00::", 8],
+  // NAT64 and 6to4 embed an IPv4 address that may itself be private.
+  ["64:ff9b::", 96],
+  ["2002::", 16],
 ] as const) {
   blocked.addSubnet(net, bits, "ipv6");
 }

@@ -6,8 +6,8 @@ import type { RivyaTask } from "../rivya/types.js";
 import type { LedgerEntry } from "../store/types.js";
 import { classify, ToolError, ToolInputError } from "./errors.js";
 import { type GenerateCall, generateInputSchema, parseGenerateCall } from "./generate-request.js";
-import { entryFor, hashRequest, recordSafely, taskFromEntry, withTaskState } from "./ledger.js";
-import { guardSpend } from "./spend-guard.js";
+import { entryFor, hashRequest, recordSafely, recordTaskState, taskFromEntry } from "./ledger.js";
+import { guardSpend, oneAtATimePerOwner } from "./spend-guard.js";
 import { summarizeTask, taskViewSchema, toTaskView } from "./task-view.js";
 import { defineTool, type ServerDeps, type ToolContext } from "./types.js";
 import { nextCheckSeconds, waitForTask } from "./wait.js";
@@ -53,8 +53,7 @@ async function settle(
 ) {
   let latest = entry;
   const record = async (t: RivyaTask) => {
-    latest = withTaskState(latest, t);
-    await recordSafely(deps, latest);
+    latest = await recordTaskState(deps, latest, t);
   };
   if (call.waitSeconds <= 0) return task;
   const waitSeconds = Math.min(call.waitSeconds, deps.config.maxWaitSeconds);
@@ -109,7 +108,7 @@ async function replay(known: LedgerEntry, call: GenerateCall, ctx: ToolContext, 
   let task = taskFromEntry(known);
   try {
     task = await deps.client.getGeneration(known.task_id, { signal: ctx.signal });
-    await recordSafely(deps, withTaskState(known, task));
+    await recordTaskState(deps, known, task);
   } catch {
     // The ledger's copy still carries the id; the agent can poll later.
   }
@@ -138,70 +137,78 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
     },
     parse: (args) => parseGenerateCall(models, args),
     async handler(call, ctx, deps) {
-      const { model, body } = call;
       if (call.clientRequestId) {
         const known = await deps.store.findByClientRequestId(deps.owner, call.clientRequestId);
         if (known) return replay(known, call, ctx, deps);
       }
-      const cost = costOf(model);
       const clientRequestId = call.clientRequestId ?? `auto_${randomUUID()}`;
-      if (call.dryRun) {
-        if (call.maxCredits !== undefined && cost.credits > call.maxCredits) {
-          throw new ToolInputError(
-            `This call costs ${cost.credits} credits, above max_credits ${call.maxCredits}.`,
-          );
-        }
-        const confirm =
-          cost.credits > deps.config.confirmAbove
-            ? " Submitting will need the person's confirmation."
-            : "";
-        return {
-          structured: {
-            submitted: false,
-            cost,
-            client_request_id: clientRequestId,
-            request: { ...body, client_request_id: clientRequestId },
-            next_step: `Call again without dry_run to submit.${confirm}`,
-          },
-          text: `Dry run: valid request for ${model.id}; it would cost ${cost.credits} credits. Nothing was submitted.${confirm}`,
-        };
-      }
-      const summary = `A ${model.displayName} video ("${body.prompt.slice(0, 80)}")`;
-      await guardSpend(
-        {
-          model,
-          cost: cost.credits,
-          maxCredits: call.maxCredits,
-          confirmed: call.confirmed,
-          summary,
-        },
-        ctx,
-        deps,
+      if (call.dryRun) return dryRun(call, clientRequestId, deps);
+      const { created, entry } = await oneAtATimePerOwner(deps, () =>
+        submit(call, clientRequestId, ctx, deps),
       );
-
-      const idempotencyKey = idempotencyKeyFor(deps.owner, clientRequestId);
-      const upstreamBody = { ...body, client_request_id: clientRequestId };
-      let created: Awaited<ReturnType<typeof deps.client.createGeneration>>;
-      try {
-        // Not cancellable: a create aborted mid-flight may still be charged, and then its id
-        // would be lost. It is short; a cancel takes effect right after it is recorded.
-        created = await deps.client.createGeneration(upstreamBody, { idempotencyKey });
-      } catch (err) {
-        throw withRetryHint(err, clientRequestId);
-      }
-      const entry = entryFor(created.task, {
-        owner: deps.owner,
-        requestHash: hashRequest(body),
-        idempotencyKey,
-        clientRequestId,
-        cost: cost.credits,
-      });
-      // Recorded before anything else can go wrong, so the id survives a crash or a timeout.
-      await recordSafely(deps, entry);
       const task = await settle(created.task, entry, call, ctx, deps);
       return result(call, clientRequestId, task, created.replayed, deps);
     },
   });
+
+/** Everything but the submission: the exact upstream request and its cost. */
+function dryRun(call: GenerateCall, clientRequestId: string, deps: ServerDeps) {
+  const cost = costOf(call.model);
+  if (call.maxCredits !== undefined && cost.credits > call.maxCredits) {
+    throw new ToolInputError(
+      `This call costs ${cost.credits} credits, above max_credits ${call.maxCredits}.`,
+    );
+  }
+  const confirm =
+    cost.credits > deps.config.confirmAbove
+      ? " Submitting will need the person's confirmation."
+      : "";
+  const structured: Output = {
+    submitted: false,
+    cost,
+    client_request_id: clientRequestId,
+    request: { ...call.body, client_request_id: clientRequestId },
+    next_step: `Call again without dry_run to submit.${confirm}`,
+  };
+  const text = `Dry run: valid request for ${call.model.id}; it would cost ${cost.credits} credits. Nothing was submitted.${confirm}`;
+  return { structured, text };
+}
+
+/** Spend checks, the create, and the ledger entry: the part that costs credits. */
+async function submit(
+  call: GenerateCall,
+  clientRequestId: string,
+  ctx: ToolContext,
+  deps: ServerDeps,
+) {
+  const { model, body } = call;
+  const summary = `A ${model.displayName} video ("${body.prompt.slice(0, 80)}")`;
+  const { maxCredits, confirmed } = call;
+  await guardSpend({ model, cost: model.baseCredits, maxCredits, confirmed, summary }, ctx, deps);
+
+  const idempotencyKey = idempotencyKeyFor(deps.owner, clientRequestId);
+  let created: Awaited<ReturnType<typeof deps.client.createGeneration>>;
+  try {
+    // Not cancellable: a create aborted mid-flight may still be charged, and then its id
+    // would be lost. It is short; a cancel takes effect right after it is recorded.
+    created = await deps.client.createGeneration(
+      { ...body, client_request_id: clientRequestId },
+      { idempotencyKey },
+    );
+  } catch (err) {
+    throw withRetryHint(err, clientRequestId);
+  }
+  const entry = entryFor(created.task, {
+    owner: deps.owner,
+    requestHash: hashRequest(body),
+    idempotencyKey,
+    clientRequestId,
+    cost: model.baseCredits,
+  });
+  // Recorded before anything else can go wrong, so the id survives a crash or a timeout.
+  await recordSafely(deps, entry);
+  return { created, entry };
+}
 
 /** Errors after the request may have reached Rivya say how to retry without paying twice. */
 function withRetryHint(err: unknown, clientRequestId: string): unknown {

@@ -3,7 +3,7 @@ import type { RivyaTask } from "../rivya/types.js";
 import type { LedgerEntry } from "../store/types.js";
 import { downloadVideo } from "./download.js";
 import { ToolError, ToolInputError } from "./errors.js";
-import { recordSafely, taskFromEntry, withTaskState } from "./ledger.js";
+import { recordSafely, recordTaskState, taskFromEntry } from "./ledger.js";
 import { summarizeTask, taskViewSchema, toTaskView } from "./task-view.js";
 import { defineTool, type ServerDeps, type ToolContext } from "./types.js";
 import { isTerminal, nextCheckSeconds, waitForTask } from "./wait.js";
@@ -96,8 +96,7 @@ export const getTask = defineTool({
     let entry = found.entry;
     const record = async (t: RivyaTask) => {
       if (!entry) return;
-      entry = withTaskState(entry, t);
-      await recordSafely(deps, entry);
+      entry = await recordTaskState(deps, entry, t);
     };
     await record(found.task);
     let task = found.task;

@@ -92,3 +92,14 @@ export async function recordSafely(deps: ServerDeps, entry: LedgerEntry): Promis
     deps.log.error("ledger write failed", { task_id: entry.task_id, error: String(err) });
   }
 }
+
+/** Brings an entry up to the task's state, writing only when something changed. */
+export async function recordTaskState(
+  deps: ServerDeps,
+  entry: LedgerEntry,
+  task: RivyaTask,
+): Promise<LedgerEntry> {
+  const next = withTaskState(entry, task);
+  if (next !== entry) await recordSafely(deps, next);
+  return next;
+}

@@ -75,3 +75,22 @@ export async function guardSpend(
   await checkBudget(req.cost, deps);
   await checkConfirmation(req, ctx, deps);
 }
+
+const ownerQueues = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs one person's budget-checked submissions one at a time, so two concurrent calls
+ * cannot both pass the same remaining budget. Only used when a budget is set: without
+ * one there is nothing to race for, and creates stay concurrent.
+ */
+export function oneAtATimePerOwner<T>(deps: ServerDeps, work: () => Promise<T>): Promise<T> {
+  if (deps.dailyBudget === undefined) return work();
+  const previous = ownerQueues.get(deps.owner) ?? Promise.resolve();
+  const run = previous.then(work, work);
+  const settled = run.catch(() => {});
+  ownerQueues.set(deps.owner, settled);
+  void settled.then(() => {
+    if (ownerQueues.get(deps.owner) === settled) ownerQueues.delete(deps.owner);
+  });
+  return run;
+}
