@@ -7,7 +7,7 @@
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { buildServerConfig, envValue } from "./config.js";
-import { createLogger } from "./log.js";
+import { createLogger, type Level } from "./log.js";
 import { VERSION } from "./version.js";
 
 const HELP = `rivya-mcp ${VERSION} — MCP server for Rivya video generation
@@ -96,8 +96,10 @@ async function main(argv: string[]): Promise<void> {
         .then((m) => m.prepareHosted(values, port ?? 8080, values.host ?? "127.0.0.1", process.env))
         .catch((err: Error) => fail(err.message))
     : undefined;
+  const level = values["log-level"] ?? "info";
+  if (!isLevel(level)) fail(`--log-level must be one of debug, info, warn, error; got '${level}'`);
   const log = createLogger({
-    level: (values["log-level"] as "info") ?? "info",
+    level,
     secrets: [...(apiKey ? [apiKey] : []), ...(hosted?.secrets ?? [])],
   });
   if (!apiKey)
@@ -112,6 +114,8 @@ async function main(argv: string[]): Promise<void> {
     ...credits("confirm-above", "confirmAbove", values["confirm-above"]),
     ...credits("daily-budget", "dailyBudget", values["daily-budget"]),
   });
+  // Demo tasks live on a throwaway simulator: keep them out of the real ledger.
+  if (values.demo) config.stateDir = join(config.stateDir, "demo");
   const { createRivyaClient } = await import("./rivya/client.js");
   const clientFor = (key: string | undefined) =>
     createRivyaClient({
@@ -160,6 +164,10 @@ async function tokenCommand(
   process.stderr.write(
     `Added '${values.name}' to ${file}. Give this token to ${values.name}: it is stored only as a hash and cannot be shown again.\n`,
   );
+}
+
+function isLevel(value: string): value is Level {
+  return ["debug", "info", "warn", "error"].includes(value);
 }
 
 function credits(flag: string, key: string, value: string | undefined): Record<string, number> {
