@@ -114,8 +114,9 @@ async function main(argv: string[]): Promise<void> {
     ...credits("confirm-above", "confirmAbove", values["confirm-above"]),
     ...credits("daily-budget", "dailyBudget", values["daily-budget"]),
   });
-  // Demo tasks live on a throwaway simulator: keep them out of the real ledger.
-  if (values.demo) config.stateDir = join(config.stateDir, "demo");
+  // Demo tasks live on a throwaway simulator: keep them out of the default ledger.
+  const stateDirChosen = values["state-dir"] || envValue(process.env, "RIVYA_MCP_STATE_DIR");
+  if (values.demo && !stateDirChosen) config.stateDir = join(config.stateDir, "demo");
   const { createRivyaClient } = await import("./rivya/client.js");
   const clientFor = (key: string | undefined) =>
     createRivyaClient({
