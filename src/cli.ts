@@ -8,6 +8,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { buildServerConfig, envValue } from "./config.js";
 import { createLogger, type Level } from "./log.js";
+import { lazyRivyaClient } from "./rivya/lazy.js";
 import { VERSION } from "./version.js";
 
 const HELP = `rivya-mcp ${VERSION} — MCP server for Rivya video generation
@@ -117,9 +118,8 @@ async function main(argv: string[]): Promise<void> {
   // Demo tasks live on a throwaway simulator: keep them out of the default ledger.
   const stateDirChosen = values["state-dir"] || envValue(process.env, "RIVYA_MCP_STATE_DIR");
   if (values.demo && !stateDirChosen) config.stateDir = join(config.stateDir, "demo");
-  const { createRivyaClient } = await import("./rivya/client.js");
   const clientFor = (key: string | undefined) =>
-    createRivyaClient({
+    lazyRivyaClient({
       baseUrl,
       ...(key ? { apiKey: key } : {}),
       userAgent: `rivya-mcp/${VERSION}`,

@@ -81,8 +81,10 @@ export function buildServerConfig(
       : defaultAllowDirs(cwd),
     outputDir: resolve(envValue(env, "RIVYA_MCP_OUTPUT_DIR") ?? defaultOutputDir()),
     maxWaitSeconds: MAX_WAIT_SECONDS,
-    firstPollDelayMs: 2500,
-    pollIntervalMs: 5000,
+    // The fewest checks the guidance allows: video jobs take minutes, and Rivya asks for
+    // slower polling on long video jobs, so a result found up to 10 s late is the right trade.
+    firstPollDelayMs: 3000,
+    pollIntervalMs: 10_000,
     blockPrivateUrls: true,
     confirmAbove: numberFrom(env, "RIVYA_MCP_CONFIRM_ABOVE") ?? DEFAULT_CONFIRM_ABOVE,
     dailyBudget: numberFrom(env, "RIVYA_MCP_DAILY_BUDGET"),

@@ -9,6 +9,11 @@ import {
   ListToolsRequestSchema,
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv-provider.js";
+import type {
+  JsonSchemaType,
+  jsonSchemaValidator,
+} from "@modelcontextprotocol/sdk/validation/types.js";
 import { z } from "zod";
 import { classify, errorText } from "./tools/errors.js";
 import { type AnyTool, TOOLS } from "./tools/index.js";
@@ -68,19 +73,35 @@ export function describeTools(tools: readonly AnyTool[] = TOOLS): Tool[] {
   return list;
 }
 
+/**
+ * The SDK builds an Ajv instance for every Server (~10 ms of a stdio cold start, and memory
+ * in every HTTP session); only elicitation (askPerson) uses it, so it is built on first use.
+ */
+class LazyAjv implements jsonSchemaValidator {
+  private ajv: AjvJsonSchemaValidator | undefined;
+  getValidator<T>(schema: JsonSchemaType) {
+    this.ajv ??= new AjvJsonSchemaValidator();
+    return this.ajv.getValidator<T>(schema);
+  }
+}
+
 export const INSTRUCTIONS =
   "Generate videos with Rivya: list_models shows models, costs and parameters; upload_reference turns an image into a reference item; generate_video submits (use client_request_id so retries never pay twice) and returns a task id at once; get_task reports status, cost and the video URL.";
 
 export function createServer(deps: ServerDeps, tools: readonly AnyTool[] = TOOLS): McpServer {
   const mcp = new McpServer(
     { name: "rivya-mcp", title: "Rivya video generation", version: VERSION },
-    { capabilities: { tools: { listChanged: false } }, instructions: INSTRUCTIONS },
+    {
+      capabilities: { tools: { listChanged: false } },
+      instructions: INSTRUCTIONS,
+      jsonSchemaValidator: new LazyAjv(),
+    },
   );
-  const listed = describeTools(tools);
   const byName = new Map(tools.map((t) => [t.name, t]));
   const server = mcp.server;
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: listed }));
+  // Derived on the first tools/list, not at start, so initialize is answered sooner.
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: describeTools(tools) }));
   server.setRequestHandler(
     CallToolRequestSchema,
     async (request, extra): Promise<CallToolResult> => {
@@ -90,6 +111,12 @@ export function createServer(deps: ServerDeps, tools: readonly AnyTool[] = TOOLS
         return errorResult(`Unknown tool '${request.params.name}'. Available: ${names}.`);
       }
       const progressToken = request.params._meta?.progressToken;
+      // Over HTTP the transport passes the request's headers; its id ties tool logs to it.
+      const requestId = extra.requestInfo?.headers["x-request-id"];
+      const callDeps =
+        typeof requestId === "string"
+          ? { ...deps, log: deps.log.child({ request_id: requestId }) }
+          : deps;
       const ctx: ToolContext = {
         signal: extra.signal,
         progress: async (progress, total, message) => {
@@ -125,7 +152,7 @@ export function createServer(deps: ServerDeps, tools: readonly AnyTool[] = TOOLS
       try {
         const args = request.params.arguments ?? {};
         const input = tool.parse ? tool.parse(args) : tool.inputSchema.parse(args);
-        const result = await tool.handler(input, ctx, deps);
+        const result = await tool.handler(input, ctx, callDeps);
         // A result that breaks its own schema is our bug: log it, never hand it to the agent.
         const checked = tool.outputSchema.safeParse(result.structured);
         if (!checked.success) throw new Error(`${tool.name} output: ${checked.error.message}`);
@@ -136,7 +163,7 @@ export function createServer(deps: ServerDeps, tools: readonly AnyTool[] = TOOLS
       } catch (err) {
         const classified = classify(err);
         if (classified.category === "internal") {
-          deps.log.error("tool failed", {
+          callDeps.log.error("tool failed", {
             tool: tool.name,
             error: err instanceof Error ? err.stack : String(err),
           });

@@ -1,7 +1,6 @@
 import { z } from "zod";
 import type { RivyaTask } from "../rivya/types.js";
 import type { LedgerEntry } from "../store/types.js";
-import { downloadVideo } from "./download.js";
 import { ToolError, ToolInputError } from "./errors.js";
 import { recordSafely, recordTaskState, taskFromEntry } from "./ledger.js";
 import { summarizeTask, taskViewSchema, toTaskView } from "./task-view.js";
@@ -123,6 +122,8 @@ export const getTask = defineTool({
         );
       }
       if (view.status === "succeeded" && view.video_url) {
+        // Loaded on first use: undici's request stack is not needed to start the server.
+        const { downloadVideo } = await import("./download.js");
         savedPath = await downloadVideo(
           view.video_url,
           deps.config.outputDir,

@@ -1,10 +1,8 @@
 import { basename } from "node:path";
-import { fileTypeFromBuffer, fileTypeFromFile } from "file-type";
 import { z } from "zod";
 import { formatBytes } from "../catalog/files-policy.js";
 import { findModel } from "../catalog/index.js";
 import type { ModelTable, ReferenceKindRule } from "../catalog/types.js";
-import { safeFetch } from "../net/safe-fetch.js";
 import { ToolInputError } from "./errors.js";
 import { modelIds } from "./generate-request.js";
 import { resolveAllowedFile } from "./local-file.js";
@@ -67,6 +65,8 @@ async function load(
       );
     const file = await resolveAllowedFile(input.path, allowed);
     if (file.size > limit) throw tooLarge(file.size, limit, model);
+    // file-type and safe-fetch load on first use: a stdio start does not need them.
+    const { fileTypeFromFile } = await import("file-type");
     const type = await fileTypeFromFile(file.path);
     return {
       path: file.path,
@@ -77,7 +77,9 @@ async function load(
     };
   }
   if (input.url !== undefined) {
+    const { safeFetch } = await import("../net/safe-fetch.js");
     const body = await safeFetch(input.url, { maxBytes: limit, blockPrivate, signal });
+    const { fileTypeFromBuffer } = await import("file-type");
     const type = await fileTypeFromBuffer(body.bytes);
     const name = input.filename ?? (basename(new URL(body.finalUrl).pathname) || "reference");
     return {
@@ -95,6 +97,7 @@ async function load(
   if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text))
     throw new ToolInputError("base64 is not valid base64 text.");
   const data = Buffer.from(text, "base64");
+  const { fileTypeFromBuffer } = await import("file-type");
   const type = await fileTypeFromBuffer(data);
   return {
     data,

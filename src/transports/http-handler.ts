@@ -10,7 +10,7 @@ import { checkHostAndOrigin, type OriginPolicy, type RateLimiter } from "./guard
 import { RPC, readBody, sendJson, sendRpcError } from "./http-io.js";
 import type { McpDispatch } from "./http-mcp.js";
 import type { HttpOptions } from "./http-options.js";
-import { type People, type Person, requestContext } from "./people.js";
+import type { People, Person } from "./people.js";
 
 export interface HandlerState {
   draining: boolean;
@@ -40,6 +40,9 @@ export function createHandler(d: HandlerDeps) {
     const requestId =
       typeof forwarded === "string" && REQUEST_ID.test(forwarded) ? forwarded : randomUUID();
     res.setHeader("x-request-id", requestId);
+    // Tools read it from the request headers the transport hands them (server.ts), so their
+    // log lines carry it without async context tracking on every promise.
+    req.headers["x-request-id"] = requestId;
     let person: string | undefined;
     res.once("close", () => {
       // The path only: a query string is where a careless client might put a token.
@@ -55,7 +58,7 @@ export function createHandler(d: HandlerDeps) {
         ms: Date.now() - started,
       });
     });
-    handle(d, req, res, requestId, (p) => {
+    handle(d, req, res, (p) => {
       person = p.name;
     }).catch((err) => {
       d.log.error("request failed", {
@@ -71,7 +74,6 @@ async function handle(
   d: HandlerDeps,
   req: IncomingMessage,
   res: ServerResponse,
-  requestId: string,
   identified: (p: Person) => void,
 ): Promise<void> {
   const path = (req.url ?? "/").split("?")[0];
@@ -138,16 +140,12 @@ async function handle(
     res.once("close", () => {
       d.state.inflight -= 1;
     });
-    return requestContext.run({ request_id: requestId, person: p.name }, () =>
-      d.mcp.post(p, req, res, parsed),
-    );
+    return d.mcp.post(p, req, res, parsed);
   }
   if (req.method === "GET" || req.method === "DELETE") {
     if (Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"])
       return sendRpcError(req, res, 400, RPC.invalidRequest, `${req.method} takes no body`);
-    return requestContext.run({ request_id: requestId, person: p.name }, () =>
-      d.mcp.other(p, req, res),
-    );
+    return d.mcp.other(p, req, res);
   }
   return sendRpcError(req, res, 405, RPC.serverError, "Method not allowed", {
     allow: "GET, POST, DELETE",

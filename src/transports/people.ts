@@ -3,7 +3,6 @@
  * their name as ledger owner, their daily budget, and a Rivya client for their own key
  * when they have one. Deps are built once at start, so a request only costs a hash.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import { envValue, type ServerConfig } from "../config.js";
 import type { Logger } from "../log.js";
 import type { RivyaClient } from "../rivya/client.js";
@@ -14,21 +13,6 @@ import { matchToken, type TokenEntry, type TokensFile } from "./tokens.js";
 export interface Person {
   name: string;
   deps: ServerDeps;
-}
-
-/** Fields (request id, person) that every log line written while serving a request carries. */
-export const requestContext = new AsyncLocalStorage<Record<string, unknown>>();
-
-/** Adds the current request's context to each line, so tool logs can be traced to a request. */
-function contextual(base: Logger): Logger {
-  const with_ = (f?: Record<string, unknown>) => ({ ...requestContext.getStore(), ...f });
-  return {
-    debug: (m, f) => base.debug(m, with_(f)),
-    info: (m, f) => base.info(m, with_(f)),
-    warn: (m, f) => base.warn(m, with_(f)),
-    error: (m, f) => base.error(m, with_(f)),
-    child: (fields) => contextual(base.child(fields)),
-  };
 }
 
 /** The personal Rivya keys the tokens file points at; refuses to start on a missing one. */
@@ -72,7 +56,6 @@ export class People {
     this.open = opts.tokens === undefined;
     const keys = personalKeys(opts.tokens, opts.env);
     const clients = new Map<string, RivyaClient>();
-    const log = contextual(opts.log);
     const person = (name: string, client: RivyaClient, budget: number | undefined): Person => ({
       name,
       deps: {
@@ -81,7 +64,7 @@ export class People {
         store: opts.store,
         dailyBudget: budget,
         config: opts.config,
-        log,
+        log: opts.log.child({ person: name }),
       },
     });
     if (this.open) this.byName.set("local", person("local", opts.client, opts.config.dailyBudget));

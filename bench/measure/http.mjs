@@ -1,0 +1,184 @@
+/**
+ * 5. HTTP mode. Throughput: rivya-mcp `--http` vs bench/reference-http-server.mjs, each
+ * with `sessions` open MCP sessions that each make `callsPerSession` get_task calls one
+ * after another, all sessions at once; req/s = calls ÷ wall time of the round. Rounds
+ * alternate A B A B; the median round counts. Memory: a fresh process of each opens
+ * `idleSessions` sessions that then sit idle; the live heap (after a full GC forced through
+ * the inspector, lib/heap.mjs) and RSS are read before and after, and for rivya-mcp once
+ * more after its idle eviction.
+ */
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ROOT } from "../lib/context.mjs";
+import { connectInspector, inspectorUrl } from "../lib/heap.mjs";
+import { httpPool, McpHttpSession, spawnHttpServer } from "../lib/mcp-http.mjs";
+import { median } from "../lib/stats.mjs";
+
+function spawnServer(ctx, { extraArgs = [], nodeArgs = [] } = {}) {
+  return spawnHttpServer({
+    args: [
+      ...nodeArgs,
+      ctx.cli,
+      "--http",
+      "--port",
+      "0",
+      "--host",
+      "127.0.0.1",
+      // The default 20 req/s per person would cap the benchmark, not measure it.
+      "--rate-limit",
+      "0",
+      ...extraArgs,
+    ],
+    env: ctx.serverEnv(ctx.fastSim.url),
+    cwd: ctx.tmp,
+  });
+}
+
+function spawnReference(ctx, { nodeArgs = [] } = {}) {
+  return spawnHttpServer({
+    args: [...nodeArgs, join(ROOT, "bench/reference-http-server.mjs")],
+    env: ctx.serverEnv(ctx.fastSim.url),
+    cwd: ctx.tmp,
+  });
+}
+
+async function openSessions(url, pool, n) {
+  const out = [];
+  // A few at a time: opening is not what is measured, and a burst would only queue.
+  for (let i = 0; i < n; i += 10) {
+    const batch = Array.from({ length: Math.min(10, n - i) }, () =>
+      new McpHttpSession(url, pool).open(),
+    );
+    out.push(...(await Promise.all(batch)));
+  }
+  return out;
+}
+
+async function round(sessions, calls, taskId) {
+  const started = performance.now();
+  await Promise.all(
+    sessions.map(async (s) => {
+      for (let i = 0; i < calls; i++) await s.call("get_task", { task_id: taskId });
+    }),
+  );
+  return (sessions.length * calls) / ((performance.now() - started) / 1000);
+}
+
+async function throughput(ctx, { sessions, callsPerSession, rounds }) {
+  const a = spawnServer(ctx);
+  const b = spawnReference(ctx);
+  const aUrl = await a.url;
+  const bUrl = await b.url;
+  const aPool = httpPool(aUrl);
+  const bPool = httpPool(bUrl);
+  try {
+    // In hosted mode get_task answers only for tasks in the caller's ledger: create one.
+    const setup = await new McpHttpSession(aUrl, aPool).open();
+    const gen = await setup.call("generate_video", {
+      model: "kling-3-0",
+      prompt: "Waves folding onto a pebble beach",
+      client_request_id: `bench-http-${Date.now()}`,
+    });
+    const taskId = gen.structuredContent.task.task_id;
+    const aSessions = await openSessions(aUrl, aPool, sessions);
+    const bSessions = await openSessions(bUrl, bPool, sessions);
+    const as = [];
+    const bs = [];
+    for (let i = 0; i < rounds + 1; i++) {
+      const ra = await round(aSessions, callsPerSession, taskId);
+      const rb = await round(bSessions, callsPerSession, taskId);
+      if (i > 0 || rounds === 1) {
+        as.push(ra);
+        bs.push(rb);
+      }
+    }
+    return { server: median(as), reference: median(bs), rounds: { server: as, reference: bs } };
+  } finally {
+    await aPool.close();
+    await bPool.close();
+    await a.kill();
+    await b.kill();
+  }
+}
+
+async function idleMemory(spawnIt, n, { evictAfterSeconds } = {}) {
+  const proc = spawnIt(["--inspect=127.0.0.1:0"]);
+  const url = await proc.url;
+  const inspector = await connectInspector(inspectorUrl(proc.head()));
+  const pool = httpPool(url, 16);
+  try {
+    // One session first, listed and used, so code loaded on first use is in the baseline.
+    const warm = await new McpHttpSession(url, pool).open();
+    await warm.request("tools/list", {});
+    const base = await inspector.liveHeap(proc.pid);
+    const sessions = await openSessions(url, pool, n);
+    const open = await inspector.liveHeap(proc.pid);
+    const out = {
+      perSessionHeap: (open.live - base.live) / n,
+      perSessionRss: (open.rss - base.rss) / n,
+      base,
+      open,
+    };
+    if (evictAfterSeconds !== undefined) {
+      await sleep(evictAfterSeconds * 1000);
+      const after = await inspector.liveHeap(proc.pid);
+      // An evicted session's id must now be unknown to the server.
+      const probe = await sessions[0].post({ jsonrpc: "2.0", id: 99, method: "tools/list" });
+      // A second open-and-evict cycle: a leak grows the heap again by what a cycle leaves;
+      // one-time growth (JIT code and feedback for the paths just used) does not repeat.
+      await openSessions(url, pool, n);
+      await sleep(evictAfterSeconds * 1000);
+      const again = await inspector.liveHeap(proc.pid);
+      Object.assign(out, {
+        after,
+        again,
+        afterEviction: after.live - base.live,
+        perCycle: again.live - after.live,
+        evicted: probe.status === 404,
+      });
+    }
+    return out;
+  } finally {
+    inspector.close();
+    await pool.close();
+    await proc.kill();
+  }
+}
+
+export async function httpMode(
+  ctx,
+  { sessions = 50, callsPerSession = 40, rounds = 5, idleSessions = 200, idleSeconds = 2 } = {},
+) {
+  const tp = await throughput(ctx, { sessions, callsPerSession, rounds });
+  const mem = await idleMemory(
+    (nodeArgs) =>
+      spawnServer(ctx, { nodeArgs, extraArgs: ["--session-idle-seconds", String(idleSeconds)] }),
+    idleSessions,
+    // Idle time, plus a sweep (every idle/2), plus slack.
+    { evictAfterSeconds: idleSeconds * 1.5 + 1.5 },
+  );
+  const ref = await idleMemory((nodeArgs) => spawnReference(ctx, { nodeArgs }), idleSessions);
+  const ratio = tp.server / tp.reference;
+  const held = mem.open.live - mem.base.live;
+  const evictionPass = mem.evicted === true && mem.perCycle <= 0.1 * held;
+  return {
+    id: "http",
+    sessions,
+    callsPerSession,
+    idleSessions,
+    server: { rps: tp.server, rounds: tp.rounds.server },
+    reference: { rps: tp.reference, rounds: tp.rounds.reference },
+    ratio,
+    perSession: mem.perSessionHeap,
+    perSessionRss: mem.perSessionRss,
+    referencePerSession: ref.perSessionHeap,
+    referencePerSessionRss: ref.perSessionRss,
+    afterEviction: mem.afterEviction,
+    perCycle: mem.perCycle,
+    evicted: mem.evicted,
+    evictionPass,
+    memory: { server: mem, reference: ref },
+    target: { ratio: 0.9, perSession: 100 * 1024 },
+    pass: ratio >= 0.9 && mem.perSessionHeap <= 100 * 1024 && evictionPass,
+  };
+}

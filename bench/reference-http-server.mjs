@@ -1,0 +1,84 @@
+/**
+ * Reference for the HTTP benchmark: the SDK's minimal stateful Streamable HTTP server —
+ * node:http, one StreamableHTTPServerTransport + McpServer per session, kept in a Map —
+ * serving one tool that makes a single upstream GET (the same route get_task reads) and
+ * returns its JSON. No auth, no limits, no eviction, no logging: the floor a real server
+ * is compared against. Env: RIVYA_BASE_URL, RIVYA_API_KEY. Prints
+ * `listening on http://127.0.0.1:PORT/mcp` on stderr.
+ */
+import { randomUUID } from "node:crypto";
+import { createServer } from "node:http";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import { Agent, request } from "undici";
+import { z } from "zod";
+
+const base = process.env.RIVYA_BASE_URL;
+const headers = {
+  authorization: `Bearer ${process.env.RIVYA_API_KEY}`,
+  accept: "application/json",
+};
+const agent = new Agent();
+const sessions = new Map();
+
+function mcpServer() {
+  const server = new McpServer({ name: "reference-http", version: "1.0.0" });
+  server.registerTool(
+    "get_task",
+    { description: "One upstream GET.", inputSchema: { task_id: z.string() } },
+    async ({ task_id }) => {
+      const res = await request(`${base}/api/v1/generations/${encodeURIComponent(task_id)}`, {
+        headers,
+        dispatcher: agent,
+      });
+      const task = await res.body.json();
+      return { content: [{ type: "text", text: JSON.stringify(task) }] };
+    },
+  );
+  return server;
+}
+
+async function readJson(req) {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+}
+
+const http = createServer(async (req, res) => {
+  try {
+    if (req.url !== "/mcp") {
+      res.writeHead(req.url === "/healthz" ? 200 : 404).end();
+      return;
+    }
+    const id = req.headers["mcp-session-id"];
+    const body = req.method === "POST" ? await readJson(req) : undefined;
+    let transport = typeof id === "string" ? sessions.get(id) : undefined;
+    if (!transport && id === undefined && req.method === "POST" && isInitializeRequest(body)) {
+      transport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: randomUUID,
+        onsessioninitialized: (sid) => sessions.set(sid, transport),
+      });
+      transport.onclose = () => sessions.delete(transport.sessionId);
+      await mcpServer().connect(transport);
+    }
+    if (!transport) {
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({
+          jsonrpc: "2.0",
+          error: { code: -32001, message: "Session not found" },
+          id: null,
+        }),
+      );
+      return;
+    }
+    await transport.handleRequest(req, res, body);
+  } catch (err) {
+    if (!res.headersSent) res.writeHead(500).end(String(err));
+  }
+});
+http.listen(0, "127.0.0.1", () => {
+  process.stderr.write(`listening on http://127.0.0.1:${http.address().port}/mcp\n`);
+});
+process.on("SIGTERM", () => process.exit(0));

@@ -1,0 +1,213 @@
+/** Turns measurement results into the console table and BENCHMARKS.md. */
+import { readFile } from "node:fs/promises";
+import { bytes, ms, ratio } from "./lib/stats.mjs";
+
+const verdict = (pass) => (pass ? "pass" : "**MISS**");
+const num = (v, d = 0) =>
+  Number.isFinite(v)
+    ? v.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d })
+    : "n/a";
+
+/** One or more table rows per result: [benchmark, rivya-mcp, reference, ratio, target, result]. */
+function rows(r) {
+  if (r.error) return [[r.id, `error: ${r.error.split("\n")[0]}`, "", "", "", "**ERROR**"]];
+  if (r.skipped) return [[r.id, `skipped: ${r.skipped}`, "", "", "", "skipped"]];
+  switch (r.id) {
+    case "cold-start":
+      return [
+        [
+          "1. Cold start, spawn → initialize (median)",
+          ms(r.server),
+          ms(r.reference),
+          ratio(r.ratio),
+          "≤ 0.80×",
+          verdict(r.pass),
+        ],
+      ];
+    case "tool-call":
+      return [
+        [
+          "2. get_task over stdio, p50",
+          ms(r.server.p50),
+          ms(r.reference.p50),
+          ratio(r.ratio),
+          "≤ 1.15×",
+          verdict(r.pass),
+        ],
+        [
+          "2. get_task over stdio, p99",
+          ms(r.server.p99),
+          ms(r.reference.p99),
+          ratio(r.ratioP99),
+          "—",
+          "info",
+        ],
+      ];
+    case "tool-defs":
+      return [
+        [
+          "3. tools/list JSON",
+          `${num(r.bytes)} B (≈ ${num(r.tokens)} tokens)`,
+          "—",
+          "—",
+          "≤ 6,000 B",
+          verdict(r.pass),
+        ],
+      ];
+    case "upload":
+      return [
+        [
+          `4. Upload ${bytes(r.size)} PNG, throughput (median)`,
+          `${num(r.server.mibps, 1)} MiB/s`,
+          `${num(r.reference.mibps, 1)} MiB/s`,
+          ratio(r.ratio),
+          "≥ 0.80×",
+          verdict(r.ratio >= 0.8),
+        ],
+        [
+          "4. Upload, peak RSS growth (worst run)",
+          `${bytes(r.server.growth)} (${ratio(r.memoryShare)} file)`,
+          `${bytes(r.reference.growth)} (${ratio(r.reference.growth / r.size)} file)`,
+          "—",
+          "≤ 0.50× file",
+          verdict(r.memoryShare <= 0.5),
+        ],
+        [
+          "4. Upload, file bytes held (peak read − sent)",
+          `${bytes(r.server.held)} (${ratio(r.heldShare)} file)`,
+          `${bytes(r.reference.held)}; buffered: ${bytes(r.buffered.held)}`,
+          "—",
+          "≤ 0.50× file (streamed)",
+          verdict(r.heldShare <= 0.5),
+        ],
+      ];
+    case "http":
+      return [
+        [
+          `5. HTTP get_task, ${r.sessions} sessions (req/s, median)`,
+          num(r.server.rps),
+          num(r.reference.rps),
+          ratio(r.ratio),
+          "≥ 0.90×",
+          verdict(r.ratio >= 0.9),
+        ],
+        [
+          `5. HTTP live heap per idle session (${r.idleSessions} sessions)`,
+          bytes(r.perSession),
+          bytes(r.referencePerSession),
+          "—",
+          "≤ 100 KiB",
+          verdict(r.perSession <= 100 * 1024),
+        ],
+        [
+          `5. HTTP after idle eviction: live heap vs before; growth per further cycle of ${r.idleSessions}`,
+          `${r.evicted ? "evicted" : "NOT evicted"}; ${signed(r.afterEviction)}; ${signed(r.perCycle)}/cycle`,
+          "— (never evicts)",
+          "—",
+          "evicted; per cycle ≤ 10% of what the sessions held",
+          verdict(r.evictionPass),
+        ],
+      ];
+    case "polling":
+      return [
+        [
+          `6. Polling: GETs while waiting on a ${r.duration} s task`,
+          `${r.checks} (at ${r.checkTimes.map((t) => t.toFixed(1)).join(", ")} s)`,
+          `${r.minimum} (minimum)`,
+          `${r.checks - r.minimum >= 0 ? "+" : ""}${r.checks - r.minimum}`,
+          "equal",
+          verdict(r.pass),
+        ],
+      ];
+    default:
+      return [[r.id, JSON.stringify(r), "", "", "", ""]];
+  }
+}
+
+const signed = (v) => `${v >= 0 ? "+" : "−"}${bytes(Math.abs(v))}`;
+
+const HEADER = ["benchmark", "rivya-mcp", "reference", "ratio", "target", "result"];
+
+/** Rows in the issue's numbering, whatever order the measurements ran in. */
+const ORDER = ["cold-start", "tool-call", "tool-defs", "upload", "http", "polling"];
+const ordered = (results) => [...results].sort((a, b) => ORDER.indexOf(a.id) - ORDER.indexOf(b.id));
+
+export function markdownTable(results) {
+  const lines = [`| ${HEADER.join(" | ")} |`, `|${HEADER.map(() => "---").join("|")}|`];
+  for (const r of ordered(results)) for (const row of rows(r)) lines.push(`| ${row.join(" | ")} |`);
+  return lines.join("\n");
+}
+
+export function renderTable(results, info, { quick }) {
+  const head = `rivya-mcp benchmarks — ${info.cpu}, ${info.cores} cores, ${info.memoryGiB.toFixed(1)} GiB, Node ${info.node}, ${info.date}${quick ? " (QUICK: figures meaningless)" : ""}`;
+  return `${head}\n\n${markdownTable(results)}`;
+}
+
+function details(results) {
+  const out = [];
+  const by = Object.fromEntries(results.map((r) => [r.id, r]));
+  const c = by["cold-start"];
+  if (c && !c.error) {
+    out.push(
+      `**Cold start** (${c.rounds} pairs): rivya-mcp median ${ms(c.server)} (p90 ${ms(c.serverP90)}), reference median ${ms(c.reference)} (p90 ${ms(c.referenceP90)}).`,
+    );
+  }
+  const t = by["tool-call"];
+  if (t && !t.error) {
+    out.push(
+      `**Tool call** (${t.iterations} iterations): get_task p50 ${ms(t.server.p50)} / p99 ${ms(t.server.p99)}; reference = no-op call (p50 ${ms(t.noop.p50)}, p99 ${ms(t.noop.p99)}) + direct GET (p50 ${ms(t.get.p50)}, p99 ${ms(t.get.p99)}).`,
+    );
+  }
+  const d = by["tool-defs"];
+  if (d && !d.error) {
+    out.push(
+      `**tools/list by tool** (bytes of each tool's JSON; input schema / output schema / description): ${d.perTool
+        .map(
+          (p) =>
+            `\`${p.name}\` ${num(p.bytes)} (${num(p.input)} / ${num(p.output)} / ${num(p.description)})`,
+        )
+        .join(", ")}.`,
+    );
+  }
+  const u = by.upload;
+  if (u && !u.error) {
+    const list = (xs) => xs.map(bytes).join(", ");
+    out.push(
+      `**Upload** (${u.rounds} pairs, ${num(u.size)} bytes, peak RSS by ${u.memoryMethod}): rivya-mcp median ${ms(u.server.ms)}, RSS growth per run ${list(u.server.growths)}, bytes held at most ${bytes(u.server.held)}; reference median ${ms(u.reference.ms)}, RSS growth per run ${list(u.reference.growths)}, bytes held at most ${bytes(u.reference.held)}; buffered calibration: RSS growth ${list(u.buffered.growths)}, bytes held ${bytes(u.buffered.held)}.`,
+    );
+  }
+  const h = by.http;
+  if (h && !h.error && !h.skipped) {
+    out.push(
+      `**HTTP** (${h.sessions} sessions × ${h.callsPerSession} sequential get_task calls per round): rivya-mcp rounds ${h.server.rounds.map((x) => num(x)).join(", ")} req/s; reference rounds ${h.reference.rounds.map((x) => num(x)).join(", ")} req/s. Idle sessions (${h.idleSessions}): live heap per session ${bytes(h.perSession)} (RSS ${bytes(h.perSessionRss)}) vs reference ${bytes(h.referencePerSession)} (RSS ${bytes(h.referencePerSessionRss)}).`,
+    );
+  }
+  const p = by.polling;
+  if (p && !p.error) {
+    out.push(
+      `**Polling**: task ${p.duration} s (simulator queued+processing), wait_seconds ${p.waitSeconds}; the call returned after ${p.callSeconds.toFixed(1)} s with status ${p.status}. Checks at ${p.checkTimes.map((x) => `${x.toFixed(2)} s`).join(", ")} after the POST reached the simulator. Guidance-compliant pollers make between ${p.minimum} (3 s, then every 10 s) and ${p.fastest} (2 s, then every 5 s) checks for this duration.`,
+    );
+  }
+  return out.join("\n\n");
+}
+
+export async function renderMarkdown(results, info) {
+  const method = await readFile(new URL("./METHOD.md", import.meta.url), "utf8");
+  const notes = await readFile(new URL("./NOTES.md", import.meta.url), "utf8").catch(() => "");
+  return `# Benchmarks
+
+<!-- Generated by \`npm run bench\` (bench/run.mjs); edit bench/METHOD.md or bench/NOTES.md, not this file. -->
+
+Measured ${info.date} on ${info.cpu}, ${info.cores} cores, ${info.memoryGiB.toFixed(1)} GiB RAM, ${info.os}, Node ${info.node}.
+Every ratio is rivya-mcp ÷ a reference measured in the same run, interleaved (A B A B …);
+figures are medians unless a row says otherwise.
+
+${markdownTable(results)}
+
+${details(results)}
+
+${notes.trim()}
+
+${method.trim()}
+`;
+}

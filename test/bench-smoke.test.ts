@@ -1,0 +1,76 @@
+/**
+ * The benchmark suite runs end to end on tiny inputs (`bench/run.mjs --quick`): every
+ * measurement completes and reports its row. Figures are not checked — on a shared CI
+ * machine they mean nothing — only that the scripts work, so `npm run bench` cannot rot.
+ */
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "rivya-bench-smoke-"));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["bench/run.mjs", ...args], {
+      env: { PATH: process.env.PATH ?? "", HOME: dir },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.once("error", reject);
+    child.once("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("npm run bench", () => {
+  it("runs every measurement on tiny inputs and reports each row", async () => {
+    const json = join(dir, "results.json");
+    const { code, stdout, stderr } = await run(["--quick", "--no-write", "--json", json]);
+    expect(code, stderr).toBe(0);
+    const { results, machine } = JSON.parse(await readFile(json, "utf8"));
+    expect(machine.node).toBe(process.version);
+    const byId = Object.fromEntries(results.map((r: { id: string }) => [r.id, r]));
+    expect(Object.keys(byId).sort()).toEqual(
+      ["cold-start", "http", "polling", "tool-call", "tool-defs", "upload"].sort(),
+    );
+    for (const r of results) expect(r.error, `${r.id}: ${r.error}`).toBeUndefined();
+    // HTTP mode exists, so it must have been measured, not skipped.
+    expect(byId.http.skipped).toBeUndefined();
+
+    expect(byId["cold-start"].server).toBeGreaterThan(0);
+    expect(byId["tool-call"].server.p50).toBeGreaterThan(0);
+    expect(byId["tool-defs"].perTool.map((t: { name: string }) => t.name)).toEqual([
+      "list_models",
+      "upload_reference",
+      "generate_video",
+      "get_task",
+    ]);
+    expect(byId.upload.server.mibps).toBeGreaterThan(0);
+    expect(byId.polling.status).toBe("succeeded");
+    expect(byId.polling.checks).toBeGreaterThan(0);
+    expect(byId.http.server.rps).toBeGreaterThan(0);
+    expect(byId.http.evicted).toBe(true);
+
+    for (const label of [
+      "1. Cold start",
+      "2. get_task over stdio, p50",
+      "3. tools/list JSON",
+      "4. Upload",
+      "5. HTTP get_task",
+      "5. HTTP live heap per idle session",
+      "6. Polling",
+    ])
+      expect(stdout).toContain(label);
+  }, 60_000);
+});
