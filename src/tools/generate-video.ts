@@ -1,13 +1,13 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { ModelTable } from "../catalog/types.js";
-import { RivyaError } from "../rivya/errors.js";
 import type { RivyaTask } from "../rivya/types.js";
 import type { LedgerEntry } from "../store/types.js";
-import { classify, ToolError, ToolInputError } from "./errors.js";
+import { ToolInputError } from "./errors.js";
 import { type GenerateCall, generateInputSchema, parseGenerateCall } from "./generate-request.js";
-import { entryFor, hashRequest, recordSafely, recordTaskState, taskFromEntry } from "./ledger.js";
-import { guardSpend, oneAtATimePerOwner } from "./spend-guard.js";
+import { hashRequest, recordTaskState, taskFromEntry } from "./ledger.js";
+import { oneAtATimePerOwner } from "./spend-guard.js";
+import { submit } from "./submit.js";
 import { summarizeTask, taskViewSchema, toTaskView } from "./task-view.js";
 import { defineTool, type ServerDeps, type ToolContext } from "./types.js";
 import { nextCheckSeconds, waitForTask } from "./wait.js";
@@ -25,15 +25,6 @@ const outputSchema = z.object({
   next_step: z.string(),
 });
 type Output = z.infer<typeof outputSchema>;
-
-/**
- * The Idempotency-Key is derived from the client_request_id and the caller, so the same
- * logical request maps to the same upstream task across tool retries and server restarts.
- */
-export function idempotencyKeyFor(owner: string, clientRequestId: string): string {
-  const digest = createHash("sha256").update(`${owner}\n${clientRequestId}`).digest("hex");
-  return `rmcp_${digest.slice(0, 40)}`;
-}
 
 function costOf(model: ModelTable) {
   return {
@@ -172,49 +163,4 @@ function dryRun(call: GenerateCall, clientRequestId: string, deps: ServerDeps) {
   };
   const text = `Dry run: valid request for ${call.model.id}; it would cost ${cost.credits} credits. Nothing was submitted.${confirm}`;
   return { structured, text };
-}
-
-/** Spend checks, the create, and the ledger entry: the part that costs credits. */
-async function submit(
-  call: GenerateCall,
-  clientRequestId: string,
-  ctx: ToolContext,
-  deps: ServerDeps,
-) {
-  const { model, body } = call;
-  const summary = `A ${model.displayName} video ("${body.prompt.slice(0, 80)}")`;
-  const { maxCredits, confirmed } = call;
-  await guardSpend({ model, cost: model.baseCredits, maxCredits, confirmed, summary }, ctx, deps);
-
-  const idempotencyKey = idempotencyKeyFor(deps.owner, clientRequestId);
-  let created: Awaited<ReturnType<typeof deps.client.createGeneration>>;
-  try {
-    // Not cancellable: a create aborted mid-flight may still be charged, and then its id
-    // would be lost. It is short; a cancel takes effect right after it is recorded.
-    created = await deps.client.createGeneration(
-      { ...body, client_request_id: clientRequestId },
-      { idempotencyKey },
-    );
-  } catch (err) {
-    throw withRetryHint(err, clientRequestId);
-  }
-  const entry = entryFor(created.task, {
-    owner: deps.owner,
-    requestHash: hashRequest(body),
-    idempotencyKey,
-    clientRequestId,
-    cost: model.baseCredits,
-  });
-  // Recorded before anything else can go wrong, so the id survives a crash or a timeout.
-  await recordSafely(deps, entry);
-  return { created, entry };
-}
-
-/** Errors after the request may have reached Rivya say how to retry without paying twice. */
-function withRetryHint(err: unknown, clientRequestId: string): unknown {
-  if (!(err instanceof RivyaError)) return err;
-  const c = classify(err);
-  if (!c.retryable) return err;
-  const hint = `${c.message} Rivya may or may not have created the task. It is safe to retry: call generate_video again with client_request_id "${clientRequestId}" and the same arguments; you will get the same task and pay once.`;
-  return new ToolError(hint, c.category, true, c.retryAfterSeconds);
 }
