@@ -1,12 +1,11 @@
-import { basename } from "node:path";
 import { z } from "zod";
 import { formatBytes } from "../catalog/files-policy.js";
 import { findModel } from "../catalog/index.js";
 import type { ModelTable, ReferenceKindRule } from "../catalog/types.js";
 import { ToolInputError } from "./errors.js";
 import { modelIds } from "./generate-request.js";
-import { resolveAllowedFile } from "./local-file.js";
 import { defineTool } from "./types.js";
+import { type LoadedReference, loadReference, tooLarge } from "./upload-source.js";
 
 const inputSchemaFor = (models: readonly ModelTable[]) =>
   z.object({
@@ -16,7 +15,6 @@ const inputSchemaFor = (models: readonly ModelTable[]) =>
     base64: z.string().optional().describe("File content as base64 (or a data: URL)"),
     filename: z.string().optional().describe("Name for the file"),
   });
-type UploadInput = z.infer<ReturnType<typeof inputSchemaFor>>;
 
 const outputSchema = z.object({
   reference_media_item: z
@@ -35,86 +33,7 @@ const outputSchema = z.object({
   uploaded_to: z.string(),
 });
 
-interface Loaded {
-  data?: Uint8Array;
-  path?: string;
-  size: number;
-  mime: string | undefined;
-  filename: string;
-  source: string;
-}
-
-function largestLimit(model: ModelTable): number {
-  return Math.max(0, ...(model.referenceMedia?.kinds.map((k) => k.maxBytes) ?? []));
-}
-
-async function load(
-  input: UploadInput,
-  model: ModelTable,
-  allowed: readonly string[] | null,
-  signal: AbortSignal,
-  blockPrivate: boolean,
-): Promise<Loaded> {
-  const given = [input.path, input.url, input.base64].filter((v) => v !== undefined).length;
-  if (given !== 1) throw new ToolInputError("Give exactly one of path, url or base64.");
-  const limit = largestLimit(model);
-  if (input.path !== undefined) {
-    if (!allowed)
-      throw new ToolInputError(
-        "path is not available on a hosted server; send the file as url or base64.",
-      );
-    const file = await resolveAllowedFile(input.path, allowed);
-    if (file.size > limit) throw tooLarge(file.size, limit, model);
-    // file-type and safe-fetch load on first use: a stdio start does not need them.
-    const { fileTypeFromFile } = await import("file-type");
-    const type = await fileTypeFromFile(file.path);
-    return {
-      path: file.path,
-      size: file.size,
-      mime: type?.mime,
-      filename: input.filename ?? basename(file.path),
-      source: `local file ${file.path}`,
-    };
-  }
-  if (input.url !== undefined) {
-    const { safeFetch } = await import("../net/safe-fetch.js");
-    const body = await safeFetch(input.url, { maxBytes: limit, blockPrivate, signal });
-    const { fileTypeFromBuffer } = await import("file-type");
-    const type = await fileTypeFromBuffer(body.bytes);
-    const name = input.filename ?? (basename(new URL(body.finalUrl).pathname) || "reference");
-    return {
-      data: body.bytes,
-      size: body.bytes.length,
-      mime: type?.mime,
-      filename: name,
-      source: `downloaded from ${body.finalUrl}`,
-    };
-  }
-  const text = (input.base64 ?? "").replace(/^data:[^,]*;base64,/, "").replace(/\s+/g, "");
-  // Check the size from the encoded length before decoding anything large.
-  if (Math.floor((text.length * 3) / 4) > limit + 3)
-    throw tooLarge(Math.floor((text.length * 3) / 4), limit, model);
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text))
-    throw new ToolInputError("base64 is not valid base64 text.");
-  const data = Buffer.from(text, "base64");
-  const { fileTypeFromBuffer } = await import("file-type");
-  const type = await fileTypeFromBuffer(data);
-  return {
-    data,
-    size: data.length,
-    mime: type?.mime,
-    filename: input.filename ?? `reference.${type?.ext ?? "bin"}`,
-    source: "base64 from the call",
-  };
-}
-
-function tooLarge(size: number, limit: number, model: ModelTable): ToolInputError {
-  return new ToolInputError(
-    `The file is ${formatBytes(size)}; ${model.id} accepts references up to ${formatBytes(limit)}. Resize or compress it.`,
-  );
-}
-
-function ruleFor(model: ModelTable, file: Loaded): ReferenceKindRule {
+function ruleFor(model: ModelTable, file: LoadedReference): ReferenceKindRule {
   const kinds = model.referenceMedia?.kinds ?? [];
   if (kinds.length === 0) throw new ToolInputError(`${model.id} takes no reference media.`);
   const accepted = kinds.flatMap((k) => k.mimeTypes).join(", ");
@@ -148,7 +67,12 @@ export const uploadReferenceTool = (models: readonly ModelTable[]) =>
       if (!model) throw new ToolInputError(`Unknown model '${input.model}'. Call list_models.`);
       const allowed =
         deps.config.transport === "stdio" ? ((await ctx.roots()) ?? deps.config.allowDirs) : null;
-      const file = await load(input, model, allowed, ctx.signal, deps.config.blockPrivateUrls);
+      const file = await loadReference(input, {
+        model,
+        allowedDirs: allowed,
+        blockPrivateUrls: deps.config.blockPrivateUrls,
+        signal: ctx.signal,
+      });
       const rule = ruleFor(model, file);
       const mime = file.mime as string;
       const uploaded = await deps.client.uploadFile(
