@@ -3,7 +3,7 @@
  * Everything the tools need to know about their surroundings lives here.
  */
 import { homedir } from "node:os";
-import { join, resolve } from "node:path";
+import { delimiter, join, resolve } from "node:path";
 
 export interface ServerConfig {
   transport: "stdio" | "http";
@@ -73,9 +73,10 @@ export function buildServerConfig(
   const dirs = envValue(env, "RIVYA_MCP_ALLOW_DIRS");
   return {
     transport: "stdio",
+    // Commas, or the platform's path delimiter (":" here, ";" on Windows where ":" is in C:\).
     allowDirs: dirs
       ? dirs
-          .split(/[,:]/)
+          .split(new RegExp(`[,${delimiter}]`))
           .filter(Boolean)
           .map((d) => resolve(d))
       : defaultAllowDirs(cwd),
