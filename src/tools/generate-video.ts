@@ -9,7 +9,7 @@ import { hashRequest, recordTaskState, taskFromEntry } from "./ledger.js";
 import { oneAtATimePerOwner } from "./spend-guard.js";
 import { submit } from "./submit.js";
 import { summarizeTask, taskViewSchema, toTaskView } from "./task-view.js";
-import { defineTool, type ServerDeps, type ToolContext } from "./types.js";
+import { CREATES, defineTool, type ServerDeps, type ToolContext } from "./types.js";
 import { nextCheckSeconds, waitForTask } from "./wait.js";
 
 const outputSchema = z.object({
@@ -120,12 +120,7 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
       "Submit a video generation. Inputs are checked first (a bad call costs nothing); states the credit cost. Returns the task id at once, or waits up to wait_seconds.",
     inputSchema: generateInputSchema(models),
     outputSchema,
-    annotations: {
-      readOnlyHint: false,
-      destructiveHint: false,
-      idempotentHint: false,
-      openWorldHint: true,
-    },
+    annotations: CREATES,
     parse: (args) => parseGenerateCall(models, args),
     async handler(call, ctx, deps) {
       if (call.clientRequestId) {

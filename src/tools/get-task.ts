@@ -4,7 +4,7 @@ import type { LedgerEntry } from "../store/types.js";
 import { ToolError, ToolInputError } from "./errors.js";
 import { recordSafely, recordTaskState, taskFromEntry } from "./ledger.js";
 import { summarizeTask, taskViewSchema, toTaskView } from "./task-view.js";
-import { defineTool, type ServerDeps, type ToolContext } from "./types.js";
+import { defineTool, READS, type ServerDeps, type ToolContext } from "./types.js";
 import { isTerminal, nextCheckSeconds, waitForTask } from "./wait.js";
 
 const RECENT = 20;
@@ -83,7 +83,7 @@ export const getTask = defineTool({
     "Status, video URL and credits of a generation (refunds stated; failures say if a retry makes sense). Can wait and save the video. No task_id: recent tasks.",
   inputSchema,
   outputSchema,
-  annotations: { readOnlyHint: true, openWorldHint: true },
+  annotations: READS,
   async handler(input, ctx, deps) {
     if (!input.task_id) {
       if (input.download || input.wait_seconds)

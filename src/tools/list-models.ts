@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { describeAllowed, naturalDefault } from "../catalog/schema.js";
 import type { ModelTable, ParamSpec } from "../catalog/types.js";
-import { defineTool } from "./types.js";
+import { defineTool, READS } from "./types.js";
 
 const paramView = z.object({
   key: z.string(),
@@ -90,7 +90,7 @@ export const listModelsTool = (all: readonly ModelTable[]) =>
       "Video models: credit cost, prompt limit, parameters (allowed values, defaults), reference-image rules; and the credit balance.",
     inputSchema: z.object({ model: z.string().optional().describe("Only this model id") }),
     outputSchema,
-    annotations: { readOnlyHint: true, openWorldHint: true },
+    annotations: READS,
     async handler(input, ctx, deps) {
       const models = all.filter((m) => !input.model || m.id === input.model);
       if (models.length === 0) {

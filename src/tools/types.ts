@@ -42,6 +42,16 @@ export interface ToolAnnotations {
   openWorldHint: boolean;
 }
 
+/** Reads Rivya, changes nothing. */
+export const READS: ToolAnnotations = { readOnlyHint: true, openWorldHint: true };
+/** Creates something at Rivya (a file, a paid task); destroys nothing; a repeat creates again. */
+export const CREATES: ToolAnnotations = {
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: false,
+  openWorldHint: true,
+};
+
 export interface ToolDefinition<
   I extends z.ZodType = z.ZodType,
   O extends z.ZodType = z.ZodType,

@@ -4,7 +4,7 @@ import { findModel } from "../catalog/index.js";
 import type { ModelTable, ReferenceKindRule } from "../catalog/types.js";
 import { ToolInputError } from "./errors.js";
 import { modelIds } from "./generate-request.js";
-import { defineTool } from "./types.js";
+import { CREATES, defineTool } from "./types.js";
 import { type LoadedReference, loadReference, tooLarge } from "./upload-source.js";
 
 const inputSchemaFor = (models: readonly ModelTable[]) =>
@@ -56,12 +56,7 @@ export const uploadReferenceTool = (models: readonly ModelTable[]) =>
       "Upload a reference image from a local path, an https URL or base64; content type and size are checked against the model first. Returns an item for generate_video's reference_media.",
     inputSchema: inputSchemaFor(models),
     outputSchema,
-    annotations: {
-      readOnlyHint: false,
-      destructiveHint: false,
-      idempotentHint: false,
-      openWorldHint: true,
-    },
+    annotations: CREATES,
     async handler(input, ctx, deps) {
       const model = findModel(input.model, models);
       if (!model) throw new ToolInputError(`Unknown model '${input.model}'. Call list_models.`);
