@@ -1,77 +1,25 @@
 /**
- * Builds the MCP server: the tool registry, published JSON Schemas, and the one error
- * boundary every call passes through. The SDK's surface stays in this file and transports/.
+ * Builds the MCP server: the tool registry (published as tools/publish.ts derives it) and
+ * the one error boundary every call passes through. The SDK's surface stays in this file and transports/.
  */
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import {
   CallToolRequestSchema,
   type CallToolResult,
   ListToolsRequestSchema,
-  type Tool,
+  type ProgressToken,
 } from "@modelcontextprotocol/sdk/types.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv-provider.js";
 import type {
   JsonSchemaType,
   jsonSchemaValidator,
 } from "@modelcontextprotocol/sdk/validation/types.js";
-import { z } from "zod";
 import { classify, errorText } from "./tools/errors.js";
 import { type AnyTool, TOOLS } from "./tools/index.js";
+import { describeTools } from "./tools/publish.js";
 import type { ServerDeps, ToolContext } from "./tools/types.js";
 import { VERSION } from "./version.js";
-
-type JsonObject = Record<string, unknown>;
-
-function jsonSchema(schema: z.ZodType, io: "input" | "output"): JsonObject {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, {
-    io,
-    unrepresentable: "any",
-  }) as JsonObject;
-  return rest;
-}
-
-/** JSON types of a property, with nested structure reduced to its outer type. */
-function outerType(prop: JsonObject): JsonObject {
-  const variants = (prop.anyOf as JsonObject[] | undefined) ?? [prop];
-  const types = variants.flatMap((v) => v.type ?? []);
-  const type = types.length === 1 ? types[0] : types;
-  const kept: JsonObject = { type };
-  for (const key of ["description", "enum"]) if (prop[key] !== undefined) kept[key] = prop[key];
-  return kept;
-}
-
-/**
- * Output schemas are published one level deep: agents read structuredContent itself, and
- * every nested field spelled out would cost each conversation thousands of bytes. The full
- * zod schema still checks every result before it is returned (see the call handler).
- */
-function publishedOutputSchema(schema: z.ZodType): JsonObject {
-  const full = jsonSchema(schema, "output");
-  const properties = Object.entries((full.properties ?? {}) as Record<string, JsonObject>);
-  return {
-    type: "object",
-    properties: Object.fromEntries(properties.map(([k, v]) => [k, outerType(v)])),
-  };
-}
-
-/** The tools/list entries; computed once, they only change when the tables do. */
-// JSON Schemas are derived once per tool set, not per session or stateless request.
-const described = new WeakMap<readonly AnyTool[], Tool[]>();
-
-export function describeTools(tools: readonly AnyTool[] = TOOLS): Tool[] {
-  const cached = described.get(tools);
-  if (cached) return cached;
-  const list = tools.map((t) => ({
-    name: t.name,
-    title: t.title,
-    description: t.description,
-    inputSchema: jsonSchema(t.inputSchema, "input") as Tool["inputSchema"],
-    outputSchema: publishedOutputSchema(t.outputSchema) as Tool["outputSchema"],
-    annotations: t.annotations,
-  }));
-  described.set(tools, list);
-  return list;
-}
 
 /**
  * The SDK builds an Ajv instance for every Server (~10 ms of a stdio cold start, and memory
@@ -110,45 +58,13 @@ export function createServer(deps: ServerDeps, tools: readonly AnyTool[] = TOOLS
         const names = tools.map((t) => t.name).join(", ");
         return errorResult(`Unknown tool '${request.params.name}'. Available: ${names}.`);
       }
-      const progressToken = request.params._meta?.progressToken;
       // Over HTTP the transport passes the request's headers; its id ties tool logs to it.
       const requestId = extra.requestInfo?.headers["x-request-id"];
       const callDeps =
         typeof requestId === "string"
           ? { ...deps, log: deps.log.child({ request_id: requestId }) }
           : deps;
-      const ctx: ToolContext = {
-        signal: extra.signal,
-        progress: async (progress, total, message) => {
-          if (progressToken === undefined) return;
-          await extra.sendNotification({
-            method: "notifications/progress",
-            params: { progressToken, progress, ...(total === undefined ? {} : { total }), message },
-          });
-        },
-        askPerson: async (message) => {
-          if (!server.getClientCapabilities()?.elicitation?.form) return undefined;
-          const answer = await server.elicitInput(
-            {
-              message,
-              requestedSchema: {
-                type: "object",
-                properties: {
-                  approve: { type: "boolean", title: "Approve", description: message },
-                },
-                required: ["approve"],
-              },
-            },
-            { signal: extra.signal },
-          );
-          return answer.action === "accept" && answer.content?.approve === true;
-        },
-        roots: async () => {
-          if (!server.getClientCapabilities()?.roots) return undefined;
-          const { roots } = await server.listRoots(undefined, { signal: extra.signal });
-          return roots.length ? roots.map((r) => r.uri) : undefined;
-        },
-      };
+      const ctx = callContext(server, extra, request.params._meta?.progressToken);
       try {
         const args = request.params.arguments ?? {};
         const input = tool.parse ? tool.parse(args) : tool.inputSchema.parse(args);
@@ -173,6 +89,52 @@ export function createServer(deps: ServerDeps, tools: readonly AnyTool[] = TOOLS
     },
   );
   return mcp;
+}
+
+type RequestExtra = Parameters<Parameters<Server["setRequestHandler"]>[1]>[1];
+
+/** What a tool may ask of the session its call arrived on. */
+function callContext(
+  server: Server,
+  extra: RequestExtra,
+  progressToken: ProgressToken | undefined,
+): ToolContext {
+  const caps = () => server.getClientCapabilities();
+  return {
+    signal: extra.signal,
+    progress: async (progress, total, message) => {
+      if (progressToken === undefined) return;
+      await extra.sendNotification({
+        method: "notifications/progress",
+        params: { progressToken, progress, ...(total === undefined ? {} : { total }), message },
+      });
+    },
+    askPerson: async (message) => {
+      if (!caps()?.elicitation?.form) return undefined;
+      const requestedSchema = {
+        type: "object" as const,
+        properties: {
+          approve: { type: "boolean" as const, title: "Approve", description: message },
+        },
+        required: ["approve"],
+      };
+      try {
+        const answer = await server.elicitInput(
+          { message, requestedSchema },
+          { signal: extra.signal },
+        );
+        return answer.action === "accept" && answer.content?.approve === true;
+      } catch {
+        // The client could not ask after all: treat it as a client that cannot ask.
+        return undefined;
+      }
+    },
+    roots: async () => {
+      if (!caps()?.roots) return undefined;
+      const { roots } = await server.listRoots(undefined, { signal: extra.signal });
+      return roots.length ? roots.map((r) => r.uri) : undefined;
+    },
+  };
 }
 
 function errorResult(text: string): CallToolResult {

@@ -45,6 +45,18 @@ describe("spend confirmation above the threshold", () => {
     expect(createdTasks(t)).toHaveLength(1);
   });
 
+  it("a client whose question fails counts as one that cannot ask: confirm: true is needed", async () => {
+    const t = await harness({ config: { confirmAbove: 100 }, capabilities: { elicitation: {} } });
+    t.mcp.setRequestHandler(ElicitRequestSchema, async () => {
+      throw new Error("no UI available");
+    });
+    const refused = await t.call("generate_video", master);
+    expect(textOf(refused)).toContain("call again with confirm: true");
+    expect(createdTasks(t)).toHaveLength(0);
+    const ok = await t.call("generate_video", { ...master, confirm: true });
+    expect(ok.isError, textOf(ok)).toBeFalsy();
+  });
+
   it("below the threshold there is no friction", async () => {
     const t = await harness({ config: { confirmAbove: 100 }, capabilities: { elicitation: {} } });
     let asked = 0;
