@@ -11,8 +11,6 @@ export interface ServerConfig {
   allowDirs: string[];
   /** Where get_task saves downloaded videos. */
   outputDir: string;
-  /** Upper bound on any single call's wait, kept well under clients' 60 s timeout. */
-  maxWaitSeconds: number;
   /** Rivya's polling guidance: first check after 2–3 s, then every 5–10 s. */
   firstPollDelayMs: number;
   pollIntervalMs: number;
@@ -43,6 +41,7 @@ export function defaultStateDir(env: NodeJS.ProcessEnv): string {
   return xdg ? join(xdg, "rivya-mcp") : join(homedir(), ".rivya-mcp");
 }
 
+/** Upper bound on any single call's wait (wait_seconds), well under clients' 60 s timeout. */
 export const MAX_WAIT_SECONDS = 45;
 
 /** Claude Desktop passes the literal `${user_config.X}` for a blank optional bundle field. */
@@ -81,7 +80,6 @@ export function buildServerConfig(
           .map((d) => resolve(d))
       : defaultAllowDirs(cwd),
     outputDir: resolve(envValue(env, "RIVYA_MCP_OUTPUT_DIR") ?? defaultOutputDir()),
-    maxWaitSeconds: MAX_WAIT_SECONDS,
     // The fewest checks the guidance allows: video jobs take minutes, and Rivya asks for
     // slower polling on long video jobs, so a result found up to 10 s late is the right trade.
     firstPollDelayMs: 3000,

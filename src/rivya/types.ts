@@ -2,7 +2,9 @@
 import type { MediaKind } from "../catalog/types.js";
 
 export type TaskStatus = "queued" | "processing" | "succeeded" | "failed";
-export const TERMINAL_STATUSES: readonly TaskStatus[] = ["succeeded", "failed"];
+/** A finished task: its credits are settled and it will not change again. */
+export const isTerminalStatus = (status: TaskStatus) =>
+  status === "succeeded" || status === "failed";
 
 /** The public task object returned by create and status calls. */
 export interface RivyaTask {

@@ -7,6 +7,7 @@
  */
 import { appendFile, mkdir, open, readFile, rename } from "node:fs/promises";
 import { dirname } from "node:path";
+import { isTerminalStatus } from "../rivya/types.js";
 import { type LedgerEntry, netCost, type Store } from "./types.js";
 
 export interface FileStoreOptions {
@@ -14,8 +15,6 @@ export interface FileStoreOptions {
   /** Entries kept after compaction; unfinished tasks are never pruned. */
   maxEntries?: number;
 }
-
-const isDone = (e: LedgerEntry) => e.status === "succeeded" || e.status === "failed";
 
 export class FileStore implements Store {
   private readonly entries = new Map<string, LedgerEntry>();
@@ -93,7 +92,7 @@ export class FileStore implements Store {
     let pruned = 0;
     for (const e of all) {
       if (pruned >= excess) break;
-      if (isDone(e)) {
+      if (isTerminalStatus(e.status)) {
         this.entries.delete(e.task_id);
         pruned += 1;
       }

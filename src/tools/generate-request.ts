@@ -11,6 +11,7 @@ import {
   withDefaults,
 } from "../catalog/schema.js";
 import type { ModelTable } from "../catalog/types.js";
+import { MAX_WAIT_SECONDS } from "../config.js";
 import type { GenerationRequest } from "../rivya/types.js";
 import { ToolInputError } from "./errors.js";
 
@@ -56,7 +57,7 @@ export function generateInputSchema(models: readonly ModelTable[]) {
     wait_seconds: z
       .number()
       .min(0)
-      .max(45)
+      .max(MAX_WAIT_SECONDS)
       .optional()
       .describe("Wait up to this long for the result (default 0)"),
   });

@@ -47,9 +47,8 @@ async function settle(
     latest = await recordTaskState(deps, latest, t);
   };
   if (call.waitSeconds <= 0) return task;
-  const waitSeconds = Math.min(call.waitSeconds, deps.config.maxWaitSeconds);
   return waitForTask(deps.client, task, ctx, {
-    waitSeconds,
+    waitSeconds: call.waitSeconds,
     firstPollDelayMs: deps.config.firstPollDelayMs,
     pollIntervalMs: deps.config.pollIntervalMs,
     submittedAt: Date.parse(entry.created_at),
@@ -99,7 +98,7 @@ async function replay(known: LedgerEntry, call: GenerateCall, ctx: ToolContext, 
   let task = taskFromEntry(known);
   try {
     task = await deps.client.getGeneration(known.task_id, { signal: ctx.signal });
-    await recordTaskState(deps, known, task);
+    known = await recordTaskState(deps, known, task);
   } catch {
     // The ledger's copy still carries the id; the agent can poll later.
   }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_WAIT_SECONDS } from "../config.js";
 import type { RivyaTask } from "../rivya/types.js";
 import type { LedgerEntry } from "../store/types.js";
 import { ToolError, ToolInputError } from "./errors.js";
@@ -14,7 +15,7 @@ const inputSchema = z.object({
   wait_seconds: z
     .number()
     .min(0)
-    .max(45)
+    .max(MAX_WAIT_SECONDS)
     .optional()
     .describe("Wait up to this long for it to finish"),
   download: z.boolean().optional().describe("Save the video to the local output folder"),
@@ -99,7 +100,7 @@ export const getTask = defineTool({
     };
     await record(found.task);
     let task = found.task;
-    const wait = Math.min(input.wait_seconds ?? 0, deps.config.maxWaitSeconds);
+    const wait = input.wait_seconds ?? 0;
     if (wait > 0 && !isTerminal(task)) {
       task = await waitForTask(deps.client, task, ctx, {
         waitSeconds: wait,

@@ -41,7 +41,7 @@ export function entryFor(task: RivyaTask, meta: NewEntry): LedgerEntry {
     reserved_credits: task.reserved_credits,
     final_credits: task.final_credits,
     status: task.status,
-    result_urls: task.result?.urls ?? (task.result?.primary_url ? [task.result.primary_url] : []),
+    result_urls: task.result?.urls ?? [],
     error: task.error,
     created_at: now,
     updated_at: now,
@@ -50,7 +50,7 @@ export function entryFor(task: RivyaTask, meta: NewEntry): LedgerEntry {
 
 /** The entry with the task's latest state; unchanged entries are returned as they are. */
 export function withTaskState(entry: LedgerEntry, task: RivyaTask): LedgerEntry {
-  const urls = task.result?.urls ?? (task.result?.primary_url ? [task.result.primary_url] : []);
+  const urls = task.result?.urls ?? [];
   const same =
     entry.status === task.status &&
     entry.final_credits === task.final_credits &&

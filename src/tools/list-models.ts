@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { describeAllowed, naturalDefault } from "../catalog/schema.js";
 import type { ModelTable, ParamSpec } from "../catalog/types.js";
+import { classify } from "./errors.js";
 import { defineTool, READS } from "./types.js";
 
 const paramView = z.object({
@@ -110,7 +111,7 @@ export const listModelsTool = (all: readonly ModelTable[]) =>
       } catch (err) {
         // The catalogue is still useful without a balance (no key yet, or Rivya briefly down).
         note =
-          err instanceof Error && "kind" in err && err.kind === "auth"
+          classify(err).category === "auth"
             ? "No valid API key set: balance unknown."
             : "Balance unavailable right now.";
       }

@@ -1,6 +1,6 @@
 /** How a Rivya task is shown to an agent: the same shape from generate_video and get_task. */
 import { z } from "zod";
-import type { RivyaTask } from "../rivya/types.js";
+import { isTerminalStatus, type RivyaTask } from "../rivya/types.js";
 import { classifyTaskError } from "./errors.js";
 
 export const taskViewSchema = z
@@ -33,21 +33,18 @@ export type TaskView = z.infer<typeof taskViewSchema>;
 
 export function toTaskView(task: RivyaTask): TaskView {
   const failed = task.status === "failed";
-  const urls = task.result?.urls?.length
-    ? task.result.urls
-    : task.result?.primary_url
-      ? [task.result.primary_url]
-      : [];
+  // The client guarantees a result's urls hold at least its primary_url.
+  const urls = task.result?.urls ?? [];
   const classified = task.error ? classifyTaskError(task.error) : null;
   return {
     task_id: task.id,
     model: task.model,
     status: task.status,
-    done: task.status === "succeeded" || failed,
+    done: isTerminalStatus(task.status),
     reserved_credits: task.reserved_credits,
     final_credits: task.final_credits,
     refunded_credits: failed ? Math.max(0, task.reserved_credits - task.final_credits) : 0,
-    video_url: task.result?.primary_url ?? urls[0] ?? null,
+    video_url: task.result?.primary_url ?? null,
     result_urls: urls,
     error:
       task.error && classified

@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RivyaClient } from "../rivya/client.js";
-import type { RivyaTask } from "../rivya/types.js";
+import { isTerminalStatus, type RivyaTask } from "../rivya/types.js";
 import type { ToolContext } from "./types.js";
 
 export interface WaitOptions {
@@ -17,7 +17,7 @@ export interface WaitOptions {
   onUpdate?: (task: RivyaTask) => Promise<void> | void;
 }
 
-export const isTerminal = (t: RivyaTask) => t.status === "succeeded" || t.status === "failed";
+export const isTerminal = (t: RivyaTask) => isTerminalStatus(t.status);
 
 export async function waitForTask(
   client: RivyaClient,
