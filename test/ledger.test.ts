@@ -110,6 +110,19 @@ describe("file ledger", () => {
     expect(await reopened.get("local", "task_1")).toBeUndefined();
   });
 
+  it("never prunes recent tasks, so today's spend (budgets) stays complete", async () => {
+    const path = join(dir, "l.jsonl");
+    const s = await FileStore.open({ path, maxEntries: 10 });
+    const now = new Date().toISOString();
+    for (let n = 1; n <= 60; n++) {
+      await s.put(entry(n, { status: "succeeded", final_credits: 90, created_at: now }));
+    }
+    await s.close();
+    const reopened = await FileStore.open({ path, maxEntries: 10 });
+    expect((await reopened.list("local", 100)).length).toBe(60);
+    expect(await reopened.spentSince("local", new Date(Date.now() - 3_600_000))).toBe(60 * 90);
+  });
+
   it("measures its size per 1,000 tasks", async () => {
     const path = join(dir, "size.jsonl");
     const s = await FileStore.open({ path, maxEntries: 5000 });

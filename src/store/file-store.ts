@@ -82,16 +82,27 @@ export class FileStore implements Store {
         await handle.close();
       }
       this.lines += 1;
-      if (this.lines > this.maxEntries * 2) await this.compact();
+      if (this.lines > this.compactAt()) await this.compact();
     });
+  }
+
+  /**
+   * Compaction comes once the file holds maxEntries lines more than the last compaction
+   * left, so even a ledger of recent (unprunable) tasks is not rewritten on every put.
+   */
+  private afterCompaction = 0;
+  private compactAt(): number {
+    return Math.max(this.afterCompaction, this.maxEntries) + this.maxEntries;
   }
 
   private async compact(): Promise<void> {
     const all = [...this.entries.values()].sort((a, b) => a.created_at.localeCompare(b.created_at));
     const excess = all.length - this.maxEntries;
+    // Daily budgets are counted from the ledger: keep everything from the last two days.
+    const keepFrom = new Date(Date.now() - 2 * 86_400_000).toISOString();
     let pruned = 0;
     for (const e of all) {
-      if (pruned >= excess) break;
+      if (pruned >= excess || e.created_at >= keepFrom) break;
       if (isTerminalStatus(e.status)) {
         this.entries.delete(e.task_id);
         pruned += 1;
@@ -108,6 +119,7 @@ export class FileStore implements Store {
     }
     await rename(temp, this.path);
     this.lines = this.entries.size;
+    this.afterCompaction = this.lines;
   }
 
   async get(owner: string, taskId: string): Promise<LedgerEntry | undefined> {
