@@ -67,7 +67,10 @@ describe("task clock", () => {
 
     const seen = await pollToEnd(key, task.id);
     const statuses = seen.map((t) => t.status);
-    expect(["queued", "processing", "succeeded"]).toEqual(expect.arrayContaining(statuses));
+    // Each status at most once, in clock order, ending in succeeded (polling may skip some).
+    const order: RivyaTask["status"][] = ["queued", "processing", "succeeded"];
+    expect(statuses).toEqual(order.filter((s) => statuses.includes(s)));
+    expect(statuses.at(-1)).toBe("succeeded");
     for (const t of seen) {
       const offset = {
         queued: 0,
@@ -156,6 +159,46 @@ describe("task clock", () => {
       });
     } finally {
       await failing.close();
+    }
+  });
+
+  it("fails about the configured share, refunding each failure", async () => {
+    const n = 20;
+    const mixed = await startSimulator({
+      queuedMs: 0,
+      processingMs: 0,
+      failureRate: 0.5,
+      rateLimit: null,
+      seed: 11,
+    });
+    try {
+      const outcomes: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const key = newKey();
+        const { body } = await call(mixed.url, "POST", "/api/v1/generations", { key, json: gen() });
+        const res = await call(mixed.url, "GET", `/api/v1/generations/${body.id}`, { key });
+        const task = res.body as RivyaTask;
+        outcomes.push(task.status);
+        if (task.status === "failed") {
+          expect(task.error?.code).toBe("generation_failed");
+          expect(task.final_credits).toBe(0);
+          expect(mixed.balance(key)).toBe(1000);
+        } else {
+          expect(task.status).toBe("succeeded");
+          expect(task.final_credits).toBe(COST);
+          expect(mixed.balance(key)).toBe(1000 - COST);
+        }
+      }
+      const failed = outcomes.filter((s) => s === "failed").length;
+      expect(failed).toBeGreaterThan(0);
+      expect(failed).toBeLessThan(n);
+      expect(mixed.stats()).toMatchObject({
+        tasksCreated: n,
+        creditsCharged: n * COST,
+        creditsRefunded: failed * COST,
+      });
+    } finally {
+      await mixed.close();
     }
   });
 

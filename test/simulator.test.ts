@@ -94,9 +94,17 @@ describe("GET /api/v1/models", () => {
 
   it("marks the kling models as partially needing uploads", async () => {
     const res = await call(sim.url, "GET", "/api/v1/models");
-    const kling = res.body.data.find((m: { id: string }) => m.id === "kling-3-0");
-    expect(kling.api_input_status).toBe("partial_requires_files");
-    expect(kling.requires_files_api).toBe(false);
+    const kling = MODELS.filter((m) => m.id.startsWith("kling-"));
+    expect(kling.map((m) => m.id)).toEqual(
+      expect.arrayContaining(["kling-3-0", "kling-v2-1-master"]),
+    );
+    for (const m of kling) {
+      const entry = res.body.data.find((d: { id: string }) => d.id === m.id);
+      expect(entry, m.id).toMatchObject({
+        api_input_status: "partial_requires_files",
+        requires_files_api: false,
+      });
+    }
   });
 });
 

@@ -20,6 +20,13 @@ function contiguousRange(values: number[]): [number, number] | null {
   return isContiguous ? [sorted[0] ?? 0, sorted[sorted.length - 1] ?? 0] : null;
 }
 
+/** Length in Unicode code points: what a person means by "characters" in a prompt limit. */
+export function promptLength(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
 /** The allowed values of a param in words, as error messages and docs show them. */
 export function describeAllowed(p: ParamSpec): string {
   if (p.type === "number") return `a number from ${p.min} to ${p.max}`;

@@ -3,6 +3,7 @@
  * either a parsed 2xx or a typed error plus the facts the retry policy decides on.
  */
 import { type Dispatcher, type FormData, request } from "undici";
+import { readCapped } from "../net/read-capped.js";
 import { abortReason } from "./abort.js";
 import { type ErrorContext, errorFromResponse, unexpectedResponse } from "./error-map.js";
 import { RivyaError } from "./errors.js";
@@ -76,21 +77,12 @@ async function readText(
   limit: number,
   ctx: ErrorContext,
 ): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      body.destroy();
-      const message = `Rivya ${ctx.method} ${ctx.path}: the response exceeded ${limit} bytes.`;
-      throw new RivyaError(message, {
-        code: "response_too_large",
-        idempotencyKey: ctx.idempotencyKey,
-      });
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+  const tooLarge = () =>
+    new RivyaError(`Rivya ${ctx.method} ${ctx.path}: the response exceeded ${limit} bytes.`, {
+      code: "response_too_large",
+      idempotencyKey: ctx.idempotencyKey,
+    });
+  return (await readCapped(body, limit, tooLarge)).toString("utf8");
 }
 
 function parseJson(text: string, status: number, ctx: ErrorContext): unknown {

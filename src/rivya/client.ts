@@ -33,11 +33,9 @@ export function createRivyaClient(opts: RivyaClientOptions): RivyaClient {
   const bodyTimeoutMs = t.bodyMs ?? 60_000;
   const ownAgent = opts.dispatcher
     ? undefined
-    : new Agent({
-        connect: { timeout: t.connectMs ?? 10_000 },
-        headersTimeout: headersTimeoutMs,
-        bodyTimeout: bodyTimeoutMs,
-      });
+    : // Headers and body timeouts go with each request (attempt.ts), so they also apply to
+      // a dispatcher passed in; only the connect timeout belongs to the pool.
+      new Agent({ connect: { timeout: t.connectMs ?? 10_000 } });
   const cfg: HttpConfig = {
     apiBase: apiBaseOf(opts.baseUrl),
     apiKey,

@@ -71,8 +71,6 @@ const HINTS = new Map<ErrorClass, string>([
   [UpstreamUnavailableError, "Rivya is temporarily unavailable; try again later."],
 ]);
 
-export { parseErrorEnvelope, scrubSecrets } from "./envelope.js";
-
 export interface ErrorResponse {
   status: number;
   bodyText: string;

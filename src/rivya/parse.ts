@@ -4,9 +4,10 @@
  * camelCase, ignores unknown fields, fills harmless defaults, and rejects only bodies that
  * lack what callers rely on (ids, status, url), as `unexpected_response`.
  */
+import { MEDIA_KINDS } from "../catalog/files-policy.js";
 import type { MediaKind } from "../catalog/types.js";
 import { type ErrorContext, unexpectedResponse } from "./error-map.js";
-import type { ApiModel, RivyaFile, RivyaTask, TaskStatus } from "./types.js";
+import { type ApiModel, type RivyaFile, type RivyaTask, TASK_STATUSES } from "./types.js";
 
 type Obj = Record<string, unknown>;
 export type ParseContext = ErrorContext & { status: number };
@@ -21,13 +22,10 @@ function pick(o: Obj, ...keys: string[]): unknown {
   return key === undefined ? undefined : o[key];
 }
 
-const STATUSES: readonly TaskStatus[] = ["queued", "processing", "succeeded", "failed"];
-const KINDS: readonly MediaKind[] = ["image", "video", "audio"];
-
 export function parseTask(json: unknown, ctx: ParseContext): RivyaTask {
   const o = isObj(json) ? json : {};
   const id = str(o.id);
-  const status = STATUSES.find((s) => s === o.status);
+  const status = TASK_STATUSES.find((s) => s === o.status);
   if (!id || !status) {
     const got = isObj(json) ? `id=${String(o.id)}, status=${String(o.status)}` : typeof json;
     throw unexpectedResponse(
@@ -71,7 +69,7 @@ export function parseFile(
   const o = isObj(json) ? json : {};
   const id = str(o.id);
   const url = str(o.url);
-  const kind = KINDS.find((k) => k === o.kind) ?? sent?.kind;
+  const kind = MEDIA_KINDS.find((k) => k === o.kind) ?? sent?.kind;
   if (!id || !url || !kind) {
     throw unexpectedResponse(
       "something that is not a file object (id, url and kind)",

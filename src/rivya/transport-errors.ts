@@ -3,7 +3,8 @@
  * possibly reach the server (`sent`), or certainly not (`connect`)? That distinction is what
  * makes it safe or unsafe to resend a POST that carries no idempotency key.
  */
-import { type ErrorContext, scrubSecrets } from "./error-map.js";
+import { scrubSecrets } from "./envelope.js";
+import type { ErrorContext } from "./error-map.js";
 import { NetworkError, type RivyaError, type RivyaErrorInit, TimeoutError } from "./errors.js";
 
 /** Failures that happen while opening the connection: nothing was sent. */

@@ -1,7 +1,9 @@
 /** Wire and normalised shapes of the Rivya Public API v1 (see shared/rivya-api.md). */
 import type { MediaKind } from "../catalog/types.js";
 
-export type TaskStatus = "queued" | "processing" | "succeeded" | "failed";
+/** The four public task statuses, in the order a task moves through them. */
+export const TASK_STATUSES = ["queued", "processing", "succeeded", "failed"] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
 /** A finished task: its credits are settled and it will not change again. */
 export const isTerminalStatus = (status: TaskStatus) =>
   status === "succeeded" || status === "failed";
@@ -17,16 +19,6 @@ export interface RivyaTask {
   updated_at: string;
   result: { primary_url: string; urls: string[] } | null;
   error: { code: string; message: string } | null;
-}
-
-/** One entry of `params.referenceMediaItems` (camelCase, as the API wants it). */
-export interface ReferenceMediaItem {
-  url: string;
-  kind: MediaKind;
-  name?: string;
-  mimeType?: string;
-  durationSeconds?: number;
-  durationToken?: string;
 }
 
 export interface GenerationRequest {

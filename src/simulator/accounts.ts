@@ -39,13 +39,7 @@ export class Accounts {
 
   constructor(private readonly cfg: AccountsConfig) {
     for (const [key, o] of Object.entries(cfg.accounts)) {
-      this.byKey.set(key, {
-        key,
-        credits: o.credits ?? cfg.startingCredits,
-        scopes: new Set(o.scopes ?? ALL_SCOPES),
-        status: o.status ?? "active",
-        bucket: null,
-      });
+      this.byKey.set(key, newAccount(key, o.credits ?? cfg.startingCredits, o));
     }
   }
 
@@ -53,13 +47,7 @@ export class Accounts {
   find(key: string): Account | undefined {
     const known = this.byKey.get(key);
     if (known || !this.cfg.acceptAnyKey || !isWellFormed(key)) return known;
-    const fresh: Account = {
-      key,
-      credits: this.cfg.startingCredits,
-      scopes: new Set(ALL_SCOPES),
-      status: "active",
-      bucket: null,
-    };
+    const fresh = newAccount(key, this.cfg.startingCredits);
     this.byKey.set(key, fresh);
     return fresh;
   }
@@ -110,6 +98,17 @@ export class Accounts {
       "retry-after": String(Math.max(1, wait)),
     });
   }
+}
+
+/** A fresh account; every scope and active unless `o` says otherwise. */
+function newAccount(key: string, credits: number, o: AccountOptions = {}): Account {
+  return {
+    key,
+    credits,
+    scopes: new Set(o.scopes ?? ALL_SCOPES),
+    status: o.status ?? "active",
+    bucket: null,
+  };
 }
 
 function isWellFormed(key: string): boolean {

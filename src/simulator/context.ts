@@ -3,6 +3,7 @@ import type { IncomingMessage } from "node:http";
 import type { ModelTable } from "../catalog/types.js";
 import type { Account, Accounts } from "./accounts.js";
 import type { FileStore } from "./file-store.js";
+import type { UploadLimits } from "./files.js";
 import type { Reply } from "./http.js";
 import type { IdempotencyStore } from "./idempotency.js";
 import type { TaskStore } from "./tasks.js";
@@ -11,6 +12,8 @@ export interface SimState {
   baseUrl: string;
   models: readonly ModelTable[];
   modelList: unknown;
+  /** Largest upload sizes over `models`, which are fixed for the simulator's lifetime. */
+  uploadLimits: UploadLimits;
   accounts: Accounts;
   tasks: TaskStore;
   files: FileStore;

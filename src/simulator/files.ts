@@ -5,7 +5,8 @@
 import { fileTypeFromBuffer } from "file-type";
 import { DEFAULT_UPLOAD_POLICY, formatBytes, MEDIA_KINDS } from "../catalog/files-policy.js";
 import type { MediaKind, ModelTable, ReferenceKindRule } from "../catalog/types.js";
-import { invalid } from "./http.js";
+import { ApiError, invalid } from "./http.js";
+import { lookupModel } from "./validate.js";
 
 /** file-type names a few formats differently from the policy's MIME lists. */
 const MIME_ALIASES: Record<string, string> = {
@@ -18,41 +19,48 @@ export function isKind(value: string | undefined): value is MediaKind {
   return MEDIA_KINDS.some((k) => k === value);
 }
 
-/** The rule for `kind`, narrowed by `modelId` when given; throws a 400 naming the reason. */
-export function uploadRule(
+/**
+ * The rule for `kind`, narrowed by `modelId` when given, or the 400 naming why there is
+ * none. Returned rather than thrown so the size-limit callback and the final check share it.
+ */
+export function findUploadRule(
   kind: MediaKind,
   modelId: string | undefined,
   models: readonly ModelTable[],
-): ReferenceKindRule {
+): ReferenceKindRule | ApiError {
   if (modelId === undefined) return DEFAULT_UPLOAD_POLICY[kind];
-  const model = models.find((m) => m.id === modelId);
-  if (!model)
-    throw invalid(
-      `model "${modelId}" is not available; one of ${models.map((m) => m.id).join(", ")}`,
-    );
+  const model = lookupModel(modelId, models);
+  if (model instanceof ApiError) return model;
   const rules = model.referenceMedia;
   const rule = rules?.kinds.find((k) => k.kind === kind);
-  if (!rule) {
-    const accepted = rules?.kinds.map((k) => k.kind).join(", ");
-    throw invalid(
-      accepted
-        ? `kind ${kind} is not accepted by ${model.id}; accepted kinds: ${accepted}`
-        : `${model.id} does not accept reference files`,
-    );
-  }
-  return rule;
+  if (rule) return rule;
+  const accepted = rules?.kinds.map((k) => k.kind).join(", ");
+  return invalid(
+    accepted
+      ? `kind ${kind} is not accepted by ${model.id}; accepted kinds: ${accepted}`
+      : `${model.id} does not accept reference files`,
+  );
 }
 
 /**
- * The largest size any rule allows (for `kind`, or for any kind): what an upload may
- * buffer while its final rule is not known yet because `kind`/`model` come after the file.
+ * The largest size any rule allows, for any kind and per kind: what an upload may buffer
+ * while its final rule is not known yet because `kind`/`model` come after the file.
  */
-export function largestUploadLimit(models: readonly ModelTable[], kind?: MediaKind): number {
+export interface UploadLimits {
+  any: number;
+  byKind: Record<MediaKind, number>;
+}
+
+/** Computed once per simulator: its models are fixed for its lifetime. */
+export function uploadLimits(models: readonly ModelTable[]): UploadLimits {
   const rules = [
     ...Object.values(DEFAULT_UPLOAD_POLICY),
     ...models.flatMap((m) => m.referenceMedia?.kinds ?? []),
-  ].filter((r) => kind === undefined || r.kind === kind);
-  return Math.max(...rules.map((r) => r.maxBytes));
+  ];
+  const largest = (kind?: MediaKind) =>
+    Math.max(...rules.filter((r) => kind === undefined || r.kind === kind).map((r) => r.maxBytes));
+  const byKind = Object.fromEntries(MEDIA_KINDS.map((k) => [k, largest(k)]));
+  return { any: largest(), byKind: byKind as Record<MediaKind, number> };
 }
 
 /** Checks size and content of the file against `rule`; returns the detected MIME type. */

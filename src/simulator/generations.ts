@@ -1,8 +1,9 @@
 /** `POST /api/v1/generations`: validation, charging and Idempotency-Key replay. */
+
+import { canonicalJson } from "../canonical-json.js";
 import { ownerOf, type RouteContext } from "./context.js";
 import { ApiError, invalid, type Reply, readJson } from "./http.js";
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from "./idempotency.js";
-import { canonicalJson } from "./util.js";
 import { validateGeneration } from "./validate.js";
 
 /** Generation bodies are a prompt and a few params; anything near this is abuse. */
@@ -36,8 +37,10 @@ export async function createGeneration(ctx: RouteContext): Promise<Reply> {
       );
     }
     if (found.kind === "replay") {
+      // Tasks are never removed and the scope includes the account, so the task exists.
       const task = ctx.state.tasks.get(found.taskId, account, Date.now());
-      if (task) return { status: 200, body: task };
+      if (!task) throw new Error(`idempotency record points at missing task ${found.taskId}`);
+      return { status: 200, body: task };
     }
     const reply = createTask(ctx, body);
     store.remember(scope, fingerprint, reply.body.id, Date.now());

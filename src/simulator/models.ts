@@ -5,15 +5,15 @@
 import type { ModelTable, ParamSpec } from "../catalog/types.js";
 
 function paramEntry(p: ParamSpec): Record<string, unknown> {
-  const base = { key: p.key, type: p.type, required: p.required, default: p.default ?? null };
-  switch (p.type) {
-    case "select":
-      return { ...base, options: [...p.options], description: p.description };
-    case "number":
-      return { ...base, min: p.min, max: p.max, description: p.description };
-    case "text":
-      return { ...base, description: p.description };
-  }
+  return {
+    key: p.key,
+    type: p.type,
+    required: p.required,
+    default: p.default ?? null,
+    ...(p.type === "select" ? { options: [...p.options] } : {}),
+    ...(p.type === "number" ? { min: p.min, max: p.max } : {}),
+    description: p.description,
+  };
 }
 
 /** True when no supported mode works without an upload. */

@@ -3,6 +3,7 @@ import { MODELS } from "../catalog/index.js";
 import { Accounts } from "./accounts.js";
 import type { SimState } from "./context.js";
 import { FileStore } from "./file-store.js";
+import { uploadLimits } from "./files.js";
 import { IdempotencyStore } from "./idempotency.js";
 import { modelList } from "./models.js";
 import { TaskStore } from "./tasks.js";
@@ -17,6 +18,7 @@ export function createState(opts: SimulatorOptions, failureRandom: () => number)
     baseUrl: "",
     models,
     modelList: modelList(models),
+    uploadLimits: uploadLimits(models),
     accounts: new Accounts({
       startingCredits: opts.startingCredits ?? 1000,
       acceptAnyKey: opts.acceptAnyKey ?? true,

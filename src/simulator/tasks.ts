@@ -1,7 +1,7 @@
 /**
  * Tasks and their clock. Status is a pure function of timestamps, evaluated lazily on
- * every read and swept on every request, so refunds land even if nobody polls and the
- * simulator needs no timers that could outlive `close()`.
+ * every read, and ended tasks are swept on every request, so refunds land even if nobody
+ * polls and the simulator needs no timers that could outlive `close()`.
  */
 import type { ModelTable } from "../catalog/types.js";
 import type { RivyaTask } from "../rivya/types.js";
@@ -28,7 +28,14 @@ export interface TaskClock {
 
 export class TaskStore {
   private readonly byId = new Map<string, TaskRecord>();
-  private readonly open = new Set<TaskRecord>();
+  /**
+   * Tasks not yet swept, in creation order. Queued and processing durations are fixed per
+   * simulator, so this is also end-time order: the sweep stops at the first task still
+   * running, costing O(tasks ended since the last sweep) rather than O(open tasks). Entries
+   * before `openHead` are swept; the array is compacted once they are the majority.
+   */
+  private open: TaskRecord[] = [];
+  private openHead = 0;
   tasksCreated = 0;
   creditsCharged = 0;
   creditsRefunded = 0;
@@ -68,7 +75,7 @@ export class TaskStore {
       failure: this.failureFor(prompt),
     };
     this.byId.set(task.id, record);
-    this.open.add(record);
+    this.open.push(record);
     return structuredClone(task);
   }
 
@@ -80,23 +87,39 @@ export class TaskStore {
     return structuredClone(record.task);
   }
 
+  /** Every task (of `owner`, when given), each advanced to where its clock says it is. */
   list(owner: Account | undefined, now: number): RivyaTask[] {
-    this.settleDue(now);
-    return [...this.byId.values()]
-      .filter((r) => !owner || r.owner === owner)
-      .map((r) => structuredClone(r.task));
+    const tasks: RivyaTask[] = [];
+    for (const r of this.byId.values()) {
+      if (owner && r.owner !== owner) continue;
+      this.advance(r, now);
+      tasks.push(structuredClone(r.task));
+    }
+    return tasks;
   }
 
-  /** Moves every unfinished task to where its clock says it is, refunding failures. */
+  /**
+   * Finishes every task whose clock has run out, refunding failures. Queued → processing
+   * moves are left to the reads (`get`, `list`), which advance each task they return.
+   */
   settleDue(now: number): void {
-    for (const record of this.open) this.advance(record, now);
+    const open = this.open;
+    let head = this.openHead;
+    for (let r = open[head]; r !== undefined && r.endsAt <= now; r = open[++head]) {
+      this.advance(r, now);
+    }
+    if (head > 1024 && head * 2 > open.length) {
+      this.open = open.slice(head);
+      head = 0;
+    }
+    this.openHead = head;
   }
 
   private advance(r: TaskRecord, now: number): void {
     const t = r.task;
-    if (!this.open.has(r)) return;
+    // Terminal states never change; a read may have finished a task before the sweep did.
+    if (t.status === "succeeded" || t.status === "failed") return;
     if (now >= r.endsAt) {
-      this.open.delete(r);
       t.updated_at = iso(r.endsAt);
       if (r.failure === null) {
         const url = this.clock.resultUrl(t.id);

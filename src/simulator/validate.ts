@@ -3,9 +3,12 @@
  * per-model code, so a new table is validated the moment it is listed in the catalog.
  * Every message names the field and what is allowed (rivya-api.md §15).
  */
+
+import { findModel } from "../catalog/index.js";
+import { promptLength } from "../catalog/schema.js";
 import type { ModelTable, ParamSpec } from "../catalog/types.js";
-import { invalid } from "./http.js";
-import { charLength, isPlainObject } from "./util.js";
+import { ApiError, invalid } from "./http.js";
+import { isPlainObject } from "./util.js";
 
 const TOP_LEVEL_FIELDS = ["model", "prompt", "params", "client_request_id"];
 const REFS = "referenceMediaItems";
@@ -16,6 +19,17 @@ export interface ValidGeneration {
 }
 
 const quoted = (values: readonly string[]) => values.map((v) => `"${v}"`).join(", ");
+
+/**
+ * The model named `id`, or the 400 to report (returned, not thrown, so upload-size
+ * callbacks can use it too): names the requested id and every available one.
+ */
+export function lookupModel(id: unknown, models: readonly ModelTable[]): ModelTable | ApiError {
+  const model = typeof id === "string" ? findModel(id, models) : undefined;
+  if (model) return model;
+  const what = typeof id === "string" ? `model "${id}" is not available` : "model is required";
+  return invalid(`${what}; one of ${quoted(models.map((m) => m.id))}`);
+}
 
 export function validateGeneration(body: unknown, models: readonly ModelTable[]): ValidGeneration {
   if (!isPlainObject(body)) throw invalid("request body must be a JSON object");
@@ -29,20 +43,13 @@ export function validateGeneration(body: unknown, models: readonly ModelTable[])
       throw invalid(`unknown field ${field}; allowed fields: ${TOP_LEVEL_FIELDS.join(", ")}`);
     }
   }
-  const ids = models.map((m) => m.id);
-  const model = models.find((m) => m.id === body.model);
-  if (!model) {
-    const what =
-      typeof body.model === "string"
-        ? `model "${body.model}" is not available`
-        : "model is required";
-    throw invalid(`${what}; one of ${quoted(ids)}`);
-  }
+  const model = lookupModel(body.model, models);
+  if (model instanceof ApiError) throw model;
   const prompt = body.prompt;
   if (typeof prompt !== "string" || prompt.trim() === "") {
     throw invalid("prompt is required and must be a non-empty string");
   }
-  const length = charLength(prompt);
+  const length = promptLength(prompt);
   if (length > model.maxPromptLength) {
     throw invalid(
       `prompt is ${length} characters; ${model.id} allows at most ${model.maxPromptLength}`,

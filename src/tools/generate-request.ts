@@ -6,6 +6,7 @@ import { z } from "zod";
 import { findModel } from "../catalog/index.js";
 import {
   paramsSchema,
+  promptLength,
   type ReferenceItemInput,
   referenceItemSchema,
   withDefaults,
@@ -113,9 +114,10 @@ export function parseGenerateCall(models: readonly ModelTable[], args: unknown):
     params: z.record(z.string(), z.unknown()).optional(),
   });
   const input = envelope.parse(args);
-  if (input.prompt.length > model.maxPromptLength) {
+  const length = promptLength(input.prompt);
+  if (length > model.maxPromptLength) {
     throw new ToolInputError(
-      `prompt is ${input.prompt.length} characters; ${model.id} allows at most ${model.maxPromptLength}. Shorten it.`,
+      `prompt is ${length} characters; ${model.id} allows at most ${model.maxPromptLength}. Shorten it.`,
     );
   }
   const params = withDefaults(model, paramsSchema(model).parse(input.params ?? {}));

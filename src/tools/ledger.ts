@@ -1,23 +1,12 @@
 /** Moving between Rivya tasks and ledger entries. */
 import { createHash } from "node:crypto";
+import { canonicalJson } from "../canonical-json.js";
 import type { RivyaTask } from "../rivya/types.js";
 import type { LedgerEntry } from "../store/types.js";
 import type { ServerDeps } from "./types.js";
 
-/** Stable across key order, so the same request always hashes the same. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
-      a.localeCompare(b),
-    );
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
-}
-
 export function hashRequest(body: object): string {
-  return createHash("sha256").update(canonical(body)).digest("hex");
+  return createHash("sha256").update(canonicalJson(body)).digest("hex");
 }
 
 export interface NewEntry {

@@ -1,13 +1,13 @@
 /** How a Rivya task is shown to an agent: the same shape from generate_video and get_task. */
 import { z } from "zod";
-import { isTerminalStatus, type RivyaTask } from "../rivya/types.js";
+import { isTerminalStatus, type RivyaTask, TASK_STATUSES } from "../rivya/types.js";
 import { classifyTaskError } from "./errors.js";
 
 export const taskViewSchema = z
   .object({
     task_id: z.string(),
     model: z.string(),
-    status: z.enum(["queued", "processing", "succeeded", "failed"]),
+    status: z.enum(TASK_STATUSES),
     done: z.boolean(),
     reserved_credits: z.number(),
     final_credits: z.number(),
