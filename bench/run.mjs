@@ -66,8 +66,15 @@ const PLAN = [
       httpMode(
         ctx,
         quick
-          ? { sessions: 3, callsPerSession: 2, rounds: 1, idleSessions: 5, idleSeconds: 1 }
-          : { sessions: 50, callsPerSession: 40, rounds: 5, idleSessions: 200 },
+          ? {
+              sessions: 3,
+              callsPerSession: 2,
+              rounds: 1,
+              warmup: 0,
+              idleSessions: 5,
+              idleSeconds: 1,
+            }
+          : { sessions: 50, callsPerSession: 40, rounds: 5, warmup: 1, idleSessions: 200 },
       ),
   ],
 ];
@@ -79,7 +86,7 @@ if (!existsSync(join(ROOT, "dist/cli.js"))) {
 
 const only = values.only ? new Set(values.only.split(",")) : undefined;
 const log = (line) => process.stderr.write(`${line}\n`);
-const ctx = await createContext({ quick, log });
+const ctx = await createContext();
 const results = [];
 try {
   for (const [id, run] of PLAN) {

@@ -23,10 +23,6 @@ const commands = {
         (r) => (!method || r.method === method) && (!pathPrefix || r.path.startsWith(pathPrefix)),
       );
   },
-  clearRequests({ sim }) {
-    sims.get(sim).requests.length = 0;
-    return true;
-  },
   async stop({ sim }) {
     await sims.get(sim)?.close();
     sims.delete(sim);

@@ -131,7 +131,7 @@ async function main(argv: string[]): Promise<void> {
     await runHttp({
       client,
       clientFor,
-      config: { ...config, transport: "http" },
+      config,
       log,
       tokens: hosted.tokens,
       http: hosted.options,

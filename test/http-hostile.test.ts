@@ -6,7 +6,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import { createServer as createHttps, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -18,6 +18,8 @@ import {
   type HttpHarness,
   INIT,
   out,
+  type RawResponse,
+  rawRequest,
   startHttpHarness,
   textOf,
 } from "./helpers/http-harness.js";
@@ -133,37 +135,12 @@ afterAll(async () => {
 });
 
 const agent = new Agent({ keepAlive: true, maxSockets: 32 });
-interface Sent {
-  status: number;
-  body: string;
-}
-function send(
+const send = (
   method: string,
   headers: Record<string, string>,
   body?: string | Buffer[],
   path = "/mcp",
-): Promise<Sent> {
-  const url = new URL(h.url);
-  return new Promise((resolve) => {
-    const req = request(
-      { host: url.hostname, port: url.port, path, method, headers, agent },
-      (res) => {
-        let text = "";
-        res.on("data", (c) => (text += c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-        res.on("error", () => resolve({ status: -1, body: "" }));
-      },
-    );
-    // A server that hangs up on an oversized upload is a fine answer too.
-    req.on("error", () => resolve({ status: -1, body: "" }));
-    // An array is sent chunk by chunk without a Content-Length, as a streaming client would.
-    if (Array.isArray(body)) {
-      req.setHeader("transfer-encoding", "chunked");
-      for (const chunk of body) req.write(chunk);
-      req.end();
-    } else req.end(body);
-  });
-}
+) => rawRequest(h.url, method, headers, body, { path, agent });
 
 describe("hostile input", () => {
   it("thousands of bad requests: each gets its 4xx, never a 5xx or a stack, and the server lives on", async () => {
@@ -178,7 +155,7 @@ describe("hostile input", () => {
     const client = await h.connect(h.tokens.alice);
     const sid = (client.transport as unknown as { sessionId: string }).sessionId;
     const inSession = { ...json, "mcp-session-id": sid, "mcp-protocol-version": "2025-06-18" };
-    const cases: [string, () => Promise<Sent>, number[]][] = [
+    const cases: [string, () => Promise<RawResponse>, number[]][] = [
       ["bad JSON", () => send("POST", json, "{not json"), [400]],
       ["JSON scalar", () => send("POST", json, "true"), [400]],
       ["not JSON-RPC", () => send("POST", inSession, '{"x":1}'), [400]],

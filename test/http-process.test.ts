@@ -54,7 +54,8 @@ async function start(args: string[]): Promise<Running> {
 describe("spawned hosted server", () => {
   it("refuses to bind beyond loopback without a tokens file, and says why", () => {
     const r = cli(["--http", "--host", "0.0.0.0", "--port", "0", "--demo"]);
-    expect(r.status).toBe(2);
+    // Refused by startHttpServer, before it listens; cli.ts reports a failed start with 1.
+    expect(r.status).toBe(1);
     expect(r.stderr).toContain("refusing to listen on 0.0.0.0 without --tokens-file");
   });
 
@@ -93,8 +94,10 @@ describe("spawned hosted server", () => {
         requestInit: { headers: { authorization: `Bearer ${token}` } },
       }),
     );
-    // The demo simulator takes ~8 s per video; polls come at 2.5 s and 7.5 s, so this call is
-    // mid-wait when SIGTERM lands at 3 s, and the drain has to let it run to its 7.5 s poll.
+    // The demo simulator takes ~8 s per video; polls come at 3 s, then every 10 s (config.ts),
+    // so with wait_seconds 10 the call checks once at 3 s and returns (a second check would
+    // fall past its deadline). SIGTERM lands at 1.5 s, mid-wait: the drain (10 s grace) has
+    // to let the call run to its 3 s check.
     const pending = call(client, "generate_video", {
       model: "kling-v2-1-master",
       prompt: "A lighthouse in a storm",
@@ -102,7 +105,7 @@ describe("spawned hosted server", () => {
       client_request_id: "sigterm-1",
       wait_seconds: 10,
     });
-    await sleep(3000);
+    await sleep(1500);
     server.child.kill("SIGTERM");
     const termAt = Date.now();
     const result = await pending;

@@ -1,15 +1,18 @@
-/** A small measurement, printed not asserted: get_task calls per second from 50 concurrent sessions. */
+/**
+ * 50 concurrent sessions each making a fixed number of get_task calls: every one must
+ * succeed. The rate is printed for interest; bench/ is where throughput is measured.
+ */
 import { describe, expect, it } from "vitest";
-import { call, out, startHttpHarness } from "./helpers/http-harness.js";
+import { call, out, startHttpHarness, textOf } from "./helpers/http-harness.js";
 
 const SESSIONS = 50;
-const SECONDS = 2;
+const CALLS_PER_SESSION = 5;
 
 describe.each([
   { mode: "stateful", stateless: false },
   { mode: "stateless", stateless: true },
 ])("get_task throughput ($mode)", ({ mode, stateless }) => {
-  it(`${SESSIONS} sessions calling get_task for ${SECONDS} s`, async () => {
+  it(`${SESSIONS} sessions × ${CALLS_PER_SESSION} get_task calls, all answered`, async () => {
     const people = Array.from({ length: 5 }, (_, i) => ({ name: `p${i}` }));
     const h = await startHttpHarness({
       people,
@@ -34,23 +37,24 @@ describe.each([
         ),
       );
       let calls = 0;
-      let errors = 0;
-      const end = Date.now() + SECONDS * 1000;
+      const errors: string[] = [];
       const started = Date.now();
       await Promise.all(
         clients.map(async (c, i) => {
-          while (Date.now() < end) {
+          for (let n = 0; n < CALLS_PER_SESSION; n++) {
             const r = await call(c, "get_task", { task_id: tasks[i] });
-            if (r.isError) errors++;
+            if (r.isError) errors.push(textOf(r));
+            else expect(out(r).task.task_id).toBe(tasks[i]);
             calls++;
           }
         }),
       );
-      const rps = calls / ((Date.now() - started) / 1000);
+      const ms = Date.now() - started;
       console.log(
-        `[throughput] ${mode}: ${calls} get_task calls from ${SESSIONS} sessions in ${SECONDS} s = ${rps.toFixed(0)} req/s (${errors} errors)`,
+        `[throughput] ${mode}: ${calls} get_task calls from ${SESSIONS} sessions in ${ms} ms = ${(calls / (ms / 1000)).toFixed(0)} req/s`,
       );
-      expect(errors).toBe(0);
+      expect(errors).toEqual([]);
+      expect(calls).toBe(SESSIONS * CALLS_PER_SESSION);
     } finally {
       await h.close();
     }

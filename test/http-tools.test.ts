@@ -73,5 +73,19 @@ describe.each([
     const up = await call(c, "upload_reference", { model: "kling-3-0", path: "/etc/passwd" });
     expect(up.isError).toBe(true);
     expect(textOf(up)).toContain("path is not available on a hosted server");
+
+    const gen = await call(c, "generate_video", {
+      model: "kling-3-0",
+      prompt: "A blue circle, rolling",
+      client_request_id: `download-${stateless}`,
+    });
+    expect(gen.isError, textOf(gen)).toBeFalsy();
+    const got = await call(c, "get_task", {
+      task_id: out(gen).task.task_id,
+      download: true,
+      wait_seconds: 5,
+    });
+    expect(got.isError).toBe(true);
+    expect(textOf(got)).toContain("download works only when rivya-mcp runs locally");
   });
 });

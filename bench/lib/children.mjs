@@ -63,7 +63,6 @@ export async function startSimHost() {
       return {
         url,
         requests: (filter = {}) => host.send("requests", { sim: id, ...filter }),
-        clearRequests: () => host.send("clearRequests", { sim: id }),
         stop: () => host.send("stop", { sim: id }),
       };
     },

@@ -9,7 +9,7 @@ import { spawnRpc } from "./rpc.mjs";
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const KEY = "rvya_sk_bench_0123456789abcdef";
 
-export async function createContext({ quick = false, log = () => {} } = {}) {
+export async function createContext() {
   const tmp = await mkdtemp(join(tmpdir(), "rivya-bench-"));
   const files = join(tmp, "files");
   await mkdir(files, { recursive: true });
@@ -41,11 +41,8 @@ export async function createContext({ quick = false, log = () => {} } = {}) {
   });
 
   return {
-    quick,
-    log,
     tmp,
     files,
-    dist,
     cli: join(dist, "cli.js"),
     key: KEY,
     simHost,

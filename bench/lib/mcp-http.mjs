@@ -4,7 +4,7 @@
  * client cost stays small next to the server's.
  */
 import { spawn } from "node:child_process";
-import { Pool, request } from "undici";
+import { Pool } from "undici";
 import { PROTOCOL_VERSION } from "./rpc.mjs";
 
 export function httpPool(url, connections = 64) {
@@ -122,11 +122,4 @@ export function spawnHttpServer({ args, env, cwd }) {
       await exited;
     },
   };
-}
-
-/** GET /healthz (or any path): answered only once the server's event loop is free. */
-export async function ping(url) {
-  const res = await request(new URL("/healthz", url));
-  await res.body.dump();
-  return res.statusCode;
 }

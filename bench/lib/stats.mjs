@@ -12,9 +12,26 @@ export function quantile(values, q) {
 
 export const median = (values) => quantile(values, 0.5);
 
-export function mean(values) {
-  return values.reduce((s, v) => s + v, 0) / values.length;
-}
+/** A thousands-separated number with `d` decimals, or "n/a". */
+export const num = (v, d = 0) =>
+  Number.isFinite(v)
+    ? v.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d })
+    : "n/a";
+
+/**
+ * A threshold, written once where it is measured: the target as the report shows it
+ * (`show` formats the limit) and whether `value` meets it.
+ */
+export const atMost = (value, limit, show = String) => ({
+  target: `≤ ${show(limit)}`,
+  pass: value <= limit,
+});
+export const atLeast = (value, limit, show = String) => ({
+  target: `≥ ${show(limit)}`,
+  pass: value >= limit,
+});
+/** True when every threshold of a measurement is met. */
+export const allPass = (thresholds) => Object.values(thresholds).every((t) => t.pass);
 
 /** Formats a ratio as "0.73×". */
 export const ratio = (r) => (Number.isFinite(r) ? `${r.toFixed(2)}×` : "n/a");

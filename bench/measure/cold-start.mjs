@@ -4,7 +4,7 @@
  * when the answer is read. The process is then killed and reaped before the next spawn,
  * so no two processes compete for the two cores.
  */
-import { interleave, median, quantile } from "../lib/stats.mjs";
+import { allPass, atMost, interleave, median, quantile, ratio } from "../lib/stats.mjs";
 
 async function timeToInitialize(spawn) {
   const started = performance.now();
@@ -24,6 +24,7 @@ export async function coldStart(ctx, { rounds = 15, warmup = 2, nodeArgs = [] } 
   );
   const server = median(a);
   const reference = median(b);
+  const thresholds = { ratio: atMost(server / reference, 0.8, ratio) };
   return {
     id: "cold-start",
     samples: { server: a, reference: b },
@@ -32,8 +33,8 @@ export async function coldStart(ctx, { rounds = 15, warmup = 2, nodeArgs = [] } 
     serverP90: quantile(a, 0.9),
     referenceP90: quantile(b, 0.9),
     ratio: server / reference,
-    target: 0.8,
-    pass: server / reference <= 0.8,
+    thresholds,
+    pass: allPass(thresholds),
     rounds,
   };
 }

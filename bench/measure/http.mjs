@@ -12,7 +12,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ROOT } from "../lib/context.mjs";
 import { connectInspector, inspectorUrl } from "../lib/heap.mjs";
 import { httpPool, McpHttpSession, spawnHttpServer } from "../lib/mcp-http.mjs";
-import { median } from "../lib/stats.mjs";
+import { allPass, atLeast, atMost, interleave, median, ratio } from "../lib/stats.mjs";
+
+/** What one further open-and-evict cycle may add, as a share of what the sessions held. */
+const CYCLE_SHARE = 0.1;
 
 function spawnServer(ctx, { extraArgs = [], nodeArgs = [] } = {}) {
   return spawnHttpServer({
@@ -64,7 +67,7 @@ async function round(sessions, calls, taskId) {
   return (sessions.length * calls) / ((performance.now() - started) / 1000);
 }
 
-async function throughput(ctx, { sessions, callsPerSession, rounds }) {
+async function throughput(ctx, { sessions, callsPerSession, rounds, warmup }) {
   const a = spawnServer(ctx);
   const b = spawnReference(ctx);
   const aUrl = await a.url;
@@ -82,16 +85,12 @@ async function throughput(ctx, { sessions, callsPerSession, rounds }) {
     const taskId = gen.structuredContent.task.task_id;
     const aSessions = await openSessions(aUrl, aPool, sessions);
     const bSessions = await openSessions(bUrl, bPool, sessions);
-    const as = [];
-    const bs = [];
-    for (let i = 0; i < rounds + 1; i++) {
-      const ra = await round(aSessions, callsPerSession, taskId);
-      const rb = await round(bSessions, callsPerSession, taskId);
-      if (i > 0 || rounds === 1) {
-        as.push(ra);
-        bs.push(rb);
-      }
-    }
+    const { a: as, b: bs } = await interleave(
+      rounds,
+      warmup,
+      () => round(aSessions, callsPerSession, taskId),
+      () => round(bSessions, callsPerSession, taskId),
+    );
     return { server: median(as), reference: median(bs), rounds: { server: as, reference: bs } };
   } finally {
     await aPool.close();
@@ -147,9 +146,16 @@ async function idleMemory(spawnIt, n, { evictAfterSeconds } = {}) {
 
 export async function httpMode(
   ctx,
-  { sessions = 50, callsPerSession = 40, rounds = 5, idleSessions = 200, idleSeconds = 2 } = {},
+  {
+    sessions = 50,
+    callsPerSession = 40,
+    rounds = 5,
+    warmup = 1,
+    idleSessions = 200,
+    idleSeconds = 2,
+  } = {},
 ) {
-  const tp = await throughput(ctx, { sessions, callsPerSession, rounds });
+  const tp = await throughput(ctx, { sessions, callsPerSession, rounds, warmup });
   const mem = await idleMemory(
     (nodeArgs) =>
       spawnServer(ctx, { nodeArgs, extraArgs: ["--session-idle-seconds", String(idleSeconds)] }),
@@ -158,9 +164,15 @@ export async function httpMode(
     { evictAfterSeconds: idleSeconds * 1.5 + 1.5 },
   );
   const ref = await idleMemory((nodeArgs) => spawnReference(ctx, { nodeArgs }), idleSessions);
-  const ratio = tp.server / tp.reference;
   const held = mem.open.live - mem.base.live;
-  const evictionPass = mem.evicted === true && mem.perCycle <= 0.1 * held;
+  const thresholds = {
+    throughput: atLeast(tp.server / tp.reference, 0.9, ratio),
+    perSession: atMost(mem.perSessionHeap, 100 * 1024, (v) => `${v / 1024} KiB`),
+    eviction: {
+      target: `evicted; per cycle ≤ ${CYCLE_SHARE * 100}% of what the sessions held`,
+      pass: mem.evicted === true && mem.perCycle <= CYCLE_SHARE * held,
+    },
+  };
   return {
     id: "http",
     sessions,
@@ -168,7 +180,7 @@ export async function httpMode(
     idleSessions,
     server: { rps: tp.server, rounds: tp.rounds.server },
     reference: { rps: tp.reference, rounds: tp.rounds.reference },
-    ratio,
+    ratio: tp.server / tp.reference,
     perSession: mem.perSessionHeap,
     perSessionRss: mem.perSessionRss,
     referencePerSession: ref.perSessionHeap,
@@ -176,9 +188,8 @@ export async function httpMode(
     afterEviction: mem.afterEviction,
     perCycle: mem.perCycle,
     evicted: mem.evicted,
-    evictionPass,
     memory: { server: mem, reference: ref },
-    target: { ratio: 0.9, perSession: 100 * 1024 },
-    pass: ratio >= 0.9 && mem.perSessionHeap <= 100 * 1024 && evictionPass,
+    thresholds,
+    pass: allPass(thresholds),
   };
 }

@@ -3,6 +3,8 @@
  * `tools/list` result as JSON. Tokens are estimated as bytes / 4 (a common rule of thumb
  * for English text and JSON with BPE tokenizers; real counts vary by model).
  */
+import { allPass, atMost, num } from "../lib/stats.mjs";
+
 export async function toolDefs(ctx) {
   const server = ctx.spawnServer();
   try {
@@ -16,13 +18,14 @@ export async function toolDefs(ctx) {
       output: Buffer.byteLength(JSON.stringify(t.outputSchema ?? {})),
       description: Buffer.byteLength(t.description ?? ""),
     }));
+    const thresholds = { bytes: atMost(bytes, 6000, (v) => `${num(v)} B`) };
     return {
       id: "tool-defs",
       bytes,
       tokens: Math.round(bytes / 4),
       perTool,
-      target: 6000,
-      pass: bytes <= 6000,
+      thresholds,
+      pass: allPass(thresholds),
     };
   } finally {
     await server.kill();

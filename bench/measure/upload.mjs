@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { startReferenceUploader } from "../lib/children.mjs";
 import { peakGrowth } from "../lib/mem.mjs";
 import { writePng } from "../lib/png.mjs";
-import { interleave, median } from "../lib/stats.mjs";
+import { allPass, atLeast, atMost, interleave, median, ratio } from "../lib/stats.mjs";
 
 const MODEL = "kling-3-0";
 
@@ -73,6 +73,11 @@ export async function upload(
     const server = side(a);
     const reference = side(b);
     const calibration = side(buffered);
+    const thresholds = {
+      throughput: atLeast(server.mibps / reference.mibps, 0.8, ratio),
+      memory: atMost(server.growth / size, 0.5, (v) => `${ratio(v)} file`),
+      held: atMost(server.held / size, 0.5, (v) => `${ratio(v)} file (streamed)`),
+    };
     return {
       id: "upload",
       size,
@@ -84,8 +89,8 @@ export async function upload(
       ratio: server.mibps / reference.mibps,
       memoryShare: server.growth / size,
       heldShare: server.held / size,
-      target: { throughput: 0.8, memoryShare: 0.5 },
-      pass: server.mibps / reference.mibps >= 0.8 && server.growth / size <= 0.5,
+      thresholds,
+      pass: allPass(thresholds),
     };
   } finally {
     await proc.kill();

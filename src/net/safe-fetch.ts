@@ -8,6 +8,7 @@ import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import { BlockList, isIP } from "node:net";
 import { Agent, request } from "undici";
 import { ToolError, ToolInputError } from "../tools/errors.js";
+import { readCapped } from "./read-capped.js";
 
 const blocked = new BlockList();
 for (const [net, bits] of [
@@ -84,13 +85,14 @@ function guardedLookup(resolve: Resolver, isPrivate: (address: string) => boolea
   };
 }
 
+const MAX_REDIRECTS = 3;
+
 export interface SafeFetchOptions {
   maxBytes: number;
   blockPrivate: boolean;
   signal: AbortSignal;
-  maxRedirects?: number;
   /** For tests with self-signed loopback servers. */
-  tls?: { rejectUnauthorized?: boolean; ca?: string };
+  tls?: { ca?: string };
   /** Tests only: resolve names without real DNS (results are still checked). */
   lookup?: Resolver;
   /** Tests only: which addresses count as private (default isPrivateAddress). */
@@ -139,7 +141,7 @@ export async function safeFetch(raw: string, opts: SafeFetchOptions): Promise<Fe
   });
   try {
     let url = checkUrl(raw, opts.blockPrivate, isPrivate);
-    for (let hop = 0; hop <= (opts.maxRedirects ?? 3); hop++) {
+    for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       const res = await request(url, {
         dispatcher,
         signal: opts.signal,
@@ -159,21 +161,14 @@ export async function safeFetch(raw: string, opts: SafeFetchOptions): Promise<Fe
           false,
         );
       }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res.body) {
-        size += (chunk as Buffer).length;
-        if (size > opts.maxBytes) {
-          res.body.destroy();
-          throw new ToolInputError(
-            `The file at url is larger than ${opts.maxBytes} bytes, the limit for this model.`,
-          );
-        }
-        chunks.push(chunk as Buffer);
-      }
+      const tooLarge = () =>
+        new ToolInputError(
+          `The file at url is larger than ${opts.maxBytes} bytes, the limit for this model.`,
+        );
+      const bytes = await readCapped(res.body, opts.maxBytes, tooLarge);
       const type = res.headers["content-type"];
       return {
-        bytes: Buffer.concat(chunks),
+        bytes,
         contentType: typeof type === "string" ? type : undefined,
         finalUrl: url.toString(),
       };

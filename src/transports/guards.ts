@@ -7,19 +7,22 @@ import type { IncomingMessage } from "node:http";
 const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "::1"]);
 const WILDCARDS = new Set(["0.0.0.0", "::", ""]);
 
+/** A host name lower-cased, IPv6 brackets removed: the form every check compares. */
+const bareHost = (host: string) => host.toLowerCase().replace(/^\[|\]$/g, "");
+
 export function isLoopbackHost(host: string): boolean {
-  const h = host.toLowerCase().replace(/^\[|\]$/g, "");
+  const h = bareHost(host);
   return LOOPBACK_NAMES.has(h) || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
 export function isWildcardHost(host: string): boolean {
-  return WILDCARDS.has(host.replace(/^\[|\]$/g, ""));
+  return WILDCARDS.has(bareHost(host));
 }
 
-/** The hostname part of a Host header or origin host, lower-cased, brackets removed. */
+/** The hostname part of a Host header or origin host, in bareHost form. */
 function hostnameOf(hostHeader: string): string | undefined {
   try {
-    return new URL(`http://${hostHeader}`).hostname.toLowerCase().replace(/^\[|\]$/g, "");
+    return bareHost(new URL(`http://${hostHeader}`).hostname);
   } catch {
     return undefined;
   }
@@ -41,8 +44,9 @@ export function originPolicy(
   // Behind a wildcard bind the public name is unknown unless given; a bearer token is what
   // a rebinding page cannot forge, and wildcard binds always require tokens.
   if (isWildcardHost(bindHost) && allowedHosts.length === 0) return { hosts: undefined, origins };
-  const hosts = new Set([...LOOPBACK_NAMES, ...allowedHosts.map((h) => h.toLowerCase())]);
-  if (!isWildcardHost(bindHost)) hosts.add(bindHost.toLowerCase().replace(/^\[|\]$/g, ""));
+  // Loopback names need no entry: checkHostAndOrigin accepts them whatever the policy.
+  const hosts = new Set(allowedHosts.map(bareHost));
+  if (!isWildcardHost(bindHost)) hosts.add(bareHost(bindHost));
   return { hosts, origins };
 }
 
@@ -72,13 +76,12 @@ export class RateLimiter {
   constructor(
     private readonly perSecond: number,
     private readonly burst: number,
-    private readonly now: () => number = Date.now,
   ) {}
 
   /** 0 when the request may go ahead, else the seconds until one token is back. */
   take(key: string): number {
     if (this.perSecond <= 0) return 0;
-    const now = this.now();
+    const now = Date.now();
     const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now };
     bucket.tokens = Math.min(
       this.burst,

@@ -43,22 +43,22 @@ export function createHandler(d: HandlerDeps) {
     // Tools read it from the request headers the transport hands them (server.ts), so their
     // log lines carry it without async context tracking on every promise.
     req.headers["x-request-id"] = requestId;
+    // The path only: a query string is where a careless client might put a token.
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
     let person: string | undefined;
     res.once("close", () => {
-      // The path only: a query string is where a careless client might put a token.
-      const path = (req.url ?? "").split("?")[0]?.slice(0, 100);
       // Health checks arrive every few seconds from load balancers; keep them out of info.
       (path === "/healthz" ? d.log.debug : d.log.info)("request", {
         request_id: requestId,
         ...(person ? { person } : {}),
         method: req.method,
-        path,
+        path: path.slice(0, 100),
         // 0: the client went away (or was cut off) before any answer.
         status: res.headersSent ? res.statusCode : 0,
         ms: Date.now() - started,
       });
     });
-    handle(d, req, res, (p) => {
+    handle(d, req, res, path, (p) => {
       person = p.name;
     }).catch((err) => {
       d.log.error("request failed", {
@@ -74,9 +74,9 @@ async function handle(
   d: HandlerDeps,
   req: IncomingMessage,
   res: ServerResponse,
+  path: string,
   identified: (p: Person) => void,
 ): Promise<void> {
-  const path = (req.url ?? "/").split("?")[0];
   if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
     return sendJson(res, d.state.draining ? 503 : 200, {
       status: d.state.draining ? "stopping" : "ok",

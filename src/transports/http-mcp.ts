@@ -8,7 +8,6 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
 import { createServer } from "../server.js";
-import { type AnyTool, TOOLS } from "../tools/index.js";
 import { RPC, sendRpcError } from "./http-io.js";
 import type { Person } from "./people.js";
 import type { Session, SessionRegistry } from "./sessions.js";
@@ -19,12 +18,12 @@ export interface McpDispatch {
   other(p: Person, req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
-const serverFor = (p: Person, tools: readonly AnyTool[] = TOOLS) => createServer(p.deps, tools);
+const serverFor = (p: Person) => createServer(p.deps);
 
-export function statelessDispatch(tools?: readonly AnyTool[]): McpDispatch {
+export function statelessDispatch(): McpDispatch {
   return {
     async post(p, req, res, body) {
-      const server = serverFor(p, tools);
+      const server = serverFor(p);
       // No sessionIdGenerator: the SDK's stateless mode (no session header, no session checks).
       const transport = new StreamableHTTPServerTransport({});
       res.once("close", () => {
@@ -51,10 +50,7 @@ const sessionIdOf = (req: IncomingMessage) => {
   return typeof id === "string" ? id : undefined;
 };
 
-export function statefulDispatch(
-  sessions: SessionRegistry,
-  tools?: readonly AnyTool[],
-): McpDispatch {
+export function statefulDispatch(sessions: SessionRegistry): McpDispatch {
   const existing = (p: Person, req: IncomingMessage, res: ServerResponse): Session | undefined => {
     const id = sessionIdOf(req);
     if (id === undefined) {
@@ -91,7 +87,7 @@ export function statefulDispatch(
       return sendRpcError(req, res, 503, RPC.serverError, "Too many open sessions; retry shortly", {
         "retry-after": "5",
       });
-    const server = serverFor(p, tools);
+    const server = serverFor(p);
     let session: Session | undefined;
     const transport = new StreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,

@@ -9,8 +9,6 @@ export interface HttpOptions {
   host: string;
   /** A fresh McpServer per request: for replicas behind a load balancer without sticky routing. */
   stateless: boolean;
-  /** Tokens file path; required unless bound to loopback. */
-  tokensFile: string | undefined;
   /** Extra Host names accepted (the public name behind a proxy). */
   allowedHosts: string[];
   /** Origins accepted besides same-host ones (browser-based clients). */
@@ -23,13 +21,11 @@ export interface HttpOptions {
   sessionIdleMs: number;
   maxSessions: number;
   sweepMs: number;
-  /** Tests only: the clock sessions are timed by. */
-  sessionClock?: () => number;
   /** How long SIGTERM waits for running calls before closing them. */
   shutdownGraceMs: number;
 }
 
-export const HTTP_DEFAULTS: Omit<HttpOptions, "port" | "host" | "tokensFile"> = {
+export const HTTP_DEFAULTS: Omit<HttpOptions, "port" | "host"> = {
   stateless: false,
   allowedHosts: [],
   allowedOrigins: [],
@@ -64,12 +60,7 @@ function positive(flag: string, raw: string | undefined, allowZero = false): num
   return n;
 }
 
-export function httpOptionsFrom(
-  flags: HttpFlags,
-  port: number,
-  host: string,
-  tokensFile: string | undefined,
-): HttpOptions {
+export function httpOptionsFrom(flags: HttpFlags, port: number, host: string): HttpOptions {
   const bodyMb = positive("max-body-mb", flags["max-body-mb"]);
   const rate = positive("rate-limit", flags["rate-limit"], true);
   const idle = positive("session-idle-seconds", flags["session-idle-seconds"]);
@@ -78,7 +69,6 @@ export function httpOptionsFrom(
     ...HTTP_DEFAULTS,
     port,
     host,
-    tokensFile,
     stateless: flags.stateless ?? false,
     allowedHosts: flags["allowed-host"] ?? [],
     allowedOrigins: flags["allowed-origin"] ?? [],
@@ -89,14 +79,13 @@ export function httpOptionsFrom(
       : { sessionIdleMs: idle * 1000, sweepMs: Math.min(30_000, idle * 500) }),
     ...(max === undefined ? {} : { maxSessions: Math.floor(max) }),
   };
-  assertSafeBind(opts);
   return opts;
 }
 
 /** Without tokens anyone who can reach the port spends the server's credits. */
-export function assertSafeBind(opts: Pick<HttpOptions, "host" | "tokensFile">): void {
-  if (opts.tokensFile === undefined && !isLoopbackHost(opts.host))
+export function assertSafeBind(host: string, hasTokens: boolean): void {
+  if (!hasTokens && !isLoopbackHost(host))
     throw new Error(
-      `refusing to listen on ${opts.host} without --tokens-file: anyone who can reach it could spend your credits. Create tokens with 'rivya-mcp token create --name NAME --tokens-file FILE', or bind to 127.0.0.1.`,
+      `refusing to listen on ${host} without --tokens-file: anyone who can reach it could spend your credits. Create tokens with 'rivya-mcp token create --name NAME --tokens-file FILE', or bind to 127.0.0.1.`,
     );
 }

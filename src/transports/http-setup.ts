@@ -5,12 +5,13 @@
  */
 import { resolve } from "node:path";
 import { type HttpFlags, type HttpOptions, httpOptionsFrom } from "./http-options.js";
-import { personalKeys } from "./people.js";
-import { loadTokensFile, type TokensFile } from "./tokens.js";
+import { personalKeys, type Team } from "./people.js";
+import { loadTokensFile } from "./tokens.js";
 
 export interface HostedSetup {
   options: HttpOptions;
-  tokens: TokensFile | undefined;
+  /** The tokens file with its personal keys resolved; undefined without --tokens-file. */
+  tokens: Team | undefined;
   /** Personal keys from the environment, for the logger's scrub list. */
   secrets: string[];
 }
@@ -22,9 +23,12 @@ export async function prepareHosted(
   env: NodeJS.ProcessEnv,
 ): Promise<HostedSetup> {
   const file = flags["tokens-file"] ? resolve(flags["tokens-file"]) : undefined;
-  const options = httpOptionsFrom(flags, port, host, file);
+  const options = httpOptionsFrom(flags, port, host);
   const tokens = file ? await loadTokensFile(file) : undefined;
   if (tokens && tokens.tokens.length === 0)
     throw new Error(`tokens file ${file} has no tokens; add one with 'rivya-mcp token create'`);
-  return { options, tokens, secrets: [...personalKeys(tokens, env).values()] };
+  const team = tokens
+    ? { entries: tokens.tokens, keys: personalKeys(tokens.tokens, env) }
+    : undefined;
+  return { options, tokens: team, secrets: [...(team?.keys.values() ?? [])] };
 }

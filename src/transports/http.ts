@@ -3,7 +3,7 @@
  * (people, guards, sessions, one shared store) and is what tests drive in-process;
  * `runHttp` adds what only a real process needs: the "listening on" line and SIGTERM.
  */
-import { createServer as createHttpServer, type Server } from "node:http";
+import { createServer as createHttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { ServerConfig } from "../config.js";
@@ -11,14 +11,12 @@ import type { Logger } from "../log.js";
 import type { RivyaClient } from "../rivya/client.js";
 import { FileStore } from "../store/file-store.js";
 import type { Store } from "../store/types.js";
-import type { AnyTool } from "../tools/index.js";
 import { originPolicy, RateLimiter } from "./guards.js";
 import { createHandler, type HandlerState } from "./http-handler.js";
 import { statefulDispatch, statelessDispatch } from "./http-mcp.js";
 import { assertSafeBind, type HttpOptions } from "./http-options.js";
-import { People } from "./people.js";
+import { People, type Team } from "./people.js";
 import { SessionRegistry } from "./sessions.js";
-import type { TokensFile } from "./tokens.js";
 
 export interface HttpDeps {
   /** The server's own client (RIVYA_API_KEY, or the simulator's with --demo). */
@@ -29,9 +27,8 @@ export interface HttpDeps {
   log: Logger;
   /** One store per process, shared by every session and person. */
   store: Store;
-  tokens: TokensFile | undefined;
-  env?: NodeJS.ProcessEnv;
-  tools?: readonly AnyTool[];
+  /** Required unless bound to loopback. */
+  tokens: Team | undefined;
 }
 
 export interface HttpServerHandle {
@@ -41,26 +38,22 @@ export interface HttpServerHandle {
   sessionCount(): number;
   /** Stops accepting, waits up to the grace period for running calls, closes everything. */
   shutdown(): Promise<void>;
-  http: Server;
+  /** Closes the sessions idle for longer than the idle timeout as of `now` (the timer's job). */
+  sweep(now: number): void;
 }
 
 export async function startHttpServer(
   deps: HttpDeps,
   opts: HttpOptions,
 ): Promise<HttpServerHandle> {
-  assertSafeBind({ host: opts.host, tokensFile: deps.tokens ? "given" : undefined });
+  assertSafeBind(opts.host, deps.tokens !== undefined);
   const config: ServerConfig = { ...deps.config, transport: "http" };
-  const people = new People({ ...deps, config, env: deps.env ?? process.env });
+  const people = new People({ ...deps, config });
   const log = deps.log;
   const sessions = opts.stateless
     ? undefined
     : new SessionRegistry(
-        {
-          idleMs: opts.sessionIdleMs,
-          max: opts.maxSessions,
-          sweepMs: opts.sweepMs,
-          ...(opts.sessionClock ? { clock: opts.sessionClock } : {}),
-        },
+        { idleMs: opts.sessionIdleMs, max: opts.maxSessions, sweepMs: opts.sweepMs },
         (s, why) => log.debug("session closed", { person: s.owner, why }),
       );
   const state: HandlerState = { draining: false, inflight: 0 };
@@ -74,7 +67,7 @@ export async function startHttpServer(
     people,
     policy,
     limiter: new RateLimiter(opts.ratePerSecond, opts.rateBurst),
-    mcp: sessions ? statefulDispatch(sessions, deps.tools) : statelessDispatch(deps.tools),
+    mcp: sessions ? statefulDispatch(sessions) : statelessDispatch(),
     log,
     state,
   });
@@ -120,7 +113,7 @@ export async function startHttpServer(
     port,
     sessionCount: () => sessions?.size ?? 0,
     shutdown,
-    http,
+    sweep: (now) => sessions?.sweep(now),
   };
 }
 

@@ -8,7 +8,7 @@ import type { Logger } from "../log.js";
 import type { RivyaClient } from "../rivya/client.js";
 import type { Store } from "../store/types.js";
 import type { ServerDeps } from "../tools/types.js";
-import { matchToken, type TokenEntry, type TokensFile } from "./tokens.js";
+import { matchToken, type StoredToken, storedTokens, type TokenEntry } from "./tokens.js";
 
 export interface Person {
   name: string;
@@ -17,11 +17,11 @@ export interface Person {
 
 /** The personal Rivya keys the tokens file points at; refuses to start on a missing one. */
 export function personalKeys(
-  tokens: TokensFile | undefined,
+  entries: readonly TokenEntry[],
   env: NodeJS.ProcessEnv,
 ): Map<string, string> {
   const keys = new Map<string, string>();
-  for (const t of tokens?.tokens ?? []) {
+  for (const t of entries) {
     if (!t.rivya_key_env) continue;
     const key = envValue(env, t.rivya_key_env);
     if (!key)
@@ -33,29 +33,37 @@ export function personalKeys(
   return keys;
 }
 
+/** The tokens file's entries, with the personal keys they name resolved (personalKeys). */
+export interface Team {
+  entries: readonly TokenEntry[];
+  /** Rivya key by environment variable name. */
+  keys: ReadonlyMap<string, string>;
+}
+
 export interface PeopleOptions {
-  tokens: TokensFile | undefined;
+  /** Undefined: no tokens file, everyone is "local" (loopback only). */
+  tokens: Team | undefined;
   /** The server's own client (RIVYA_API_KEY), for people without a personal key. */
   client: RivyaClient;
   clientFor: (apiKey: string) => RivyaClient;
-  env: NodeJS.ProcessEnv;
   store: Store;
   config: ServerConfig;
   log: Logger;
 }
 
 export class People {
-  private readonly entries: TokenEntry[];
+  private readonly stored: StoredToken[];
   private readonly byName = new Map<string, Person>();
-  private readonly personalClients: RivyaClient[] = [];
+  /** One client per personal key (by environment variable name), shared by its tokens. */
+  private readonly clients = new Map<string, RivyaClient>();
   /** Everyone is "local" when there is no tokens file (loopback only). */
   readonly open: boolean;
 
   constructor(opts: PeopleOptions) {
-    this.entries = opts.tokens?.tokens ?? [];
+    const entries = opts.tokens?.entries ?? [];
+    this.stored = storedTokens(entries);
     this.open = opts.tokens === undefined;
-    const keys = personalKeys(opts.tokens, opts.env);
-    const clients = new Map<string, RivyaClient>();
+    for (const [env, key] of opts.tokens?.keys ?? []) this.clients.set(env, opts.clientFor(key));
     const person = (name: string, client: RivyaClient, budget: number | undefined): Person => ({
       name,
       deps: {
@@ -68,14 +76,8 @@ export class People {
       },
     });
     if (this.open) this.byName.set("local", person("local", opts.client, opts.config.dailyBudget));
-    for (const t of this.entries) {
-      let client = opts.client;
-      const key = t.rivya_key_env ? keys.get(t.rivya_key_env) : undefined;
-      if (t.rivya_key_env && key) {
-        client = clients.get(t.rivya_key_env) ?? opts.clientFor(key);
-        if (!clients.has(t.rivya_key_env)) this.personalClients.push(client);
-        clients.set(t.rivya_key_env, client);
-      }
+    for (const t of entries) {
+      const client = (t.rivya_key_env && this.clients.get(t.rivya_key_env)) || opts.client;
       // A token without its own budget falls back to the server-wide --daily-budget.
       this.byName.set(t.name, person(t.name, client, t.daily_budget ?? opts.config.dailyBudget));
     }
@@ -90,11 +92,11 @@ export class People {
     if (this.open) return this.byName.get("local");
     const match = /^Bearer[ \t]+(\S{1,512})[ \t]*$/i.exec(header ?? "");
     if (!match?.[1]) return undefined;
-    const entry = matchToken(match[1], this.entries);
+    const entry = matchToken(match[1], this.stored);
     return entry ? this.byName.get(entry.name) : undefined;
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.personalClients.map((c) => c.close().catch(() => {})));
+    await Promise.all([...this.clients.values()].map((c) => c.close().catch(() => {})));
   }
 }

@@ -24,20 +24,16 @@ export interface SessionLimits {
   idleMs: number;
   max: number;
   sweepMs: number;
-  /** Injectable for tests that must open many sessions before any can count as idle. */
-  clock?: () => number;
 }
 
 export class SessionRegistry {
   private readonly sessions = new Map<string, Session>();
   private readonly timer: NodeJS.Timeout;
-  private readonly now: () => number;
 
   constructor(
     private readonly limits: SessionLimits,
     private readonly onEvict: (s: Session, why: string) => void = () => {},
   ) {
-    this.now = limits.clock ?? Date.now;
     this.timer = setInterval(() => this.sweep(), limits.sweepMs);
     this.timer.unref();
   }
@@ -79,14 +75,15 @@ export class SessionRegistry {
   /** Counts a response as activity until it closes. */
   track(session: Session, res: ServerResponse): void {
     session.open += 1;
-    session.lastSeen = this.now();
+    session.lastSeen = Date.now();
     res.once("close", () => {
       session.open -= 1;
-      session.lastSeen = this.now();
+      session.lastSeen = Date.now();
     });
   }
 
-  sweep(now = this.now()): void {
+  /** Closes every session idle for longer than idleMs as of `now`. */
+  sweep(now = Date.now()): void {
     for (const s of this.sessions.values()) {
       if (s.open === 0 && now - s.lastSeen > this.limits.idleMs) this.close(s, "idle");
     }

@@ -27,10 +27,12 @@ export interface TokensFile {
 }
 
 /** The part after the prefix carries 256 random bits; the prefix makes leaks greppable. */
-export const TOKEN_PREFIX = "rmcp_";
+const TOKEN_PREFIX = "rmcp_";
+
+const digestOf = (token: string) => createHash("sha256").update(token, "utf8").digest();
 
 export function hashToken(token: string): string {
-  return createHash("sha256").update(token, "utf8").digest("hex");
+  return digestOf(token).toString("hex");
 }
 
 export async function loadTokensFile(path: string, missingOk = false): Promise<TokensFile> {
@@ -103,6 +105,16 @@ export async function createToken(path: string, spec: NewToken): Promise<string>
   return token;
 }
 
+/** A stored entry with its hash decoded once, so a request only hashes what it presents. */
+export interface StoredToken {
+  entry: TokenEntry;
+  digest: Buffer;
+}
+
+export function storedTokens(entries: readonly TokenEntry[]): StoredToken[] {
+  return entries.map((entry) => ({ entry, digest: Buffer.from(entry.sha256, "hex") }));
+}
+
 /**
  * Finds the entry for a presented token. The token is hashed first and compared against
  * every stored hash with timingSafeEqual, without stopping at a match, so timing reveals
@@ -110,12 +122,12 @@ export async function createToken(path: string, spec: NewToken): Promise<string>
  */
 export function matchToken(
   presented: string,
-  entries: readonly TokenEntry[],
+  stored: readonly StoredToken[],
 ): TokenEntry | undefined {
-  const digest = createHash("sha256").update(presented, "utf8").digest();
+  const digest = digestOf(presented);
   let found: TokenEntry | undefined;
-  for (const entry of entries) {
-    if (timingSafeEqual(digest, Buffer.from(entry.sha256, "hex")) && !found) found = entry;
+  for (const s of stored) {
+    if (timingSafeEqual(digest, s.digest) && !found) found = s.entry;
   }
   return found;
 }

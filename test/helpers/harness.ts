@@ -44,16 +44,9 @@ export interface HarnessOptions {
 
 let counter = 0;
 
-export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  const sim = await startSimulator({ queuedMs: 60, processingMs: 120, ...opts.sim });
-  const apiKey = opts.apiKey ?? `rvya_sk_test_${process.pid}_${++counter}`;
-  const client = createRivyaClient({
-    baseUrl: sim.url,
-    apiKey,
-    retry: { baseDelayMs: 5, maxDelayMs: 50 },
-  });
-  const dir = await mkdtemp(join(tmpdir(), "rivya-mcp-test-"));
-  const config = buildServerConfig(
+/** The config every harness uses: files under `dir`, fast polls, a high confirm threshold. */
+export function testConfig(dir: string, overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return buildServerConfig(
     {},
     {
       allowDirs: [dir],
@@ -63,9 +56,21 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       blockPrivateUrls: true,
       confirmAbove: 1000,
       stateDir: join(dir, "state"),
-      ...opts.config,
+      ...overrides,
     },
   );
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const sim = await startSimulator({ queuedMs: 60, processingMs: 120, ...opts.sim });
+  const apiKey = opts.apiKey ?? `rvya_sk_test_${process.pid}_${++counter}`;
+  const client = createRivyaClient({
+    baseUrl: sim.url,
+    apiKey,
+    retry: { baseDelayMs: 5, maxDelayMs: 50 },
+  });
+  const dir = await mkdtemp(join(tmpdir(), "rivya-mcp-test-"));
+  const config = testConfig(dir, opts.config);
   const tools = createTools(opts.models);
   const store = await FileStore.open({ path: join(dir, "state", "ledger.jsonl") });
   const server = createServer(

@@ -3,12 +3,13 @@
  * ephemeral loopback port, and the SDK's own StreamableHTTPClientTransport + Client.
  */
 import { mkdtemp, rm } from "node:fs/promises";
+import { type Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import { buildServerConfig, type ServerConfig } from "../../src/config.js";
+import type { ServerConfig } from "../../src/config.js";
 import { type Logger, silentLogger } from "../../src/log.js";
 import { createRivyaClient } from "../../src/rivya/client.js";
 import {
@@ -19,7 +20,9 @@ import {
 import { FileStore } from "../../src/store/file-store.js";
 import { type HttpServerHandle, startHttpServer } from "../../src/transports/http.js";
 import { HTTP_DEFAULTS, type HttpOptions } from "../../src/transports/http-options.js";
+import { personalKeys } from "../../src/transports/people.js";
 import { createToken, loadTokensFile } from "../../src/transports/tokens.js";
+import { testConfig } from "./harness.js";
 
 export interface PersonSpec {
   name: string;
@@ -76,18 +79,7 @@ export async function startHttpHarness(opts: HttpHarnessOptions = {}): Promise<H
       env[p.keyEnv] = keys[p.name];
     }
   }
-  const config = buildServerConfig(
-    {},
-    {
-      allowDirs: [dir],
-      outputDir: join(dir, "out"),
-      firstPollDelayMs: 30,
-      pollIntervalMs: 60,
-      confirmAbove: 1000,
-      stateDir: join(dir, "state"),
-      ...opts.config,
-    },
-  );
+  const config = testConfig(dir, opts.config);
   const clientFor = (key: string | undefined) =>
     createRivyaClient({
       baseUrl: sim.url,
@@ -96,6 +88,7 @@ export async function startHttpHarness(opts: HttpHarnessOptions = {}): Promise<H
     });
   const client = clientFor(serverKey);
   const store = await FileStore.open({ path: join(config.stateDir, "ledger.jsonl") });
+  const file = opts.people?.length ? await loadTokensFile(tokensFile) : undefined;
   const server = await startHttpServer(
     {
       client,
@@ -103,10 +96,9 @@ export async function startHttpHarness(opts: HttpHarnessOptions = {}): Promise<H
       config,
       log: opts.log ?? silentLogger,
       store,
-      tokens: opts.people?.length ? await loadTokensFile(tokensFile) : undefined,
-      env,
+      tokens: file ? { entries: file.tokens, keys: personalKeys(file.tokens, env) } : undefined,
     },
-    { ...HTTP_DEFAULTS, port: 0, host: "127.0.0.1", tokensFile: undefined, ...opts.http },
+    { ...HTTP_DEFAULTS, port: 0, host: "127.0.0.1", ...opts.http },
   );
   const clients: Client[] = [];
   return {
@@ -141,10 +133,45 @@ export async function call(c: Client, name: string, args: Record<string, unknown
   return (await c.callTool({ name, arguments: args })) as CallToolResult;
 }
 
-export const out = (r: { structuredContent?: unknown }) => r.structuredContent as any;
+export { structuredOf as out, textOf } from "./harness.js";
 
-export const textOf = (r: CallToolResult) =>
-  r.content.map((c) => (c.type === "text" ? c.text : "")).join("\n");
+export interface RawResponse {
+  /** -1 when the server hung up instead of answering (fine for an oversized upload). */
+  status: number;
+  body: string;
+}
+
+/**
+ * A request through node:http, which sends any Host header, method or body (fetch does
+ * not). An array body is sent chunk by chunk without a Content-Length, as a streaming
+ * client would.
+ */
+export function rawRequest(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body?: string | Buffer[],
+  { path, agent }: { path?: string; agent?: Agent } = {},
+): Promise<RawResponse> {
+  const u = new URL(url);
+  return new Promise((resolve) => {
+    const req = request(
+      { host: u.hostname, port: u.port, path: path ?? u.pathname, method, headers, agent },
+      (res) => {
+        let text = "";
+        res.on("data", (c) => (text += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+        res.on("error", () => resolve({ status: -1, body: "" }));
+      },
+    );
+    req.on("error", () => resolve({ status: -1, body: "" }));
+    if (Array.isArray(body)) {
+      req.setHeader("transfer-encoding", "chunked");
+      for (const chunk of body) req.write(chunk);
+      req.end();
+    } else req.end(body);
+  });
+}
 
 /** A raw MCP POST (for what the SDK client would never send). */
 export function rawPost(url: string, body: string, headers: Record<string, string> = {}) {
