@@ -7,7 +7,9 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import {
   CallToolRequestSchema,
   type CallToolResult,
+  ErrorCode,
   ListToolsRequestSchema,
+  McpError,
   type ProgressToken,
 } from "@modelcontextprotocol/sdk/types.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv-provider.js";
@@ -68,7 +70,8 @@ export function createServer(deps: ServerDeps, tools: readonly AnyTool[] = TOOLS
       try {
         const args = request.params.arguments ?? {};
         const input = tool.parse ? tool.parse(args) : tool.inputSchema.parse(args);
-        const result = await tool.handler(input, ctx, callDeps);
+        const running = tool.handler(input, ctx, callDeps);
+        const result = await (deps.lifecycle?.track(running) ?? running);
         // A result that breaks its own schema is our bug: log it, never hand it to the agent.
         const checked = tool.outputSchema.safeParse(result.structured);
         if (!checked.success) throw new Error(`${tool.name} output: ${checked.error.message}`);
@@ -124,7 +127,9 @@ function callContext(
           { signal: extra.signal },
         );
         return answer.action === "accept" && answer.content?.approve === true;
-      } catch {
+      } catch (err) {
+        // A question cancelled or left unanswered is a decline: only a yes spends money.
+        if (extra.signal.aborted || isTimeout(err)) return false;
         // The client could not ask after all: treat it as a client that cannot ask.
         return undefined;
       }
@@ -136,6 +141,8 @@ function callContext(
     },
   };
 }
+
+const isTimeout = (err: unknown) => err instanceof McpError && err.code === ErrorCode.RequestTimeout;
 
 function errorResult(text: string): CallToolResult {
   return { content: [{ type: "text", text }], isError: true };

@@ -6,11 +6,11 @@ import type { LedgerEntry } from "../store/types.js";
 import { ToolInputError } from "./errors.js";
 import { type GenerateCall, generateInputSchema, parseGenerateCall } from "./generate-request.js";
 import { hashRequest, recordTaskState, taskFromEntry } from "./ledger.js";
-import { oneAtATimePerOwner } from "./spend-guard.js";
-import { submit } from "./submit.js";
+import { type Quote, quoteFor } from "./quote.js";
+import { create, settingsOf, submit } from "./submit.js";
 import { summarizeTask, taskViewSchema, toTaskView } from "./task-view.js";
 import { CREATES, defineTool, type ServerDeps, type ToolContext } from "./types.js";
-import { nextCheckSeconds, waitForTask } from "./wait.js";
+import { nextCheckSeconds, REFRESH_DEADLINE_MS, waitForTask } from "./wait.js";
 
 const outputSchema = z.object({
   submitted: z.boolean(),
@@ -26,11 +26,14 @@ const outputSchema = z.object({
 });
 type Output = z.infer<typeof outputSchema>;
 
-function costOf(model: ModelTable) {
+function costOf(model: ModelTable, quote: Quote) {
+  const learned = quote.learned
+    ? ` (Rivya reserved that much before for these settings; the table states ${quote.stated})`
+    : "";
   return {
-    credits: model.baseCredits,
+    credits: quote.credits,
     billing_type: model.billingType,
-    basis: `${model.id} reserves ${model.baseCredits} credits at submit; a failed task is refunded.`,
+    basis: `${model.id} reserves ${quote.credits} credits at submit${learned}; a failed task is refunded.`,
   };
 }
 
@@ -53,12 +56,14 @@ async function settle(
     pollIntervalMs: deps.config.pollIntervalMs,
     submittedAt: Date.parse(entry.created_at),
     onUpdate: record,
+    stopping: deps.lifecycle?.stopping,
   }).catch(() => taskFromEntry(latest));
 }
 
 function result(
   call: GenerateCall,
   clientRequestId: string,
+  quote: Quote,
   task: RivyaTask,
   replayed: boolean,
   deps: ServerDeps,
@@ -67,7 +72,7 @@ function result(
   const checkIn = nextCheckSeconds(task, deps.config.pollIntervalMs);
   const structured: Output = {
     submitted: true,
-    cost: { ...costOf(call.model), credits: task.reserved_credits },
+    cost: { ...costOf(call.model, quote), credits: task.reserved_credits },
     client_request_id: clientRequestId,
     task: view,
     replayed,
@@ -80,24 +85,40 @@ function result(
     ? "Already submitted with this client_request_id (not charged again). "
     : "Submitted. ";
   // Rivya does not document how settings change a FIXED model's price; say so if it differs.
-  const stated = call.model.baseCredits;
+  const above = task.reserved_credits > quote.credits;
   const differs =
-    task.reserved_credits !== stated
-      ? ` Note: Rivya reserved ${task.reserved_credits} credits, not the ${stated} stated beforehand.`
+    task.reserved_credits !== quote.credits
+      ? ` Note: Rivya reserved ${task.reserved_credits} credits, not the ${quote.credits} quoted beforehand${above ? "; the budget counts the reservation, and the next call with these settings will be quoted at it" : ""}.`
       : "";
   return { structured, text: `${lead}${summarizeTask(view)}${differs}` };
 }
 
-/** A client_request_id the ledger knows: the same task again, or a clear refusal. */
+/**
+ * A client_request_id the ledger knows: the same task again, or a clear refusal. An intent
+ * whose outcome was never learned (a dropped reply, a crash) is resent under its own
+ * Idempotency-Key, so Rivya returns the task it created, or creates it once.
+ */
 async function replay(known: LedgerEntry, call: GenerateCall, ctx: ToolContext, deps: ServerDeps) {
   if (known.request_hash !== hashRequest(call.body)) {
+    const what = known.task_id ? `task ${known.task_id}` : "a request still being submitted";
     throw new ToolInputError(
-      `client_request_id "${known.client_request_id}" was already used for a different request (task ${known.task_id}). Use a new client_request_id for a new video.`,
+      `client_request_id "${known.client_request_id}" was already used for a different request (${what}). Use a new client_request_id for a new video, or resend the earlier arguments unchanged.`,
     );
+  }
+  const quote: Quote = {
+    credits: known.quote_credits,
+    stated: call.model.baseCredits,
+    learned: known.quote_credits > call.model.baseCredits,
+  };
+  if (known.state === "submitting") {
+    const resumed = await create(known, call, quote, deps);
+    const task = taskFromEntry(resumed.entry);
+    return result(call, known.client_request_id, quote, await settle(task, resumed.entry, call, ctx, deps), true, deps);
   }
   let task = taskFromEntry(known);
   try {
-    task = await deps.client.getGeneration(known.task_id, { signal: ctx.signal });
+    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(REFRESH_DEADLINE_MS)]);
+    task = await deps.client.getGeneration(task.id, { signal });
     known = await recordTaskState(deps, known, task);
   } catch {
     // The ledger's copy still carries the id; the agent can poll later.
@@ -105,6 +126,7 @@ async function replay(known: LedgerEntry, call: GenerateCall, ctx: ToolContext, 
   return result(
     call,
     known.client_request_id,
+    quote,
     await settle(task, known, call, ctx, deps),
     true,
     deps,
@@ -127,18 +149,17 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
         if (known) return replay(known, call, ctx, deps);
       }
       const clientRequestId = call.clientRequestId ?? `auto_${randomUUID()}`;
-      if (call.dryRun) return dryRun(call, clientRequestId, deps);
-      const { created, entry } = await oneAtATimePerOwner(deps, () =>
-        submit(call, clientRequestId, ctx, deps),
-      );
-      const task = await settle(created.task, entry, call, ctx, deps);
-      return result(call, clientRequestId, task, created.replayed, deps);
+      const quote = await quoteFor(call.model, settingsOf(call), deps);
+      if (call.dryRun) return dryRun(call, clientRequestId, quote, deps);
+      const { entry, replayed } = await submit(call, clientRequestId, quote, ctx, deps);
+      const task = await settle(taskFromEntry(entry), entry, call, ctx, deps);
+      return result(call, clientRequestId, quote, task, replayed, deps);
     },
   });
 
 /** Everything but the submission: the exact upstream request and its cost. */
-function dryRun(call: GenerateCall, clientRequestId: string, deps: ServerDeps) {
-  const cost = costOf(call.model);
+function dryRun(call: GenerateCall, clientRequestId: string, quote: Quote, deps: ServerDeps) {
+  const cost = costOf(call.model, quote);
   if (call.maxCredits !== undefined && cost.credits > call.maxCredits) {
     throw new ToolInputError(
       `This call costs ${cost.credits} credits, above max_credits ${call.maxCredits}.`,

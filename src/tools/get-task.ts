@@ -1,17 +1,21 @@
 import { z } from "zod";
 import { MAX_WAIT_SECONDS } from "../config.js";
+import { NotFoundError } from "../rivya/errors.js";
 import type { RivyaTask } from "../rivya/types.js";
 import type { LedgerEntry } from "../store/types.js";
 import { ToolError, ToolInputError } from "./errors.js";
 import { recordSafely, recordTaskState, taskFromEntry } from "./ledger.js";
+import { listRecent, recentSchema } from "./task-list.js";
 import { summarizeTask, taskViewSchema, toTaskView } from "./task-view.js";
 import { defineTool, READS, type ServerDeps, type ToolContext } from "./types.js";
-import { isTerminal, nextCheckSeconds, waitForTask } from "./wait.js";
-
-const RECENT = 20;
+import { isTerminal, nextCheckSeconds, REFRESH_DEADLINE_MS, waitForTask } from "./wait.js";
 
 const inputSchema = z.object({
-  task_id: z.string().min(1).optional().describe("From generate_video; omit to list recent tasks"),
+  task_id: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("From generate_video (a client_request_id works too); omit to list recent tasks"),
   wait_seconds: z
     .number()
     .min(0)
@@ -21,60 +25,101 @@ const inputSchema = z.object({
   download: z.boolean().optional().describe("Save the video to the local output folder"),
 });
 
-const recentSchema = z.object({
-  task_id: z.string(),
-  model: z.string(),
-  status: z.string(),
-  reserved_credits: z.number(),
-  final_credits: z.number(),
+const submittingSchema = z.object({
   client_request_id: z.string(),
+  model: z.string(),
+  quote_credits: z.number(),
   created_at: z.string(),
-  saved_path: z.string().optional(),
+  next_step: z.string(),
 });
 
 const outputSchema = z.object({
   task: taskViewSchema.optional(),
+  submitting: submittingSchema
+    .optional()
+    .describe("A request whose create has no known outcome yet"),
   saved_path: z.string().optional(),
   check_again_in_seconds: z.number().nullable().optional(),
+  note: z.string().optional(),
   recent_tasks: z
     .array(recentSchema)
     .optional()
     .describe("Newest first, when no task_id was given"),
 });
 
-/** The ledger fields an agent needs to pick a task up again (zod drops the rest). */
-const recent = (e: LedgerEntry) => recentSchema.parse(e);
-
-async function listRecent(deps: ServerDeps) {
-  const entries = await deps.store.list(deps.owner, RECENT);
-  const lines = entries.map(
-    (e) =>
-      `${e.task_id} ${e.model} ${e.status} (${e.final_credits || e.reserved_credits} credits) ${e.created_at}`,
-  );
-  return {
-    structured: { recent_tasks: entries.map(recent) },
-    text: entries.length
-      ? `Recent tasks, newest first:\n${lines.join("\n")}`
-      : "No tasks recorded yet.",
-  };
+interface Found {
+  entry: LedgerEntry | undefined;
+  task: RivyaTask | undefined;
+  note?: string;
 }
 
-/** Looks a task up, refusing other people's tasks in hosted mode as if they did not exist. */
-async function lookUp(
-  taskId: string,
-  ctx: ToolContext,
-  deps: ServerDeps,
-): Promise<{ task: RivyaTask; entry?: LedgerEntry }> {
-  const entry = await deps.store.get(deps.owner, taskId);
+/**
+ * The ledger first (by task id, ledger id or client_request_id), then Rivya. In hosted mode
+ * only the caller's own ledger entries exist for them: another person's task id answers
+ * "not found" exactly like a made-up one.
+ */
+async function lookUp(id: string, ctx: ToolContext, deps: ServerDeps): Promise<Found> {
+  const entry =
+    (await deps.store.get(deps.owner, id)) ??
+    (await deps.store.findByClientRequestId(deps.owner, id));
   if (!entry && deps.config.transport === "http") {
     throw new ToolError(
-      `No task ${taskId} among yours. Call get_task without task_id to list your recent tasks.`,
+      `No task ${id} among yours. Call get_task without task_id to list your recent tasks.`,
       "not_found",
       false,
     );
   }
-  const task = await deps.client.getGeneration(taskId, { signal: ctx.signal });
-  return entry ? { task, entry } : { task };
+  if (entry?.state === "submitting") return { entry, task: undefined };
+  if (!entry) return { entry, task: await deps.client.getGeneration(id, { signal: ctx.signal }) };
+  const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(REFRESH_DEADLINE_MS)]);
+  try {
+    const task = await deps.client.getGeneration(entry.task_id as string, { signal });
+    return { entry: await recordTaskState(deps, entry, task), task };
+  } catch (err) {
+    ctx.signal.throwIfAborted();
+    const task = taskFromEntry(entry);
+    if (err instanceof NotFoundError) {
+      const note = `Rivya does not know task ${task.id} any more, though this server recorded it on ${entry.created_at} (shown as last seen). If this is the --demo server, its simulator lost its state; otherwise the account or the key changed, or Rivya no longer keeps the task.`;
+      return { entry, task, note };
+    }
+    return { entry, task, note: `Rivya could not be asked just now; showing the task as last seen at ${entry.updated_at}.` };
+  }
+}
+
+function submittingResult(entry: LedgerEntry) {
+  const next = `Call generate_video again with client_request_id "${entry.client_request_id}" and the same arguments: it resends the request under the same idempotency key, so you get the task Rivya created or it is created once — never charged twice.`;
+  return {
+    structured: {
+      submitting: {
+        client_request_id: entry.client_request_id,
+        model: entry.model,
+        quote_credits: entry.quote_credits,
+        created_at: entry.created_at,
+        next_step: next,
+      },
+    },
+    text: `Request ${entry.client_request_id} (${entry.model}, "${entry.prompt_snippet}") is submitting — outcome unknown: the server did not learn whether Rivya created it. ${next}`,
+  };
+}
+
+async function save(
+  task: RivyaTask,
+  entry: LedgerEntry | undefined,
+  ctx: ToolContext,
+  deps: ServerDeps,
+): Promise<string | undefined> {
+  if (deps.config.transport !== "stdio") {
+    throw new ToolInputError(
+      "download works only when rivya-mcp runs locally (stdio); use video_url instead.",
+    );
+  }
+  const url = task.result?.primary_url;
+  if (task.status !== "succeeded" || !url) return entry?.saved_path;
+  // Loaded on first use: undici's request stack is not needed to start the server.
+  const { downloadVideo } = await import("./download.js");
+  const savedPath = await downloadVideo(url, deps.config.outputDir, task.id, ctx.signal);
+  if (entry) await recordSafely(deps, { ...entry, saved_path: savedPath });
+  return savedPath;
 }
 
 export const getTask = defineTool({
@@ -89,63 +134,45 @@ export const getTask = defineTool({
     if (!input.task_id) {
       if (input.download || input.wait_seconds)
         throw new ToolInputError("wait_seconds and download need a task_id.");
-      return listRecent(deps);
+      return listRecent(ctx, deps);
     }
     const started = Date.now();
     const found = await lookUp(input.task_id, ctx, deps);
     let entry = found.entry;
-    const record = async (t: RivyaTask) => {
-      if (!entry) return;
-      entry = await recordTaskState(deps, entry, t);
-    };
-    await record(found.task);
+    if (entry?.state === "submitting" || !found.task) return submittingResult(entry as LedgerEntry);
     let task = found.task;
     const wait = input.wait_seconds ?? 0;
-    if (wait > 0 && !isTerminal(task)) {
+    if (wait > 0 && !isTerminal(task) && !found.note) {
       task = await waitForTask(deps.client, task, ctx, {
         waitSeconds: wait,
         // The lookup above was this call's first check; the next follows the usual interval.
         firstPollDelayMs: deps.config.pollIntervalMs,
         pollIntervalMs: deps.config.pollIntervalMs,
         submittedAt: started,
-        onUpdate: record,
+        stopping: deps.lifecycle?.stopping,
+        onUpdate: async (t) => {
+          if (entry) entry = await recordTaskState(deps, entry, t);
+        },
       }).catch((err) => {
         if (entry) return taskFromEntry(entry);
         throw err;
       });
     }
     const view = toTaskView(task);
-    let savedPath = entry?.saved_path;
-    if (input.download) {
-      if (deps.config.transport !== "stdio") {
-        throw new ToolInputError(
-          "download works only when rivya-mcp runs locally (stdio); use video_url instead.",
-        );
-      }
-      if (view.status === "succeeded" && view.video_url) {
-        // Loaded on first use: undici's request stack is not needed to start the server.
-        const { downloadVideo } = await import("./download.js");
-        savedPath = await downloadVideo(
-          view.video_url,
-          deps.config.outputDir,
-          view.task_id,
-          ctx.signal,
-        );
-        if (entry) await recordSafely(deps, { ...entry, saved_path: savedPath });
-      }
-    }
-    const note = savedPath
-      ? ` Saved to ${savedPath}.`
-      : input.download && !view.done
-        ? " Not downloaded: the task has not finished."
-        : "";
+    const savedPath = input.download ? await save(task, entry, ctx, deps) : entry?.saved_path;
+    const notes = [
+      savedPath ? ` Saved to ${savedPath}.` : "",
+      input.download && !view.done ? " Not downloaded: the task has not finished." : "",
+      found.note ? ` ${found.note}` : "",
+    ].join("");
     return {
       structured: {
         task: view,
         ...(savedPath ? { saved_path: savedPath } : {}),
         check_again_in_seconds: nextCheckSeconds(task, deps.config.pollIntervalMs),
+        ...(found.note ? { note: found.note } : {}),
       },
-      text: `${summarizeTask(view)}${note}`,
+      text: `${summarizeTask(view)}${notes}`,
     };
   },
 });

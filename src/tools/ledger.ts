@@ -1,5 +1,5 @@
-/** Moving between Rivya tasks and ledger entries. */
-import { createHash } from "node:crypto";
+/** Moving between write-ahead intents, Rivya tasks and ledger entries. */
+import { createHash, randomUUID } from "node:crypto";
 import { canonicalJson } from "../canonical-json.js";
 import type { RivyaTask } from "../rivya/types.js";
 import type { LedgerEntry } from "../store/types.js";
@@ -9,38 +9,57 @@ export function hashRequest(body: object): string {
   return createHash("sha256").update(canonicalJson(body)).digest("hex");
 }
 
-export interface NewEntry {
+export interface IntentFields {
   owner: string;
-  requestHash: string;
-  idempotencyKey: string;
   clientRequestId: string;
-  cost: number;
+  idempotencyKey: string;
+  provider: string;
+  model: string;
+  requestHash: string;
+  settings: Record<string, unknown>;
+  prompt: string;
+  quote: number;
 }
 
-export function entryFor(task: RivyaTask, meta: NewEntry): LedgerEntry {
-  const now = new Date().toISOString();
+const SNIPPET = 80;
+
+export function promptSnippet(prompt: string): string {
+  const flat = prompt.replace(/\s+/g, " ").trim();
+  return flat.length > SNIPPET ? `${flat.slice(0, SNIPPET - 1)}…` : flat;
+}
+
+/** A new intent: written before the create leaves the process, so no charge goes unrecorded. */
+export function newIntent(f: IntentFields, now = new Date()): LedgerEntry {
+  const at = now.toISOString();
   return {
-    task_id: task.id,
-    owner: meta.owner,
-    model: task.model,
-    request_hash: meta.requestHash,
-    idempotency_key: meta.idempotencyKey,
-    client_request_id: meta.clientRequestId,
-    cost_credits: meta.cost,
-    reserved_credits: task.reserved_credits,
-    final_credits: task.final_credits,
-    status: task.status,
-    result_urls: task.result?.urls ?? [],
-    error: task.error,
-    created_at: now,
-    updated_at: now,
+    id: `gen_${randomUUID()}`,
+    owner: f.owner,
+    client_request_id: f.clientRequestId,
+    idempotency_key: f.idempotencyKey,
+    provider: f.provider,
+    model: f.model,
+    request_hash: f.requestHash,
+    settings: f.settings,
+    prompt_snippet: promptSnippet(f.prompt),
+    quote_credits: f.quote,
+    state: "submitting",
+    task_id: null,
+    status: null,
+    reserved_credits: 0,
+    final_credits: 0,
+    result_urls: [],
+    error: null,
+    created_at: at,
+    updated_at: at,
   };
 }
 
-/** The entry with the task's latest state; unchanged entries are returned as they are. */
+/** The entry with the task's latest state; an unchanged entry is returned as it is. */
 export function withTaskState(entry: LedgerEntry, task: RivyaTask): LedgerEntry {
   const urls = task.result?.urls ?? [];
   const same =
+    entry.state === "created" &&
+    entry.task_id === task.id &&
     entry.status === task.status &&
     entry.final_credits === task.final_credits &&
     entry.reserved_credits === task.reserved_credits &&
@@ -48,6 +67,8 @@ export function withTaskState(entry: LedgerEntry, task: RivyaTask): LedgerEntry 
   if (same) return entry;
   return {
     ...entry,
+    state: "created",
+    task_id: task.id,
     status: task.status,
     reserved_credits: task.reserved_credits,
     final_credits: task.final_credits,
@@ -57,12 +78,12 @@ export function withTaskState(entry: LedgerEntry, task: RivyaTask): LedgerEntry 
   };
 }
 
-/** A task as the ledger last saw it, for when Rivya cannot be asked. */
+/** A task as the ledger last saw it, for when Rivya cannot be asked (created entries only). */
 export function taskFromEntry(entry: LedgerEntry): RivyaTask {
   const [primary] = entry.result_urls;
   return {
-    id: entry.task_id,
-    status: entry.status,
+    id: entry.task_id ?? entry.id,
+    status: entry.status ?? "queued",
     model: entry.model,
     reserved_credits: entry.reserved_credits,
     final_credits: entry.final_credits,
@@ -73,12 +94,19 @@ export function taskFromEntry(entry: LedgerEntry): RivyaTask {
   };
 }
 
-/** A ledger write that fails must not turn a paid task into an error that hides its id. */
+/**
+ * A ledger write that fails must not turn a paid task into an error that hides its id: the
+ * failure is logged and the caller goes on with the task in hand.
+ */
 export async function recordSafely(deps: ServerDeps, entry: LedgerEntry): Promise<void> {
   try {
     await deps.store.put(entry);
   } catch (err) {
-    deps.log.error("ledger write failed", { task_id: entry.task_id, error: String(err) });
+    deps.log.error("ledger write failed", {
+      id: entry.id,
+      task_id: entry.task_id,
+      error: String(err),
+    });
   }
 }
 

@@ -1,13 +1,19 @@
 /**
- * The part of generate_video that costs credits: the spend checks, the create under a
- * stable Idempotency-Key, and the ledger entry written before anything else can go wrong.
+ * The part of generate_video that costs credits. Order matters: spend checks, then a
+ * write-ahead intent on disk, then the create under a stable Idempotency-Key, then the
+ * intent becomes the task. Whatever happens after the intent is written — a crash, a
+ * timeout, a dropped reply — the ledger shows a request whose outcome may be unknown, and a
+ * retry with the same client_request_id settles it without a second charge.
  */
 import { createHash } from "node:crypto";
+import type { CreateResult } from "../rivya/client.js";
 import { RivyaError } from "../rivya/errors.js";
+import type { LedgerEntry } from "../store/types.js";
 import { classify, ToolError } from "./errors.js";
 import type { GenerateCall } from "./generate-request.js";
-import { entryFor, hashRequest, recordSafely } from "./ledger.js";
-import { guardSpend } from "./spend-guard.js";
+import { hashRequest, newIntent, recordSafely, withTaskState } from "./ledger.js";
+import { learnReservation, type Quote } from "./quote.js";
+import { budgetCheck, guardSpend } from "./spend-guard.js";
 import type { ServerDeps, ToolContext } from "./types.js";
 
 /**
@@ -19,47 +25,96 @@ function idempotencyKeyFor(owner: string, clientRequestId: string): string {
   return `rmcp_${digest.slice(0, 40)}`;
 }
 
-/** Spend checks, the create, and the ledger entry: the part that costs credits. */
+/** The model settings as sent, without reference media: what the price depends on. */
+export function settingsOf(call: GenerateCall): Record<string, unknown> {
+  const { referenceMediaItems: _, ...settings } = call.body.params ?? {};
+  return settings;
+}
+
+export interface Submitted {
+  entry: LedgerEntry;
+  /** Upstream answered with an earlier create of the same key (no second charge). */
+  replayed: boolean;
+}
+
 export async function submit(
   call: GenerateCall,
   clientRequestId: string,
+  quote: Quote,
   ctx: ToolContext,
   deps: ServerDeps,
-) {
+): Promise<Submitted> {
   const { model, body } = call;
   const summary = `A ${model.displayName} video ("${body.prompt.slice(0, 80)}")`;
   const { maxCredits, confirmed } = call;
-  await guardSpend({ model, cost: model.baseCredits, maxCredits, confirmed, summary }, ctx, deps);
+  await guardSpend({ model, quote: quote.credits, maxCredits, confirmed, summary }, ctx, deps);
 
-  const idempotencyKey = idempotencyKeyFor(deps.owner, clientRequestId);
-  let created: Awaited<ReturnType<typeof deps.client.createGeneration>>;
+  const intent = newIntent({
+    owner: deps.owner,
+    clientRequestId,
+    idempotencyKey: idempotencyKeyFor(deps.owner, clientRequestId),
+    provider: "rivya",
+    model: model.id,
+    requestHash: hashRequest(body),
+    settings: settingsOf(call),
+    prompt: body.prompt,
+    quote: quote.credits,
+  });
+  // If this write fails, no create is sent: the call fails before anything is paid.
+  await deps.store.openIntent(intent, budgetCheck(quote.credits, ctx.signal, deps));
+  if (ctx.signal.aborted) {
+    // Cancelled while the intent was written: nothing was sent, so nothing is owed.
+    await deps.store.remove(deps.owner, intent.id).catch(() => {});
+    ctx.signal.throwIfAborted();
+  }
+  return create(intent, call, quote, deps);
+}
+
+/**
+ * Sends (or resends) an intent's create. Not cancellable: a create aborted mid-flight may
+ * still be charged. A definite refusal clears the intent; an unknown outcome keeps it open.
+ */
+export async function create(
+  intent: LedgerEntry,
+  call: GenerateCall,
+  quote: Quote,
+  deps: ServerDeps,
+): Promise<Submitted> {
+  let created: CreateResult;
   try {
-    // Not cancellable: a create aborted mid-flight may still be charged, and then its id
-    // would be lost. It is short; a cancel takes effect right after it is recorded.
     created = await deps.client.createGeneration(
-      { ...body, client_request_id: clientRequestId },
-      { idempotencyKey },
+      { ...call.body, client_request_id: intent.client_request_id },
+      { idempotencyKey: intent.idempotency_key },
     );
   } catch (err) {
-    throw withRetryHint(err, clientRequestId);
+    if (createdNothing(err)) {
+      await deps.store.remove(intent.owner, intent.id).catch((e: unknown) => {
+        deps.log.error("could not clear a refused intent", { id: intent.id, error: String(e) });
+      });
+      throw err;
+    }
+    throw outcomeUnknown(err, intent.client_request_id);
   }
-  const entry = entryFor(created.task, {
-    owner: deps.owner,
-    requestHash: hashRequest(body),
-    idempotencyKey,
-    clientRequestId,
-    cost: model.baseCredits,
-  });
+  const entry = withTaskState(intent, created.task);
   // Recorded before anything else can go wrong, so the id survives a crash or a timeout.
   await recordSafely(deps, entry);
-  return { created, entry };
+  await learnReservation(call.model, settingsOf(call), quote, created.task.reserved_credits, deps);
+  return { entry, replayed: created.replayed };
+}
+
+/**
+ * Errors that prove Rivya created nothing: it answered the request with a refusal (4xx),
+ * a rate limit or "disabled" (both mean "not processed"), or the request never left.
+ */
+function createdNothing(err: unknown): boolean {
+  if (!(err instanceof RivyaError)) return false;
+  if (err.kind === "upstream_unavailable") return err.status === 503;
+  return !["network", "timeout", "unexpected"].includes(err.kind);
 }
 
 /** Errors after the request may have reached Rivya say how to retry without paying twice. */
-function withRetryHint(err: unknown, clientRequestId: string): unknown {
-  if (!(err instanceof RivyaError)) return err;
+function outcomeUnknown(err: unknown, clientRequestId: string): unknown {
   const c = classify(err);
-  if (!c.retryable) return err;
-  const hint = `${c.message} Rivya may or may not have created the task. It is safe to retry: call generate_video again with client_request_id "${clientRequestId}" and the same arguments; you will get the same task and pay once.`;
+  const hint = `${c.message} Rivya may or may not have created the task; the request is recorded as "submitting — outcome unknown". It is safe to retry: call generate_video again with client_request_id "${clientRequestId}" and the same arguments; you will get the same task and pay once.`;
   return new ToolError(hint, c.category, true, c.retryAfterSeconds);
 }

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { ServerConfig } from "../config.js";
+import type { Lifecycle } from "../lifecycle.js";
 import type { Logger } from "../log.js";
 import type { RivyaClient } from "../rivya/client.js";
 import type { Store } from "../store/types.js";
@@ -27,6 +28,8 @@ export interface ServerDeps {
   dailyBudget?: number | undefined;
   config: ServerConfig;
   log: Logger;
+  /** Running calls and the stop signal (waits end early and answer with the task id). */
+  lifecycle?: Lifecycle | undefined;
 }
 
 export interface ToolResult<O> {

@@ -1,7 +1,10 @@
 /**
  * Bounded waiting on a task, polling no faster than Rivya's guidance (first check after
- * 2–3 s, then every 5–10 s) and never after the task is terminal. Waits end before the
- * bound rather than overshoot it, so a call never runs into the client's 60 s timeout.
+ * 2–3 s, then every 5–10 s) and never after the task is terminal. The bound holds for the
+ * whole call: every status read inside the wait has its own deadline, so a slow upstream
+ * cannot push the call past the client's timeout; the wait then ends with the task as last
+ * seen, and the caller still returns its id. A server that is stopping ends waits early the
+ * same way.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { RivyaClient } from "../rivya/client.js";
@@ -15,9 +18,18 @@ export interface WaitOptions {
   /** When the task was submitted (first poll counts from here). */
   submittedAt: number;
   onUpdate?: (task: RivyaTask) => Promise<void> | void;
+  /** Aborted when the server begins to stop: the wait ends and the call answers. */
+  stopping?: AbortSignal | undefined;
 }
 
 export const isTerminal = (t: RivyaTask) => isTerminalStatus(t.status);
+
+/** A signal for one step of a wait: the caller's cancel, the deadline, or the server stopping. */
+function stepSignal(ctx: ToolContext, deadline: number, stopping: AbortSignal | undefined) {
+  const signals = [ctx.signal, AbortSignal.timeout(Math.max(1, deadline - Date.now()))];
+  if (stopping) signals.push(stopping);
+  return AbortSignal.any(signals);
+}
 
 export async function waitForTask(
   client: RivyaClient,
@@ -32,8 +44,16 @@ export async function waitForTask(
   while (!isTerminal(current)) {
     const delay = Math.max(0, nextPoll - Date.now());
     if (Date.now() + delay > deadline) break;
-    await sleep(delay, undefined, { signal: ctx.signal });
-    current = await client.getGeneration(current.id, { signal: ctx.signal });
+    try {
+      const signal = stepSignal(ctx, deadline, opts.stopping);
+      await sleep(delay, undefined, { signal });
+      current = await client.getGeneration(current.id, { signal });
+    } catch (err) {
+      // Only the caller's cancel is an error; a deadline or a stopping server ends the wait.
+      ctx.signal.throwIfAborted();
+      if (opts.stopping?.aborted || Date.now() >= deadline - 5) break;
+      throw err;
+    }
     polls += 1;
     await opts.onUpdate?.(current);
     const elapsed = Math.round((Date.now() - opts.submittedAt) / 1000);
@@ -51,3 +71,6 @@ export async function waitForTask(
 export function nextCheckSeconds(task: RivyaTask, pollIntervalMs: number): number | null {
   return isTerminal(task) ? null : Math.ceil(pollIntervalMs / 1000);
 }
+
+/** The upstream read's own bound when the ledger has a copy to fall back on. */
+export const REFRESH_DEADLINE_MS = 15_000;

@@ -1,20 +1,34 @@
 /** stdio: one session per process; stdout carries only the protocol, logs go to stderr. */
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { Lifecycle } from "../lifecycle.js";
 import { createServer } from "../server.js";
 import type { ServerDeps } from "../tools/types.js";
 
+/** How long a closing client's running calls (a create above all) get to finish. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 export async function runStdio(deps: ServerDeps): Promise<void> {
-  const server = createServer(deps);
+  const lifecycle = new Lifecycle();
+  const server = createServer({ ...deps, lifecycle });
   const transport = new StdioServerTransport();
-  const shutdown = async () => {
+  let stopping = false;
+  const shutdown = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    // Waits end at once; a create in flight finishes and is recorded before the exit.
+    const left = await lifecycle.stop(SHUTDOWN_GRACE_MS);
+    if (left > 0) deps.log.warn("exiting with calls still running", { count: left, why });
+    await deps.store.close().catch(() => {});
     await server.close().catch(() => {});
     await deps.client.close().catch(() => {});
     process.exit(0);
   };
   // The client closing our stdin is how desktop assistants end a stdio server.
-  process.stdin.on("end", shutdown);
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
+  process.stdin.on("end", () => void shutdown("stdin closed"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  // A client gone before its answer must not crash the process while a create is recorded.
+  process.stdout.on("error", () => {});
   await server.connect(transport);
   deps.log.info("rivya-mcp ready on stdio");
 }
