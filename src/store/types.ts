@@ -1,45 +1,90 @@
 /**
- * Everything the server remembers between calls sits behind this one small interface: task
- * ownership, the ledger, idempotency keys and budgets. The embedded default is a local file
- * (file-store.ts); a shared database can implement the same interface to back several
- * stateless replicas without touching the tools.
+ * Everything the server remembers between calls sits behind this one interface: the ledger
+ * of generation requests (write-ahead intents that become tasks), task ownership,
+ * idempotency, budgets and learned prices. The embedded default is a local file
+ * (file-store.ts), safe for several processes sharing one state folder; a shared database
+ * can implement the same interface to back several stateless replicas.
  */
 import type { TaskStatus } from "../rivya/types.js";
 
+/**
+ * One generation request. It is written as an intent (`state: "submitting"`, no task id)
+ * before the paid create leaves the process, and becomes a task (`state: "created"`) when
+ * the create answers. A create that was definitely refused removes its intent.
+ */
 export interface LedgerEntry {
-  task_id: string;
+  /** Stable ledger id, assigned before anything is sent ("gen_…"). */
+  id: string;
   /** "local" over stdio; the access token's name in hosted mode. */
   owner: string;
-  model: string;
-  /** sha256 of the upstream request body, to tell a retry from a different request. */
-  request_hash: string;
-  idempotency_key: string;
   client_request_id: string;
-  /** The cost stated to the caller before submitting. */
-  cost_credits: number;
+  idempotency_key: string;
+  /** Which upstream serves it ("rivya"). */
+  provider: string;
+  model: string;
+  /** sha256 of the canonical upstream request body, to tell a retry from a different request. */
+  request_hash: string;
+  /** Effective settings with defaults filled in (no reference media), as shown to the agent. */
+  settings: Record<string, unknown>;
+  /** The first characters of the prompt, for task lists. */
+  prompt_snippet: string;
+  /** The price the spend guards checked, in the provider's credits. */
+  quote_credits: number;
+  state: "submitting" | "created";
+  /** Null while submitting. */
+  task_id: string | null;
+  /** Null while submitting. */
+  status: TaskStatus | null;
   reserved_credits: number;
   final_credits: number;
-  status: TaskStatus;
   result_urls: string[];
   error: { code: string; message: string } | null;
   saved_path?: string;
   created_at: string;
+  /** When this state was written; also the write time of its ledger line. */
   updated_at: string;
 }
 
+/** Credits this owner has committed so far today, passed to `openIntent`'s check. */
+export type SpendCheck = (spentToday: number) => void;
+
 export interface Store {
-  /** Inserts or replaces the entry for `entry.task_id`; durable when the promise resolves. */
+  /**
+   * Records a new intent, durably, before any money moves. With `check`, the owner's spend
+   * since the start of the UTC day (every process's entries included) is computed and the
+   * entry appended under one lock, so concurrent calls from any process cannot both pass
+   * the same remaining budget; `check` throws to refuse, and then nothing is written.
+   */
+  openIntent(entry: LedgerEntry, check?: SpendCheck): Promise<void>;
+  /** Replaces the entry with the same `id`; durable when the promise resolves. */
   put(entry: LedgerEntry): Promise<void>;
-  get(owner: string, taskId: string): Promise<LedgerEntry | undefined>;
+  /** Forgets an intent whose create was definitely refused (nothing was created). */
+  remove(owner: string, id: string): Promise<void>;
+  /** By ledger id or by upstream task id; another owner's entry is `undefined`. */
+  get(owner: string, idOrTaskId: string): Promise<LedgerEntry | undefined>;
   findByClientRequestId(owner: string, clientRequestId: string): Promise<LedgerEntry | undefined>;
-  /** Most recent first. */
+  /** Most recent first (by created_at). */
   list(owner: string, limit: number): Promise<LedgerEntry[]>;
-  /** Credits this owner has committed since `since`: reserved, less refunds of failed tasks. */
+  /** Credits this owner has committed since `since` (see `netCost`). */
   spentSince(owner: string, since: Date): Promise<number>;
+  /** The highest reservation seen for a price key (provider, model and settings). */
+  learnedPrice(key: string): Promise<number | undefined>;
+  /** Remembers a reservation for a price key; keeps the highest seen. */
+  learnPrice(key: string, credits: number): Promise<void>;
+  /** Waits for pending writes; the store is unusable afterwards. */
   close(): Promise<void>;
 }
 
-/** Net credits an entry costs as far as the server knows (a failed task's refund counts back). */
+/**
+ * Net credits an entry costs as far as the server knows: an open intent at its quote (its
+ * outcome is unknown), a failed task at what it finally cost (the refund counts back), any
+ * other task at what the upstream reserved.
+ */
 export function netCost(entry: LedgerEntry): number {
+  if (entry.state === "submitting") return entry.quote_credits;
   return entry.status === "failed" ? entry.final_credits : entry.reserved_credits;
+}
+
+export function startOfUtcDay(now: Date): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
 }
