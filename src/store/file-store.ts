@@ -5,11 +5,13 @@
  *
  * Opening does not read the file: loading starts in the background, in slices, so the
  * server answers `initialize` at once and the first call finds the ledger (nearly) loaded.
- * Every call first reads what was appended since its last look, so the answer is current.
+ * Every call first reads what was appended since its last look (by any process sharing the
+ * folder), so the answer is current; writes and compaction hold a cross-process lock.
  */
 import { chmod, mkdir, open, rename } from "node:fs/promises";
 import { dirname } from "node:path";
 import { compactedText } from "./compaction.js";
+import { loadLockLibrary, withFileLock } from "./file-lock.js";
 import { FILE_MODE, LedgerFile } from "./ledger-file.js";
 import { LedgerIndex } from "./ledger-index.js";
 import { encodeEntry, encodePrice, encodeTombstone, parseLine } from "./ledger-lines.js";
@@ -120,18 +122,22 @@ export class FileStore implements Store {
     });
   }
 
+  /** Under the cross-process lock, after reading what every other process appended. */
   private write(work: () => Promise<void>): Promise<void> {
-    return this.serially(async () => {
-      await this.catchUp();
-      await work();
-      this.compactSoon();
-    });
+    return this.serially(() =>
+      withFileLock(this.file.path, async () => {
+        await this.catchUp();
+        await work();
+        this.compactSoon();
+      }),
+    );
   }
 
   /** The first read: a ledger that is already large is not compacted as soon as it grows. */
   private async load(): Promise<void> {
     await this.catchUp();
     this.linesAfterCompaction = this.lines;
+    await loadLockLibrary();
   }
 
   private async catchUp(): Promise<void> {
@@ -165,7 +171,7 @@ export class FileStore implements Store {
     const due = Math.max(this.linesAfterCompaction, this.maxEntries) + this.maxEntries;
     if (this.lines <= due || this.compacting) return;
     if (this.closed) return;
-    this.compacting = this.serially(() => this.compact())
+    this.compacting = this.serially(() => withFileLock(this.file.path, () => this.compact()))
       .catch(() => {})
       .finally(() => {
         this.compacting = undefined;
