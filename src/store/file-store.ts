@@ -105,6 +105,7 @@ export class FileStore implements Store {
     this.closed = true;
     await this.compacting;
     await this.queue;
+    await this.file.close();
   }
 
   /** Runs `work` after everything queued before it, one at a time within this process. */
@@ -190,12 +191,11 @@ export class FileStore implements Store {
     try {
       await handle.writeFile(text);
       await handle.sync();
-      const { ino, size } = await handle.stat();
-      await rename(temp, this.file.path);
-      this.file.adopt(ino, size);
     } finally {
       await handle.close();
     }
+    await rename(temp, this.file.path);
+    await this.file.adopt();
     for (const entry of dropped) this.index.delete(entry.id);
     this.lines = lines;
     this.linesAfterCompaction = this.lines;

@@ -1,12 +1,15 @@
 /**
  * The bytes of ledger.jsonl: reads what was appended since the last read (by this process or
  * another), appends synced lines, and notices when another process's compaction replaced the
- * file (a new inode), so the caller can start over. Only whole lines are consumed: a tail
- * without its newline is either being written right now or was torn by a crash, and is
- * left for later.
+ * file, so the caller can start over. Only whole lines are consumed: a tail without its
+ * newline is either being written right now or was torn by a crash, and is left for later.
+ *
+ * The file being followed stays open. That is what makes "same inode" mean "same file": an
+ * inode freed by a rename can be reused at once by the next compaction's file, but not while
+ * a process still holds it open.
  */
-import { constants, type Stats } from "node:fs";
-import { open, stat } from "node:fs/promises";
+import type { Stats } from "node:fs";
+import { type FileHandle, open, stat } from "node:fs/promises";
 
 /** Lines parsed between yields to the event loop while reading a large backlog. */
 const LINES_PER_SLICE = 400;
@@ -14,6 +17,7 @@ const LINES_PER_SLICE = 400;
 export const FILE_MODE = 0o600;
 
 export class LedgerFile {
+  private handle: FileHandle | undefined;
   private inode: number | undefined;
   /** Bytes consumed: always just after a newline. */
   private offset = 0;
@@ -30,23 +34,23 @@ export class LedgerFile {
    */
   async readNew(onLine: (text: string) => void, onReplaced: () => void): Promise<void> {
     const now = await statOrUndefined(this.path);
-    if (!now || (now.ino === this.inode && now.size === this.offset + this.tail)) return;
-    const handle = await open(this.path, constants.O_RDONLY);
-    try {
-      const { ino, size } = await handle.stat();
-      if (ino !== this.inode || size < this.offset) {
-        if (this.inode !== undefined) onReplaced();
-        this.inode = ino;
-        this.offset = 0;
-      }
-      const buffer = Buffer.alloc(size - this.offset);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, this.offset);
-      const consumed = await eachLine(buffer.subarray(0, bytesRead), onLine);
-      this.offset += consumed;
-      this.tail = bytesRead - consumed;
-    } finally {
-      await handle.close();
+    if (!now) return;
+    let size = now.size;
+    if (now.ino !== this.inode || size < this.offset + this.tail) {
+      if (this.handle) onReplaced();
+      size = await this.follow();
     }
+    if (size === this.offset + this.tail) return;
+    const buffer = Buffer.alloc(size - this.offset);
+    const { bytesRead } = await (this.handle as FileHandle).read(
+      buffer,
+      0,
+      buffer.length,
+      this.offset,
+    );
+    const consumed = await eachLine(buffer.subarray(0, bytesRead), onLine);
+    this.offset += consumed;
+    this.tail = bytesRead - consumed;
   }
 
   /**
@@ -55,27 +59,37 @@ export class LedgerFile {
    * torn write from a crash, and is closed off with a newline so it cannot swallow this line.
    */
   async append(text: string): Promise<{ tornTail: boolean }> {
+    if (!this.handle) await this.follow();
+    const handle = this.handle as FileHandle;
     const tornTail = this.tail > 0;
-    const bytes = Buffer.from(tornTail ? `\n${text}` : text);
-    const handle = await open(this.path, "a", FILE_MODE);
-    try {
-      await handle.write(bytes);
-      await handle.datasync();
-      const { ino, size } = await handle.stat();
-      this.inode = ino;
-      this.offset = size;
-      this.tail = 0;
-    } finally {
-      await handle.close();
-    }
+    await handle.write(Buffer.from(tornTail ? `\n${text}` : text));
+    await handle.datasync();
+    this.offset = (await handle.stat()).size;
+    this.tail = 0;
     return { tornTail };
   }
 
-  /** After this process wrote a replacement file and renamed it over the ledger. */
-  adopt(inode: number, size: number): void {
-    this.inode = inode;
+  /** After this process renamed a complete replacement over the ledger (under the lock). */
+  async adopt(): Promise<void> {
+    const size = await this.follow();
     this.offset = size;
+  }
+
+  async close(): Promise<void> {
+    await this.handle?.close();
+    this.handle = undefined;
+  }
+
+  /** Opens whatever file the path names now, to be read from its start; returns its size. */
+  private async follow(): Promise<number> {
+    await this.close();
+    // Appends go to the end whatever the position (O_APPEND); reads give their own position.
+    this.handle = await open(this.path, "a+", FILE_MODE);
+    const { ino, size } = await this.handle.stat();
+    this.inode = ino;
+    this.offset = 0;
     this.tail = 0;
+    return size;
   }
 }
 
