@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FileStore } from "../src/store/file-store.js";
-import type { LedgerEntry } from "../src/store/types.js";
+import { startOfUtcDay } from "../src/store/types.js";
+import { ledgerEntry as entry, intent } from "./fixtures/ledger-entries.js";
 
 let dir: string;
 beforeEach(async () => {
@@ -11,29 +12,10 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-function entry(n: number, overrides: Partial<LedgerEntry> = {}): LedgerEntry {
-  const at = new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
-  return {
-    task_id: `task_${n}`,
-    owner: "local",
-    model: "kling-3-0",
-    request_hash: "h".repeat(64),
-    idempotency_key: `rmcp_${"k".repeat(40)}`,
-    client_request_id: `req-${n}`,
-    cost_credits: 90,
-    reserved_credits: 90,
-    final_credits: 0,
-    status: "queued",
-    result_urls: [],
-    error: null,
-    created_at: at,
-    updated_at: at,
-    ...overrides,
-  };
-}
+const lineCount = async (path: string) => (await readFile(path, "utf8")).trim().split("\n").length;
 
 describe("file ledger", () => {
-  it("survives a reopen with the latest state per task, newest first", async () => {
+  it("survives a reopen with the latest state per entry, newest first", async () => {
     const path = join(dir, "ledger.jsonl");
     const a = await FileStore.open({ path });
     await a.put(entry(1));
@@ -44,11 +26,75 @@ describe("file ledger", () => {
     await a.close();
     const b = await FileStore.open({ path });
     const list = await b.list("local", 10);
-    expect(list.map((e) => [e.task_id, e.status])).toEqual([
-      ["task_2", "queued"],
-      ["task_1", "succeeded"],
+    expect(list.map((e) => [e.id, e.status])).toEqual([
+      ["gen_2", "queued"],
+      ["gen_1", "succeeded"],
     ]);
-    expect((await b.findByClientRequestId("local", "req-2"))?.task_id).toBe("task_2");
+    expect((await b.findByClientRequestId("local", "req-2"))?.id).toBe("gen_2");
+    expect((await b.get("local", "task_1"))?.id).toBe("gen_1");
+    expect((await b.get("local", "gen_1"))?.task_id).toBe("task_1");
+  });
+
+  it("an intent becomes its task: found by crid before, by task id after", async () => {
+    const s = await FileStore.open({ path: join(dir, "l.jsonl") });
+    await s.openIntent(intent(1));
+    expect((await s.findByClientRequestId("local", "req-1"))?.state).toBe("submitting");
+    expect(await s.get("local", "task_1")).toBeUndefined();
+    expect(await s.spentSince("local", new Date(0))).toBe(90);
+    await s.put(entry(1, { reserved_credits: 120 }));
+    expect((await s.get("local", "task_1"))?.state).toBe("created");
+    expect(await s.spentSince("local", new Date(0))).toBe(120);
+  });
+
+  it("remove writes a tombstone that outlives a reopen", async () => {
+    const path = join(dir, "l.jsonl");
+    const s = await FileStore.open({ path });
+    await s.openIntent(intent(1));
+    await s.openIntent(intent(2));
+    await s.remove("someone-else", "gen_1");
+    await s.remove("local", "gen_1");
+    await s.close();
+    expect(await readFile(path, "utf8")).toContain('"kind":"removed"');
+    const t = await FileStore.open({ path });
+    expect(await t.get("local", "gen_1")).toBeUndefined();
+    expect(await t.findByClientRequestId("local", "req-1")).toBeUndefined();
+    expect((await t.list("local", 10)).map((e) => e.id)).toEqual(["gen_2"]);
+    expect(await t.spentSince("local", new Date(0))).toBe(90);
+  });
+
+  it("an intent with a check that throws writes nothing", async () => {
+    const path = join(dir, "l.jsonl");
+    const s = await FileStore.open({ path });
+    await s.openIntent(intent(1));
+    const seen: number[] = [];
+    const refuse = (spent: number) => {
+      seen.push(spent);
+      throw new Error("over budget");
+    };
+    // The check sees today's spend, so give the entries today's date.
+    const now = new Date().toISOString();
+    await s.put(entry(3, { created_at: now }));
+    await expect(s.openIntent(intent(2, { created_at: now }), refuse)).rejects.toThrow(
+      "over budget",
+    );
+    expect(seen).toEqual([90]);
+    expect(await s.findByClientRequestId("local", "req-2")).toBeUndefined();
+    await s.close();
+    expect(await lineCount(path)).toBe(2);
+  });
+
+  it("learned prices keep the highest and survive a reopen", async () => {
+    const path = join(dir, "l.jsonl");
+    const s = await FileStore.open({ path });
+    expect(await s.learnedPrice("rivya|kling-3-0|15s")).toBeUndefined();
+    await s.learnPrice("rivya|kling-3-0|15s", 270);
+    await s.learnPrice("rivya|kling-3-0|15s", 90);
+    await s.learnPrice("rivya|kling-3-0|5s", 90);
+    await s.close();
+    expect(await lineCount(path)).toBe(2);
+    const t = await FileStore.open({ path });
+    expect(await t.learnedPrice("rivya|kling-3-0|15s")).toBe(270);
+    expect(await t.learnedPrice("rivya|kling-3-0|5s")).toBe(90);
   });
 
   it("recovers from a write torn mid-line without losing earlier entries", async () => {
@@ -60,20 +106,20 @@ describe("file ledger", () => {
     const line = JSON.stringify(entry(6));
     await appendFile(path, line.slice(0, Math.floor(line.length / 2)));
     const b = await FileStore.open({ path });
-    expect(b.skippedOnLoad).toBe(1);
-    expect((await b.list("local", 10)).map((e) => e.task_id)).toEqual([
-      "task_5",
-      "task_4",
-      "task_3",
-      "task_2",
-      "task_1",
+    expect((await b.list("local", 10)).map((e) => e.id)).toEqual([
+      "gen_5",
+      "gen_4",
+      "gen_3",
+      "gen_2",
+      "gen_1",
     ]);
     await b.put(entry(7));
+    expect(b.skippedLines).toBe(1);
     await b.close();
     const c = await FileStore.open({ path });
-    expect(c.skippedOnLoad).toBe(1);
     expect(await c.get("local", "task_7")).toBeDefined();
     expect((await c.list("local", 10)).length).toBe(6);
+    expect(c.skippedLines).toBe(1);
   });
 
   it("keeps owners apart", async () => {
@@ -81,36 +127,39 @@ describe("file ledger", () => {
     await s.put(entry(1, { owner: "ana" }));
     await s.put(entry(2, { owner: "ben" }));
     expect(await s.get("ben", "task_1")).toBeUndefined();
-    expect((await s.list("ana", 10)).map((e) => e.task_id)).toEqual(["task_1"]);
+    expect(await s.get("ben", "gen_1")).toBeUndefined();
+    expect((await s.list("ana", 10)).map((e) => e.id)).toEqual(["gen_1"]);
     expect(await s.findByClientRequestId("ben", "req-1")).toBeUndefined();
     expect(await s.spentSince("ana", new Date(0))).toBe(90);
   });
 
-  it("counts refunds of failed tasks back in spend", async () => {
+  it("counts refunds of failed tasks back and open intents at their quote", async () => {
     const s = await FileStore.open({ path: join(dir, "l.jsonl") });
     await s.put(entry(1));
     await s.put(entry(2, { status: "failed", final_credits: 0 }));
     await s.put(entry(3, { status: "succeeded", final_credits: 90 }));
-    expect(await s.spentSince("local", new Date(0))).toBe(180);
-    expect(await s.spentSince("local", new Date(Date.UTC(2026, 0, 1, 0, 0, 3)))).toBe(90);
+    await s.openIntent(intent(4, { quote_credits: 45 }));
+    expect(await s.spentSince("local", new Date(0))).toBe(225);
+    expect(await s.spentSince("local", new Date(Date.UTC(2026, 0, 1, 0, 0, 3)))).toBe(135);
   });
 
   it("stays bounded: compaction prunes the oldest finished entries, never unfinished ones", async () => {
     const path = join(dir, "l.jsonl");
     const s = await FileStore.open({ path, maxEntries: 50 });
     await s.put(entry(0)); // unfinished, oldest
-    for (let n = 1; n <= 300; n++)
+    await s.openIntent(intent(1)); // outcome unknown, oldest but one
+    for (let n = 2; n <= 300; n++)
       await s.put(entry(n, { status: "succeeded", final_credits: 90 }));
     await s.close();
-    const lines = (await readFile(path, "utf8")).trim().split("\n").length;
-    expect(lines).toBeLessThanOrEqual(100);
+    expect(await lineCount(path)).toBeLessThanOrEqual(100);
     const reopened = await FileStore.open({ path, maxEntries: 50 });
     expect(await reopened.get("local", "task_0")).toBeDefined();
+    expect(await reopened.findByClientRequestId("local", "req-1")).toBeDefined();
     expect(await reopened.get("local", "task_300")).toBeDefined();
-    expect(await reopened.get("local", "task_1")).toBeUndefined();
+    expect(await reopened.get("local", "task_2")).toBeUndefined();
   });
 
-  it("never prunes recent tasks, so today's spend (budgets) stays complete", async () => {
+  it("never prunes recent entries, so today's spend (budgets) stays complete", async () => {
     const path = join(dir, "l.jsonl");
     const s = await FileStore.open({ path, maxEntries: 10 });
     const now = new Date().toISOString();
@@ -120,7 +169,30 @@ describe("file ledger", () => {
     await s.close();
     const reopened = await FileStore.open({ path, maxEntries: 10 });
     expect((await reopened.list("local", 100)).length).toBe(60);
-    expect(await reopened.spentSince("local", new Date(Date.now() - 3_600_000))).toBe(60 * 90);
+    expect(await reopened.spentSince("local", startOfUtcDay(new Date()))).toBe(60 * 90);
+  });
+
+  it("creates the ledger 0600 in a folder 0700, and tightens an old world-readable one", async () => {
+    const path = join(dir, "state", "ledger.jsonl");
+    const s = await FileStore.open({ path });
+    await s.put(entry(1));
+    await s.close();
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    expect((await stat(join(dir, "state"))).mode & 0o777).toBe(0o700);
+    const old = join(dir, "old.jsonl");
+    await writeFile(old, `${JSON.stringify(entry(1))}\n`, { mode: 0o644 });
+    await (await FileStore.open({ path: old })).close();
+    expect((await stat(old)).mode & 0o777).toBe(0o600);
+  });
+
+  it("reads a ledger written before intents existed", async () => {
+    const path = join(dir, "l.jsonl");
+    const { id: _id, state: _s, quote_credits: _q, ...old } = entry(1);
+    await writeFile(path, `${JSON.stringify({ ...old, cost_credits: 90 })}\n`);
+    const s = await FileStore.open({ path });
+    const found = await s.get("local", "task_1");
+    expect(found).toMatchObject({ id: "task_1", state: "created", quote_credits: 90 });
+    expect(await s.spentSince("local", new Date(0))).toBe(90);
   });
 
   it("measures its size per 1,000 tasks", async () => {
@@ -145,7 +217,7 @@ describe("file ledger", () => {
     const path = join(dir, "l.jsonl");
     await writeFile(path, `${JSON.stringify(entry(1))}\n{garbage\n${JSON.stringify(entry(2))}\n`);
     const s = await FileStore.open({ path });
-    expect(s.skippedOnLoad).toBe(1);
     expect((await s.list("local", 10)).length).toBe(2);
+    expect(s.skippedLines).toBe(1);
   });
 });

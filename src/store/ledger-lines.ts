@@ -1,0 +1,70 @@
+/**
+ * The three kinds of line in ledger.jsonl. An entry line is the LedgerEntry itself (so the
+ * file stays readable with jq); a tombstone and a learned price carry a `kind` field, which
+ * entries never have.
+ */
+import type { LedgerEntry } from "./types.js";
+
+export interface Tombstone {
+  kind: "removed";
+  id: string;
+  owner: string;
+  at: string;
+}
+
+export interface LearnedPrice {
+  kind: "price";
+  key: string;
+  credits: number;
+}
+
+export type LedgerLine = { kind: "entry"; entry: LedgerEntry } | Tombstone | LearnedPrice;
+
+export function encodeEntry(entry: LedgerEntry): string {
+  return `${JSON.stringify(entry)}\n`;
+}
+
+export function encodeTombstone(owner: string, id: string): string {
+  const line: Tombstone = { kind: "removed", id, owner, at: new Date().toISOString() };
+  return `${JSON.stringify(line)}\n`;
+}
+
+export function encodePrice(key: string, credits: number): string {
+  const line: LearnedPrice = { kind: "price", key, credits };
+  return `${JSON.stringify(line)}\n`;
+}
+
+/** Undefined for a line that is not JSON or not one of ours (a torn write, say). */
+export function parseLine(text: string): LedgerLine | undefined {
+  let value: Record<string, unknown>;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null) return undefined;
+  if (value.kind === "removed" && typeof value.id === "string") return value as never;
+  if (value.kind === "price" && typeof value.key === "string" && typeof value.credits === "number")
+    return value as never;
+  if (typeof value.owner !== "string") return undefined;
+  if (typeof value.id === "string") return { kind: "entry", entry: value as never };
+  if (typeof value.task_id === "string") return { kind: "entry", entry: fromTaskLine(value) };
+  return undefined;
+}
+
+/**
+ * Ledgers written before intents existed hold one line per created task, keyed by task id:
+ * read them as created entries so an upgrade keeps every task and its spend.
+ */
+function fromTaskLine(old: Record<string, unknown>): LedgerEntry {
+  const quote = typeof old.cost_credits === "number" ? old.cost_credits : 0;
+  return {
+    ...(old as unknown as LedgerEntry),
+    provider: "rivya",
+    settings: {},
+    prompt_snippet: "",
+    quote_credits: quote,
+    id: old.task_id as string,
+    state: "created",
+  };
+}
