@@ -142,7 +142,8 @@ function callContext(
   };
 }
 
-const isTimeout = (err: unknown) => err instanceof McpError && err.code === ErrorCode.RequestTimeout;
+const isTimeout = (err: unknown) =>
+  err instanceof McpError && err.code === ErrorCode.RequestTimeout;
 
 function errorResult(text: string): CallToolResult {
   return { content: [{ type: "text", text }], isError: true };

@@ -110,10 +110,19 @@ async function replay(known: LedgerEntry, call: GenerateCall, ctx: ToolContext, 
     stated: call.model.baseCredits,
     learned: known.quote_credits > call.model.baseCredits,
   };
+  // Resending is safe only because Rivya dedupes creates by Idempotency-Key; a provider
+  // without one must report such an intent as in doubt instead of resending it.
   if (known.state === "submitting") {
     const resumed = await create(known, call, quote, deps);
     const task = taskFromEntry(resumed.entry);
-    return result(call, known.client_request_id, quote, await settle(task, resumed.entry, call, ctx, deps), true, deps);
+    return result(
+      call,
+      known.client_request_id,
+      quote,
+      await settle(task, resumed.entry, call, ctx, deps),
+      true,
+      deps,
+    );
   }
   let task = taskFromEntry(known);
   try {

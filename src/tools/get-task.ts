@@ -82,7 +82,11 @@ async function lookUp(id: string, ctx: ToolContext, deps: ServerDeps): Promise<F
       const note = `Rivya does not know task ${task.id} any more, though this server recorded it on ${entry.created_at} (shown as last seen). If this is the --demo server, its simulator lost its state; otherwise the account or the key changed, or Rivya no longer keeps the task.`;
       return { entry, task, note };
     }
-    return { entry, task, note: `Rivya could not be asked just now; showing the task as last seen at ${entry.updated_at}.` };
+    return {
+      entry,
+      task,
+      note: `Rivya could not be asked just now; showing the task as last seen at ${entry.updated_at}.`,
+    };
   }
 }
 

@@ -91,7 +91,7 @@ export async function create(
       await deps.store.remove(intent.owner, intent.id).catch((e: unknown) => {
         deps.log.error("could not clear a refused intent", { id: intent.id, error: String(e) });
       });
-      throw err;
+      throw refused(err, intent.client_request_id);
     }
     throw outcomeUnknown(err, intent.client_request_id);
   }
@@ -110,6 +110,14 @@ function createdNothing(err: unknown): boolean {
   if (!(err instanceof RivyaError)) return false;
   if (err.kind === "upstream_unavailable") return err.status === 503;
   return !["network", "timeout", "unexpected"].includes(err.kind);
+}
+
+/** A refusal that may pass later (a rate limit, a pause) says how to retry; others pass as they are. */
+function refused(err: unknown, clientRequestId: string): unknown {
+  const c = classify(err);
+  if (!c.retryable) return err;
+  const hint = `${c.message} Rivya created nothing. It is safe to retry: call generate_video again with client_request_id "${clientRequestId}" and the same arguments.`;
+  return new ToolError(hint, c.category, true, c.retryAfterSeconds);
 }
 
 /** Errors after the request may have reached Rivya say how to retry without paying twice. */

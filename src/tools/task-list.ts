@@ -40,7 +40,8 @@ function view(e: LedgerEntry, current: boolean): Recent {
     model: e.model,
     status: e.state === "submitting" ? "submitting" : (e.status ?? "queued"),
     prompt: e.prompt_snippet,
-    cost_credits: e.state === "submitting" ? e.quote_credits : e.final_credits || e.reserved_credits,
+    cost_credits:
+      e.state === "submitting" ? e.quote_credits : e.final_credits || e.reserved_credits,
     status_as_of: e.updated_at,
     current,
     ...(e.saved_path ? { saved_path: e.saved_path } : {}),
