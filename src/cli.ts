@@ -6,26 +6,34 @@
  */
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { buildServerConfig, envValue } from "./config.js";
+import { buildServerConfig, defaultStateDir, envValue } from "./config.js";
 import { createLogger, type Level } from "./log.js";
 import { lazyRivyaClient } from "./rivya/lazy.js";
+import { SIMULATE_FLAGS, SIMULATE_HELP, simulateOptions } from "./simulator/command.js";
 import { VERSION } from "./version.js";
 
-const HELP = `rivya-mcp ${VERSION} — MCP server for Rivya video generation
+/** The help text, with the default state folder as it resolves here. */
+const help = (
+  env: NodeJS.ProcessEnv,
+) => `rivya-mcp ${VERSION} — MCP server for Rivya video generation
 
 Usage:
   rivya-mcp                      stdio server (reads RIVYA_API_KEY)
-  rivya-mcp --demo               stdio server on the built-in Rivya simulator (no key, no network)
+  rivya-mcp --demo               stdio server on the built-in Rivya simulator (no key, no network);
+                                 its tasks and balance survive restarts (kept under the state folder)
   rivya-mcp --http [--port 8080] [--host 127.0.0.1]
                                  Streamable HTTP server at /mcp (add --demo for the simulator)
   rivya-mcp simulate [--port N]  run only the Rivya-compatible simulator on loopback
+                                 (credits, task timing, latency, failures, state: rivya-mcp simulate --help)
   rivya-mcp token create --name NAME --tokens-file FILE [--daily-budget N] [--rivya-key-env VAR]
                                  add a person's access token to FILE; prints the token once
 
 Options:
   --allow-dir DIR                folder local uploads may read (repeatable; env RIVYA_MCP_ALLOW_DIRS)
   --output-dir DIR               where get_task saves videos (env RIVYA_MCP_OUTPUT_DIR)
-  --state-dir DIR                where the task ledger lives (env RIVYA_MCP_STATE_DIR; default ~/.rivya-mcp)
+  --state-dir DIR                where the task ledger lives (env RIVYA_MCP_STATE_DIR; default
+                                 $XDG_STATE_HOME/rivya-mcp, else ~/.rivya-mcp: here ${defaultStateDir(env)};
+                                 --demo without it uses the demo/ folder inside)
   --confirm-above N              calls above N credits need the person's OK (env RIVYA_MCP_CONFIRM_ABOVE; default 100)
   --daily-budget N               at most N credits per UTC day (env RIVYA_MCP_DAILY_BUDGET; default none)
   --log-level LEVEL              debug | info | warn | error (default info; logs go to stderr)
@@ -60,33 +68,49 @@ async function main(argv: string[]): Promise<void> {
     fail(err instanceof Error ? err.message : String(err));
   }
   const { values, positionals } = parsed;
-  if (values.help) return void process.stdout.write(HELP);
+  const simulate = positionals[0] === "simulate";
+  if (values.help && simulate) return simulateCommand(values, undefined);
+  if (values.help) return void process.stdout.write(help(process.env));
   if (values.version) return void process.stdout.write(`${VERSION}\n`);
 
   const port = values.port === undefined ? undefined : Number(values.port);
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535))
     fail(`--port must be 0–65535, got ${values.port}`);
 
-  if (positionals[0] === "simulate") {
-    const { startSimulator } = await import("./simulator/index.js");
-    const sim = await startSimulator({ port: port ?? 0 });
-    process.stderr.write(
-      `Rivya simulator listening on ${sim.url} (any rvya_sk_ key is accepted)\n`,
+  if (simulate) return simulateCommand(values, port);
+  const simulateOnly = SIMULATE_FLAGS.find((f) => values[f] !== undefined);
+  if (simulateOnly) fail(`--${simulateOnly} is a flag of 'rivya-mcp simulate'`);
+  if (port !== undefined && !values.http) {
+    fail(
+      "--port only applies to the HTTP server: add --http to serve on that port (the stdio server has no port)",
     );
-    return;
   }
   if (positionals[0] === "token") return tokenCommand(positionals.slice(1), values);
   if (positionals.length) fail(`unknown command '${positionals[0]}'`);
+
+  const config = buildServerConfig(process.env, {
+    ...(values["allow-dir"]?.length
+      ? { allowDirs: values["allow-dir"].map((d) => resolve(d)) }
+      : {}),
+    ...(values["output-dir"] ? { outputDir: resolve(values["output-dir"]) } : {}),
+    ...(values["state-dir"] ? { stateDir: resolve(values["state-dir"]) } : {}),
+    ...credits("confirm-above", "confirmAbove", values["confirm-above"]),
+    ...credits("daily-budget", "dailyBudget", values["daily-budget"]),
+  });
+  // Demo tasks live on the simulator: keep them out of the default ledger.
+  const stateDirChosen = values["state-dir"] || envValue(process.env, "RIVYA_MCP_STATE_DIR");
+  if (values.demo && !stateDirChosen) config.stateDir = join(config.stateDir, "demo");
 
   let apiKey = envValue(process.env, "RIVYA_API_KEY");
   let baseUrl = envValue(process.env, "RIVYA_BASE_URL") ?? "https://rivya.ai";
   if (values.demo) {
     const { startSimulator } = await import("./simulator/index.js");
+    // Beside the demo ledger, so a restarted demo still knows its tasks and balance.
     const sim = await startSimulator({
-      port: 0,
       startingCredits: 1000,
       queuedMs: 2000,
       processingMs: 6000,
+      stateDir: join(config.stateDir, "simulator"),
     });
     apiKey = "rvya_sk_demo";
     baseUrl = sim.url;
@@ -105,19 +129,6 @@ async function main(argv: string[]): Promise<void> {
   });
   if (!apiKey)
     log.warn("RIVYA_API_KEY is not set: only list_models will work. Set it, or try --demo.");
-
-  const config = buildServerConfig(process.env, {
-    ...(values["allow-dir"]?.length
-      ? { allowDirs: values["allow-dir"].map((d) => resolve(d)) }
-      : {}),
-    ...(values["output-dir"] ? { outputDir: resolve(values["output-dir"]) } : {}),
-    ...(values["state-dir"] ? { stateDir: resolve(values["state-dir"]) } : {}),
-    ...credits("confirm-above", "confirmAbove", values["confirm-above"]),
-    ...credits("daily-budget", "dailyBudget", values["daily-budget"]),
-  });
-  // Demo tasks live on a throwaway simulator: keep them out of the default ledger.
-  const stateDirChosen = values["state-dir"] || envValue(process.env, "RIVYA_MCP_STATE_DIR");
-  if (values.demo && !stateDirChosen) config.stateDir = join(config.stateDir, "demo");
   const clientFor = (key: string | undefined) =>
     lazyRivyaClient({
       baseUrl,
@@ -142,6 +153,26 @@ async function main(argv: string[]): Promise<void> {
   const store = await FileStore.open({ path: join(config.stateDir, "ledger.jsonl") });
   const { runStdio } = await import("./transports/stdio.js");
   await runStdio({ client, config, log, owner: "local", store, dailyBudget: config.dailyBudget });
+}
+
+/** `simulate`: only the simulator, with the flags SIMULATE_HELP lists; runs until killed. */
+async function simulateCommand(
+  values: ReturnType<typeof parse>["values"],
+  port: number | undefined,
+): Promise<void> {
+  if (values.help) return void process.stdout.write(SIMULATE_HELP);
+  let options: ReturnType<typeof simulateOptions>;
+  try {
+    options = simulateOptions(values, port);
+  } catch (err) {
+    fail(`${(err as Error).message} (see rivya-mcp simulate --help)`);
+  }
+  const { startSimulator } = await import("./simulator/index.js");
+  const sim = await startSimulator(options);
+  const kept = options.stateDir ? `; state kept in ${options.stateDir}` : "";
+  process.stderr.write(
+    `Rivya simulator listening on ${sim.url} (any rvya_sk_ key is accepted${kept})\n`,
+  );
 }
 
 /** `token create`: the token goes to stdout (once, for piping); everything else to stderr. */
@@ -205,6 +236,11 @@ function parse(argv: string[]) {
       "max-sessions": { type: "string" },
       name: { type: "string" },
       "rivya-key-env": { type: "string" },
+      credits: { type: "string" },
+      "queued-ms": { type: "string" },
+      "processing-ms": { type: "string" },
+      "latency-ms": { type: "string" },
+      "failure-rate": { type: "string" },
     },
   });
 }

@@ -30,26 +30,76 @@ export interface AccountsConfig {
   acceptAnyKey: boolean;
   accounts: Record<string, AccountOptions>;
   rateLimit: { capacity: number; refillPerSecond: number } | null;
+  /** Accounts created on first sight kept at most; the least recently used go first. */
+  maxSeen: number;
+}
+
+/** What survives a restart; the rate-limit bucket starts full again. */
+export interface SavedAccount {
+  key: string;
+  credits: number;
+  scopes: string[];
+  status: AccountStatus;
 }
 
 const unauthorized = (code: string, message: string) => new ApiError(401, code, message);
 
 export class Accounts {
-  private readonly byKey = new Map<string, Account>();
+  /** Accounts from the options: never evicted. */
+  private readonly configured = new Map<string, Account>();
+  /** Accounts created on first sight, least recently used first (Map order). */
+  private readonly seen = new Map<string, Account>();
 
   constructor(private readonly cfg: AccountsConfig) {
     for (const [key, o] of Object.entries(cfg.accounts)) {
-      this.byKey.set(key, newAccount(key, o.credits ?? cfg.startingCredits, o));
+      this.configured.set(key, newAccount(key, o.credits ?? cfg.startingCredits, o));
     }
+  }
+
+  get count(): number {
+    return this.configured.size + this.seen.size;
   }
 
   /** The key's account, created on first sight when `acceptAnyKey` allows it. */
   find(key: string): Account | undefined {
-    const known = this.byKey.get(key);
-    if (known || !this.cfg.acceptAnyKey || !isWellFormed(key)) return known;
-    const fresh = newAccount(key, this.cfg.startingCredits);
-    this.byKey.set(key, fresh);
-    return fresh;
+    const configured = this.configured.get(key);
+    if (configured) return configured;
+    const known = this.seen.get(key);
+    if (known) {
+      // Re-inserting moves it to the most recently used end.
+      this.seen.delete(key);
+      this.seen.set(key, known);
+      return known;
+    }
+    if (!this.cfg.acceptAnyKey || !isWellFormed(key)) return undefined;
+    return this.remember(newAccount(key, this.cfg.startingCredits));
+  }
+
+  private remember(account: Account): Account {
+    this.seen.set(account.key, account);
+    for (const oldest of this.seen.keys()) {
+      if (this.seen.size <= this.cfg.maxSeen) break;
+      this.seen.delete(oldest);
+    }
+    return account;
+  }
+
+  save(): SavedAccount[] {
+    return [...this.configured.values(), ...this.seen.values()].map((a) => ({
+      key: a.key,
+      credits: a.credits,
+      scopes: [...a.scopes],
+      status: a.status,
+    }));
+  }
+
+  /** Restores saved balances; configured accounts keep their configured scopes and status. */
+  load(saved: readonly SavedAccount[]): void {
+    for (const s of saved) {
+      const configured = this.configured.get(s.key);
+      if (configured) configured.credits = s.credits;
+      else this.remember({ ...newAccount(s.key, s.credits, s), bucket: null });
+    }
   }
 
   /** Resolves the Bearer key of a request to an account allowed `scope`, or throws 401/403. */

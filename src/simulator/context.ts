@@ -14,6 +14,8 @@ export interface SimState {
   modelList: unknown;
   /** Largest upload sizes over `models`, which are fixed for the simulator's lifetime. */
   uploadLimits: UploadLimits;
+  /** Credits a create reserves (SimulatorOptions.reserveCredits or the base credits). */
+  reserveCredits: (model: ModelTable, params: Readonly<Record<string, unknown>>) => number;
   accounts: Accounts;
   tasks: TaskStore;
   files: FileStore;
@@ -38,6 +40,8 @@ export interface Route {
   api: boolean;
   /** Only the create may be "accepted then dropped". */
   droppable?: boolean;
+  /** A success changes what must survive a restart: saved before the reply goes out. */
+  saves?: boolean;
   handle(ctx: RouteContext): Reply | Promise<Reply>;
 }
 

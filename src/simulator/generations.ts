@@ -10,8 +10,10 @@ import { validateGeneration } from "./validate.js";
 const JSON_BODY_LIMIT = 1024 * 1024;
 
 function createTask(ctx: RouteContext, body: unknown): Reply & { body: { id: string } } {
-  const { model, prompt } = validateGeneration(body, ctx.state.models);
-  return { status: 202, body: ctx.state.tasks.create(ownerOf(ctx), model, prompt, Date.now()) };
+  const { model, prompt, params } = validateGeneration(body, ctx.state.models);
+  const cost = ctx.state.reserveCredits(model, params);
+  const task = ctx.state.tasks.create(ownerOf(ctx), model, cost, prompt, Date.now());
+  return { status: 202, body: task };
 }
 
 export async function createGeneration(ctx: RouteContext): Promise<Reply> {
@@ -37,10 +39,10 @@ export async function createGeneration(ctx: RouteContext): Promise<Reply> {
       );
     }
     if (found.kind === "replay") {
-      // Tasks are never removed and the scope includes the account, so the task exists.
       const task = ctx.state.tasks.get(found.taskId, account, Date.now());
-      if (!task) throw new Error(`idempotency record points at missing task ${found.taskId}`);
-      return { status: 200, body: task };
+      if (task) return { status: 200, body: task };
+      // Its task was evicted (the finished-task cap) or its account was: nothing to replay.
+      store.forget(scope);
     }
     const reply = createTask(ctx, body);
     store.remember(scope, fingerprint, reply.body.id, Date.now());

@@ -3,12 +3,15 @@
  * contract plus the project's §15 defaults, on loopback, with fault switches.
  */
 export { startSimulator } from "./server.js";
+export { DEFAULT_LIMITS } from "./state.js";
 export type {
   AccountOptions,
   AccountStatus,
   Faults,
   RequestRecord,
   Simulator,
+  SimulatorLimits,
   SimulatorOptions,
+  SimulatorRetained,
   SimulatorStats,
 } from "./types.js";

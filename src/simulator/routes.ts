@@ -21,6 +21,7 @@ export const ROUTES: readonly Route[] = [
     scope: "generations:create",
     api: true,
     droppable: true,
+    saves: true,
     handle: createGeneration,
   },
   {
@@ -39,6 +40,7 @@ export const ROUTES: readonly Route[] = [
     pattern: /^\/api\/v1\/files$/,
     scope: "files:create",
     api: true,
+    saves: true,
     handle: uploadFile,
   },
   {

@@ -1,12 +1,14 @@
 /**
  * The HTTP pipeline: settle due tasks → route → auth → rate limit → faults → handler →
- * latency → reply (or a dropped socket). Binds loopback only and prints nothing.
+ * latency → save (with a state folder) → reply (or a dropped socket). Binds loopback only
+ * and prints nothing.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { SimDisk } from "./disk.js";
 import { ApiError, errorReply, notFound, type Reply, sendReply } from "./http.js";
 import { matchRoute } from "./routes.js";
-import { createState } from "./state.js";
+import { createState, limitsOf, restoreState, snapshotOf } from "./state.js";
 import type { Faults, RequestRecord, Simulator, SimulatorOptions } from "./types.js";
 import { mulberry32 } from "./util.js";
 
@@ -20,7 +22,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   let faults: Faults = { ...NO_FAULTS, ...opts.faults };
   const roll = (share: number) => share > 0 && faultRandom() < share;
   const requests: RequestRecord[] = [];
-  const state = createState(opts, failureRandom);
+  const limits = limitsOf(opts);
+  const disk = opts.stateDir === undefined ? undefined : await SimDisk.open(opts.stateDir);
+  const saved = await disk?.readSnapshot();
+  const state = createState(opts, failureRandom, disk);
+  if (saved) await restoreState(state, saved);
+  let port = 0;
+  // Without a state folder nothing is written: the in-memory default pays nothing for this.
+  const persist = disk && (() => disk.save(() => snapshotOf(state, port)));
 
   // Latency timers are tracked so close() can cancel them instead of waiting them out.
   const delays = new Map<NodeJS.Timeout, () => void>();
@@ -49,6 +58,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     const record: RequestRecord = { method: req.method ?? "GET", path, status: 0, at: Date.now() };
     requests.push(record);
+    // Kept in place (callers hold this array), oldest dropped past the cap.
+    if (requests.length > limits.requestRecords) requests.shift();
     state.tasks.settleDue(Date.now());
     let reply: Reply;
     let drop = false;
@@ -65,6 +76,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       }
       if (route.api) checkFaults();
       reply = await route.handle({ req, params, account, state });
+      if (route.saves && reply.status < 300) await persist?.();
       drop = route.droppable === true && reply.status < 300 && roll(faults.dropAfterAccept);
     } catch (err) {
       reply = errorReply(err);
@@ -81,11 +93,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const server = createServer((req, res) => {
     handle(req, res).catch(() => res.destroy());
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  port = await listenLoopback(server, opts.port ?? saved?.port ?? 0, opts.port === undefined);
   state.baseUrl = `http://127.0.0.1:${port}`;
 
   let closing: Promise<void> | undefined;
@@ -101,7 +109,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         delays.clear();
         server.close(() => resolve());
         server.closeAllConnections();
-      });
+      }).then(() => disk?.flushed());
       return closing;
     },
     setFaults(f) {
@@ -116,8 +124,19 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     stats() {
       const { tasks } = state;
       tasks.settleDue(Date.now());
-      const { tasksCreated, creditsCharged, creditsRefunded } = tasks;
-      return { tasksCreated, creditsCharged, creditsRefunded, filesUploaded: state.files.count };
+      return { ...tasks.totals, filesUploaded: state.files.count };
+    },
+    retained() {
+      const { accounts, tasks, idempotency, files } = state;
+      return {
+        accounts: accounts.count,
+        requestRecords: requests.length,
+        idempotencyKeys: idempotency.count,
+        tasks: tasks.count,
+        finishedTasks: tasks.finishedCount,
+        files: files.count,
+        fileBytes: files.totalBytes,
+      };
     },
     tasks(key) {
       const owner = key === undefined ? undefined : state.accounts.find(key);
@@ -125,4 +144,24 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return state.tasks.list(owner, Date.now());
     },
   };
+}
+
+/**
+ * Listens on 127.0.0.1:`port`. A port remembered from before a restart is only a wish:
+ * when it is taken, any free port will do (URLs are made from the new base URL on read).
+ */
+async function listenLoopback(server: Server, port: number, fallback: boolean): Promise<number> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(port, "127.0.0.1", () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    if (!fallback || port === 0 || (err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
+    return listenLoopback(server, 0, false);
+  }
+  return (server.address() as AddressInfo).port;
 }

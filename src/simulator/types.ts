@@ -39,6 +39,44 @@ export interface SimulatorOptions {
   seed?: number;
   /** Default: MODELS from src/catalog. */
   models?: readonly ModelTable[];
+  /**
+   * What a create reserves (and, on success, charges), given the model and its params with
+   * the table's defaults filled in. Default: the table's base credits (FIXED billing, §15).
+   * Tests use it to stand in for an upstream that prices by duration.
+   */
+  reserveCredits?: (model: ModelTable, params: Readonly<Record<string, unknown>>) => number;
+  /**
+   * Folder that keeps accounts, tasks, idempotency records and uploaded files across
+   * restarts. Unset: everything lives in memory only (tests, benchmarks).
+   */
+  stateDir?: string;
+  /** How much the simulator keeps, so a long run stays bounded. See DEFAULT_LIMITS. */
+  limits?: Partial<SimulatorLimits>;
+}
+
+/**
+ * Caps on what a long-running simulator retains. Beyond each, the oldest (or least
+ * recently used) entries go: accounts made on first sight (configured ones stay), request
+ * records, idempotency entries, finished tasks, and uploaded files.
+ */
+export interface SimulatorLimits {
+  accounts: number;
+  requestRecords: number;
+  idempotencyKeys: number;
+  finishedTasks: number;
+  files: number;
+  fileBytes: number;
+}
+
+/** How much is retained right now (compare with SimulatorLimits). */
+export interface SimulatorRetained {
+  accounts: number;
+  requestRecords: number;
+  idempotencyKeys: number;
+  tasks: number;
+  finishedTasks: number;
+  files: number;
+  fileBytes: number;
 }
 
 /** One received request; `status` stays 0 while in flight and for dropped connections. */
@@ -65,7 +103,10 @@ export interface Simulator {
   setFaults(f: Partial<Faults>): void;
   /** The key's balance after settling every due task. */
   balance(key: string): number;
+  /** The most recent requests, oldest first (at most limits.requestRecords of them). */
   requests: RequestRecord[];
   stats(): SimulatorStats;
+  /** Counts of what the simulator holds, for checking its caps. */
+  retained(): SimulatorRetained;
   tasks(key?: string): RivyaTask[];
 }

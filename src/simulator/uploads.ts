@@ -9,7 +9,7 @@ import { readMultipart } from "./multipart.js";
 const KIND_REQUIRED = `kind is required and must be one of ${MEDIA_KINDS.map((k) => `"${k}"`).join(", ")}`;
 
 export async function uploadFile(ctx: RouteContext): Promise<Reply> {
-  const { models, uploadLimits, files, baseUrl } = ctx.state;
+  const { models, uploadLimits, files } = ctx.state;
   const upload = await readMultipart(ctx.req, (fields) => {
     const kind = fields.get("kind");
     if (!isKind(kind)) return uploadLimits.any;
@@ -32,6 +32,6 @@ export async function uploadFile(ctx: RouteContext): Promise<Reply> {
   const mime = await checkContent(upload.file, rule, model);
   return {
     status: 201,
-    body: files.add(ownerOf(ctx), kind, upload.file, mime, baseUrl, Date.now()),
+    body: await files.add(ownerOf(ctx), kind, upload.file, mime, Date.now()),
   };
 }

@@ -16,6 +16,8 @@ const REFS = "referenceMediaItems";
 export interface ValidGeneration {
   model: ModelTable;
   prompt: string;
+  /** The params as sent, with the table's defaults filled in for the ones left out. */
+  params: Record<string, unknown>;
 }
 
 const quoted = (values: readonly string[]) => values.map((v) => `"${v}"`).join(", ");
@@ -58,8 +60,16 @@ export function validateGeneration(body: unknown, models: readonly ModelTable[])
   if (body.client_request_id !== undefined && typeof body.client_request_id !== "string") {
     throw invalid("client_request_id must be a string");
   }
-  checkParams(model, body.params ?? {});
-  return { model, prompt };
+  const params = body.params ?? {};
+  checkParams(model, params);
+  return { model, prompt, params: withDefaults(model, params as Record<string, unknown>) };
+}
+
+function withDefaults(model: ModelTable, params: Record<string, unknown>): Record<string, unknown> {
+  const defaults = model.params.flatMap((p) =>
+    p.default === undefined ? [] : [[p.key, p.default]],
+  );
+  return { ...Object.fromEntries(defaults), ...params };
 }
 
 function checkParams(model: ModelTable, params: unknown): void {

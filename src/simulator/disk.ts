@@ -1,0 +1,112 @@
+/**
+ * The simulator's state on disk (only when `stateDir` is set): one JSON snapshot of
+ * accounts, tasks, idempotency records and file metadata, plus one file per upload.
+ * Every write goes to a synced temp file that is then renamed over the old one, so a crash
+ * mid-write leaves the previous snapshot intact. Snapshot writes are serialised and
+ * coalesced: callers that ask while one is waiting to start share it.
+ */
+import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import type { SavedAccount } from "./accounts.js";
+import type { FileBytesDisk, SavedFile } from "./file-store.js";
+import type { Entry } from "./idempotency.js";
+import type { SavedTask, TaskTotals } from "./tasks.js";
+
+const VERSION = 1;
+
+export interface Snapshot {
+  version: typeof VERSION;
+  /** The last port, tried again first so URLs handed out before a restart keep working. */
+  port: number;
+  accounts: SavedAccount[];
+  tasks: SavedTask[];
+  totals: TaskTotals;
+  idempotency: [string, Entry][];
+  files: SavedFile[];
+}
+
+async function writeAtomically(path: string, data: string | Buffer): Promise<void> {
+  const temp = `${path}.${process.pid}.tmp`;
+  const handle = await open(temp, "w", 0o600);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, path);
+}
+
+async function readIfThere(path: string): Promise<Buffer | undefined> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
+export class SimDisk implements FileBytesDisk {
+  private last: Promise<void> = Promise.resolve();
+  private queued: Promise<void> | undefined;
+
+  private constructor(private readonly dir: string) {}
+
+  static async open(dir: string): Promise<SimDisk> {
+    await mkdir(join(dir, "files"), { recursive: true, mode: 0o700 });
+    return new SimDisk(dir);
+  }
+
+  private get snapshotPath(): string {
+    return join(this.dir, "state.json");
+  }
+
+  async readSnapshot(): Promise<Snapshot | undefined> {
+    const bytes = await readIfThere(this.snapshotPath);
+    if (!bytes) return undefined;
+    const snapshot = JSON.parse(bytes.toString("utf8")) as Snapshot;
+    if (snapshot.version !== VERSION) {
+      throw new Error(
+        `${this.snapshotPath} is from another simulator version; move it away to start afresh`,
+      );
+    }
+    return snapshot;
+  }
+
+  /** Resolves once a snapshot taken after this call is on disk. */
+  save(take: () => Snapshot): Promise<void> {
+    if (this.queued) return this.queued;
+    const run = this.last
+      .catch(() => {})
+      .then(() => {
+        this.queued = undefined;
+        return writeAtomically(this.snapshotPath, JSON.stringify(take()));
+      });
+    this.queued = run;
+    this.last = run;
+    return run;
+  }
+
+  /** Waits for the last snapshot write (for close). */
+  flushed(): Promise<void> {
+    return this.last.catch(() => {});
+  }
+
+  write(id: string, bytes: Buffer): Promise<void> {
+    return writeAtomically(this.filePath(id), bytes);
+  }
+
+  read(id: string): Promise<Buffer | undefined> {
+    return readIfThere(this.filePath(id));
+  }
+
+  /** Best effort: a leftover file is only wasted space, never wrong state. */
+  remove(id: string): void {
+    unlink(this.filePath(id)).catch(() => {});
+  }
+
+  private filePath(id: string): string {
+    // Ids are ours (`file_<hex>`), but never let one name a path outside the folder.
+    return join(this.dir, "files", id.replace(/[^\w-]/g, "_"));
+  }
+}
