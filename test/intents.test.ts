@@ -170,7 +170,7 @@ describe("finding 3: the quote is what the upstream reserves, not only the catal
   const long = { model: "kling-3-0", prompt: "Fifteen seconds", params: { duration: 15 } };
 
   it("a dearer reservation is reported, counted at once, and quoted for the next identical call", async () => {
-    const t = await harness({ sim: perSecond, config: { dailyBudget: 500, confirmAbove: 100 } });
+    const t = await harness({ sim: perSecond, config: { dailyBudget: 600, confirmAbove: 100 } });
     const first = await t.call("generate_video", { ...long, max_credits: 100 });
     expect(first.isError, textOf(first)).toBeFalsy();
     expect(textOf(first)).toContain("Rivya reserved 270 credits, not the 90 quoted");
@@ -183,9 +183,11 @@ describe("finding 3: the quote is what the upstream reserves, not only the catal
     expect(dry.cost.credits).toBe(270);
     const unconfirmed = await t.call("generate_video", long);
     expect(textOf(unconfirmed)).toContain("above the confirmation threshold of 100");
+    const confirmed = await t.call("generate_video", { ...long, confirm: true });
+    expect(confirmed.isError, textOf(confirmed)).toBeFalsy();
     const overBudget = await t.call("generate_video", { ...long, confirm: true });
-    expect(textOf(overBudget)).toContain("only 230 of today's budget of 500 are left");
-    expect(createdTasks(t)).toHaveLength(1);
+    expect(textOf(overBudget)).toContain("only 60 of today's budget of 600 are left");
+    expect(createdTasks(t)).toHaveLength(2);
     // Other settings keep their own quote.
     const short = out(
       await t.call("generate_video", { ...long, params: { duration: 5 }, dry_run: true }),
