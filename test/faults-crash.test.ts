@@ -13,9 +13,9 @@ import { type Simulator, startSimulator } from "../src/simulator/index.js";
 import { type Spawned, spawnCli } from "./helpers/spawned.js";
 
 const KEY = "rvya_sk_crash_suite_key_42";
-const REQUESTS = 40;
+const REQUESTS = 30;
 const CONCURRENCY = 4;
-const KILL_EVERY = 9;
+const KILL_EVERY = 7;
 
 let sim: Simulator;
 let dir: string;
