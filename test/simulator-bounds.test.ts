@@ -62,6 +62,22 @@ describe("bounded growth (issue 10 finding 13)", () => {
     expect(s.stats().tasksCreated).toBe(N + 1);
   }, 120_000);
 
+  it("first-sight accounts beyond the cap go least recently used first", async () => {
+    const s = await startSimulator({ rateLimit: null, limits: { accounts: 2 } });
+    sim = s;
+    const [a, b, c] = [newKey(), newKey(), newKey()];
+    const spend = (key: string) => call(s.url, "POST", "/api/v1/generations", { key, json: gen });
+    const creditsOf = async (key: string) =>
+      (await call(s.url, "GET", "/api/v1/credits", { key })).body.current_credits;
+    await spend(a);
+    await spend(b);
+    expect(await creditsOf(a)).toBe(910); // a is now the most recently used
+    await spend(c); // b goes
+    expect(s.retained().accounts).toBe(2);
+    expect(await creditsOf(a)).toBe(910);
+    expect(await creditsOf(b)).toBe(1000); // forgotten: a fresh account
+  });
+
   it("a replayed key whose task was evicted creates afresh instead of failing", async () => {
     const s = await startSimulator({
       rateLimit: null,
