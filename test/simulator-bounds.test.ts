@@ -1,5 +1,5 @@
 /** A long-running simulator stays bounded (issue 10 finding 13), and its pricing hook. */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { IdempotencyStore } from "../src/simulator/idempotency.js";
 import { DEFAULT_LIMITS, type Simulator, startSimulator } from "../src/simulator/index.js";
 import { pngBytes } from "./fixtures/images.js";
@@ -140,6 +140,22 @@ describe("bounded growth (issue 10 finding 13)", () => {
       kind: "replay",
       taskId: "task_d",
     });
+  });
+
+  it("any request sweeps idempotency entries past their 24 h, not only a reuse of the key", async () => {
+    const s = await startSimulator({ rateLimit: null });
+    sim = s;
+    const key = newKey();
+    const headers = { "idempotency-key": "day-old" };
+    await call(s.url, "POST", "/api/v1/generations", { key, json: gen, headers });
+    expect(s.retained().idempotencyKeys).toBe(1);
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 24 * 3600_000 + 1000 });
+    try {
+      await call(s.url, "GET", "/api/v1/models");
+      expect(s.retained().idempotencyKeys).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("idempotency entries beyond the cap go oldest first", () => {

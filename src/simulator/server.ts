@@ -57,7 +57,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     requests.push(record);
     // Kept in place (callers hold this array), oldest dropped past the cap.
     if (requests.length > limits.requestRecords) requests.shift();
-    state.tasks.settleDue(Date.now());
+    state.tasks.settleDue(record.at);
+    state.idempotency.expire(record.at);
     let reply: Reply;
     let drop = false;
     try {
