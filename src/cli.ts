@@ -104,16 +104,8 @@ async function main(argv: string[]): Promise<void> {
   let apiKey = envValue(process.env, "RIVYA_API_KEY");
   let baseUrl = envValue(process.env, "RIVYA_BASE_URL") ?? "https://rivya.ai";
   if (values.demo) {
-    const { startSimulator } = await import("./simulator/index.js");
-    // Beside the demo ledger, so a restarted demo still knows its tasks and balance.
-    const sim = await startSimulator({
-      startingCredits: 1000,
-      queuedMs: 2000,
-      processingMs: 6000,
-      stateDir: join(config.stateDir, "simulator"),
-    });
     apiKey = "rvya_sk_demo";
-    baseUrl = sim.url;
+    baseUrl = await startDemoSimulator(join(config.stateDir, "simulator"));
   }
   // Hosted mode's flags and tokens file are checked before anything starts listening.
   const hosted = values.http
@@ -153,6 +145,25 @@ async function main(argv: string[]): Promise<void> {
   const store = await FileStore.open({ path: join(config.stateDir, "ledger.jsonl") });
   const { runStdio } = await import("./transports/stdio.js");
   await runStdio({ client, config, log, owner: "local", store, dailyBudget: config.dailyBudget });
+}
+
+/**
+ * The demo's simulator, keeping its state beside the demo ledger so a restarted demo still
+ * knows its tasks and balance. When another demo already holds that folder (two hosts on
+ * the default one), this one runs in memory rather than overwrite the other's state.
+ */
+async function startDemoSimulator(stateDir: string): Promise<string> {
+  const { startSimulator, StateDirBusyError } = await import("./simulator/index.js");
+  const demo = { startingCredits: 1000, queuedMs: 2000, processingMs: 6000 };
+  try {
+    return (await startSimulator({ ...demo, stateDir })).url;
+  } catch (err) {
+    if (!(err instanceof StateDirBusyError)) throw err;
+    process.stderr.write(
+      `rivya-mcp: ${err.message}. This demo keeps its tasks in memory only; give it its own --state-dir to keep them.\n`,
+    );
+    return (await startSimulator(demo)).url;
+  }
 }
 
 /** `simulate`: only the simulator, with the flags SIMULATE_HELP lists; runs until killed. */

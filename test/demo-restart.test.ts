@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(stateDir, { recursive: true, force: true }));
 
-const demo = () => spawnCli(["--demo", "--state-dir", stateDir], {});
+const demo = (dir = stateDir) => spawnCli(["--demo", "--state-dir", dir], {});
 const balanceOf = async (cli: Spawned) =>
   ((await cli.call("list_models")).structuredContent as any).credit_balance as number;
 
@@ -58,5 +58,28 @@ describe("--demo across a restart", () => {
       await second.close();
     }
     expect(second.protocolErrors).toEqual([]);
+  }, 60_000);
+
+  it("a second demo on the same state folder runs in memory instead of overwriting the first's", async () => {
+    const shared = join(stateDir, "shared");
+    const first = await demo(shared);
+    try {
+      await first.call("generate_video", {
+        model: "kling-3-0",
+        prompt: "A kite over a beach",
+        wait_seconds: 0,
+      });
+      const second = await demo(shared);
+      try {
+        expect(second.stderr()).toContain("is in use by process");
+        expect(second.stderr()).toContain("keeps its tasks in memory only");
+        expect(await balanceOf(second)).toBe(1000); // its own fresh wallet
+        expect(await balanceOf(first)).toBe(1000 - 90); // the first still has the saved one
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await first.close();
+    }
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 /** A long-running simulator stays bounded (issue 10 finding 13), and its pricing hook. */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { IdempotencyStore } from "../src/simulator/idempotency.js";
 import { DEFAULT_LIMITS, type Simulator, startSimulator } from "../src/simulator/index.js";
 import { pngBytes } from "./fixtures/images.js";
@@ -61,6 +61,22 @@ describe("bounded growth (issue 10 finding 13)", () => {
     expect(s.requests.at(-1)).toMatchObject({ path: "/api/v1/credits", key: FIXED, status: 200 });
     expect(s.stats().tasksCreated).toBe(N + 1);
   }, 120_000);
+
+  it("first-sight accounts beyond the cap go least recently used first", async () => {
+    const s = await startSimulator({ rateLimit: null, limits: { accounts: 2 } });
+    sim = s;
+    const [a, b, c] = [newKey(), newKey(), newKey()];
+    const spend = (key: string) => call(s.url, "POST", "/api/v1/generations", { key, json: gen });
+    const creditsOf = async (key: string) =>
+      (await call(s.url, "GET", "/api/v1/credits", { key })).body.current_credits;
+    await spend(a);
+    await spend(b);
+    expect(await creditsOf(a)).toBe(910); // a is now the most recently used
+    await spend(c); // b goes
+    expect(s.retained().accounts).toBe(2);
+    expect(await creditsOf(a)).toBe(910);
+    expect(await creditsOf(b)).toBe(1000); // forgotten: a fresh account
+  });
 
   it("a replayed key whose task was evicted creates afresh instead of failing", async () => {
     const s = await startSimulator({
@@ -124,6 +140,22 @@ describe("bounded growth (issue 10 finding 13)", () => {
       kind: "replay",
       taskId: "task_d",
     });
+  });
+
+  it("any request sweeps idempotency entries past their 24 h, not only a reuse of the key", async () => {
+    const s = await startSimulator({ rateLimit: null });
+    sim = s;
+    const key = newKey();
+    const headers = { "idempotency-key": "day-old" };
+    await call(s.url, "POST", "/api/v1/generations", { key, json: gen, headers });
+    expect(s.retained().idempotencyKeys).toBe(1);
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + 24 * 3600_000 + 1000 });
+    try {
+      await call(s.url, "GET", "/api/v1/models");
+      expect(s.retained().idempotencyKeys).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("idempotency entries beyond the cap go oldest first", () => {

@@ -5,7 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Simulator, type SimulatorOptions, startSimulator } from "../src/simulator/index.js";
+import {
+  type Simulator,
+  type SimulatorOptions,
+  StateDirBusyError,
+  startSimulator,
+} from "../src/simulator/index.js";
 import { pngBytes } from "./fixtures/images.js";
 import { call, newKey, uploadForm } from "./fixtures/sim-http.js";
 
@@ -168,5 +173,28 @@ describe("simulator state folder", () => {
         .sort(),
     ).toEqual([...ids].sort());
     expect(second.balance(key)).toBe(10_000 - 20 * 90);
+  });
+
+  it("one process per folder: a second simulator is refused while the first runs", async () => {
+    const dir = join(root, "shared");
+    const first = await start(dir);
+    const err = await start(dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StateDirBusyError);
+    expect((err as Error).message).toContain(`in use by process ${process.pid}`);
+    await first.close();
+    const next = await start(dir); // closing let the folder go
+    expect(next.url).toMatch(/^http:/);
+  });
+
+  it("a lock left by a process that is gone (a SIGKILL) is taken over", async () => {
+    const dir = join(root, "stale");
+    const key = newKey();
+    const first = await start(dir);
+    await call(first.url, "POST", "/api/v1/generations", { key, json: gen });
+    await first.close();
+    // No such process: pids stay far below this on Linux and macOS.
+    await writeFile(join(dir, "lock"), "2147483646");
+    const second = await start(dir);
+    expect(second.balance(key)).toBe(1000 - 90);
   });
 });

@@ -98,7 +98,7 @@ export class Accounts {
     for (const s of saved) {
       const configured = this.configured.get(s.key);
       if (configured) configured.credits = s.credits;
-      else this.remember({ ...newAccount(s.key, s.credits, s), bucket: null });
+      else this.remember(newAccount(s.key, s.credits, s));
     }
   }
 

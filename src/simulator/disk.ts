@@ -5,7 +5,7 @@
  * mid-write leaves the previous snapshot intact. Snapshot writes are serialised and
  * coalesced: callers that ask while one is waiting to start share it.
  */
-import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
+import { mkdir, open, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { SavedAccount } from "./accounts.js";
 import type { FileBytesDisk, SavedFile } from "./file-store.js";
@@ -46,15 +46,56 @@ async function readIfThere(path: string): Promise<Buffer | undefined> {
   }
 }
 
+/** Another live process holds the state folder: two writers would overwrite each other. */
+export class StateDirBusyError extends Error {}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Takes `dir`'s lock for this process; a lock left by a process that is gone is taken over. */
+async function takeLock(dir: string): Promise<void> {
+  const lock = join(dir, "lock");
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(lock, String(process.pid), { flag: "wx", mode: 0o600 });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    const holder = Number((await readIfThere(lock))?.toString());
+    if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
+      throw new StateDirBusyError(
+        `the simulator state folder ${dir} is in use by process ${holder}; stop it, or delete ${lock} if that process is not a simulator`,
+      );
+    }
+    await unlink(lock).catch(() => {});
+  }
+  throw new StateDirBusyError(`could not take the simulator state lock ${lock}`);
+}
+
 export class SimDisk implements FileBytesDisk {
   private last: Promise<void> = Promise.resolve();
   private queued: Promise<void> | undefined;
 
   private constructor(private readonly dir: string) {}
 
+  /** Opens `dir` for this process alone (StateDirBusyError when another one has it). */
   static async open(dir: string): Promise<SimDisk> {
     await mkdir(join(dir, "files"), { recursive: true, mode: 0o700 });
+    await takeLock(dir);
     return new SimDisk(dir);
+  }
+
+  /** Waits for the last write, then lets the next process have the folder. */
+  async close(): Promise<void> {
+    await this.last.catch(() => {});
+    await unlink(join(this.dir, "lock")).catch(() => {});
   }
 
   private get snapshotPath(): string {
@@ -85,11 +126,6 @@ export class SimDisk implements FileBytesDisk {
     this.queued = run;
     this.last = run;
     return run;
-  }
-
-  /** Waits for the last snapshot write (for close). */
-  flushed(): Promise<void> {
-    return this.last.catch(() => {});
   }
 
   write(id: string, bytes: Buffer): Promise<void> {

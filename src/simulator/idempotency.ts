@@ -66,7 +66,7 @@ export class IdempotencyStore {
   }
 
   /** Drops expired entries and the oldest beyond `max`; O(entries dropped). */
-  private expire(now: number): void {
+  expire(now: number): void {
     for (const [scope, entry] of this.entries) {
       if (entry.expiresAt > now && this.entries.size <= this.max) break;
       this.entries.delete(scope);

@@ -23,10 +23,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const roll = (share: number) => share > 0 && faultRandom() < share;
   const requests: RequestRecord[] = [];
   const limits = limitsOf(opts);
-  const disk = opts.stateDir === undefined ? undefined : await SimDisk.open(opts.stateDir);
-  const saved = await disk?.readSnapshot();
-  const state = createState(opts, failureRandom, disk);
-  if (saved) await restoreState(state, saved);
+  const { disk, saved, state } = await openState(opts, failureRandom);
   let port = 0;
   // Without a state folder nothing is written: the in-memory default pays nothing for this.
   const persist = disk && (() => disk.save(() => snapshotOf(state, port)));
@@ -60,7 +57,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     requests.push(record);
     // Kept in place (callers hold this array), oldest dropped past the cap.
     if (requests.length > limits.requestRecords) requests.shift();
-    state.tasks.settleDue(Date.now());
+    state.tasks.settleDue(record.at);
+    state.idempotency.expire(record.at);
     let reply: Reply;
     let drop = false;
     try {
@@ -93,7 +91,11 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const server = createServer((req, res) => {
     handle(req, res).catch(() => res.destroy());
   });
-  port = await listenLoopback(server, opts.port ?? saved?.port ?? 0, opts.port === undefined);
+  const wanted = opts.port ?? saved?.port ?? 0;
+  port = await listenLoopback(server, wanted, opts.port === undefined).catch(async (err) => {
+    await disk?.close();
+    throw err;
+  });
   state.baseUrl = `http://127.0.0.1:${port}`;
 
   let closing: Promise<void> | undefined;
@@ -109,7 +111,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
         delays.clear();
         server.close(() => resolve());
         server.closeAllConnections();
-      }).then(() => disk?.flushed());
+      }).then(() => disk?.close());
       return closing;
     },
     setFaults(f) {
@@ -144,6 +146,20 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       return state.tasks.list(owner, Date.now());
     },
   };
+}
+
+/** The state, restored from `opts.stateDir` when there is one (whose lock is let go on failure). */
+async function openState(opts: SimulatorOptions, failureRandom: () => number) {
+  const disk = opts.stateDir === undefined ? undefined : await SimDisk.open(opts.stateDir);
+  try {
+    const saved = await disk?.readSnapshot();
+    const state = createState(opts, failureRandom, disk);
+    if (saved) await restoreState(state, saved);
+    return { disk, saved, state };
+  } catch (err) {
+    await disk?.close();
+    throw err;
+  }
 }
 
 /**
