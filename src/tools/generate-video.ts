@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { settingsLine } from "../catalog/schema.js";
 import type { ModelTable } from "../catalog/types.js";
 import type { RivyaTask } from "../rivya/types.js";
 import type { LedgerEntry } from "../store/types.js";
@@ -8,8 +9,14 @@ import { type GenerateCall, generateInputSchema, parseGenerateCall } from "./gen
 import { hashRequest, recordTaskState, taskFromEntry } from "./ledger.js";
 import { oneAtATimePerOwner } from "./spend-guard.js";
 import { submit } from "./submit.js";
-import { summarizeTask, taskViewSchema, toTaskView } from "./task-view.js";
-import { CREATES, defineTool, type ServerDeps, type ToolContext } from "./types.js";
+import { summarizeTask, taskViewSchema, toTaskView, videoLinks } from "./task-view.js";
+import {
+  CREATES,
+  type DescribeFacts,
+  defineTool,
+  type ServerDeps,
+  type ToolContext,
+} from "./types.js";
 import { nextCheckSeconds, waitForTask } from "./wait.js";
 
 const outputSchema = z.object({
@@ -17,12 +24,16 @@ const outputSchema = z.object({
   cost: z
     .object({ credits: z.number(), billing_type: z.string(), basis: z.string() })
     .describe("credits, billing_type, basis"),
+  settings: z
+    .record(z.string(), z.unknown())
+    .describe("What will be made: every model setting, defaults filled in"),
   client_request_id: z.string(),
   request: z.record(z.string(), z.unknown()).optional().describe("dry_run: the upstream request"),
   task: taskViewSchema.optional(),
   replayed: z.boolean().optional(),
-  check_again_in_seconds: z.number().nullable().optional(),
+  check_again_in_seconds: z.number().optional().describe("absent once finished"),
   next_step: z.string(),
+  wait_note: z.string().optional().describe("Set when wait_seconds was cut to the cap"),
 });
 type Output = z.infer<typeof outputSchema>;
 
@@ -68,13 +79,15 @@ function result(
   const structured: Output = {
     submitted: true,
     cost: { ...costOf(call.model), credits: task.reserved_credits },
+    settings: call.settings,
     client_request_id: clientRequestId,
     task: view,
     replayed,
-    check_again_in_seconds: checkIn,
+    ...(checkIn === null ? {} : { check_again_in_seconds: checkIn }),
     next_step: view.done
       ? "Finished. get_task with download: true saves the video locally."
       : `Call get_task with task_id ${task.id} in about ${checkIn} s.`,
+    ...(call.waitNote ? { wait_note: call.waitNote } : {}),
   };
   const lead = replayed
     ? "Already submitted with this client_request_id (not charged again). "
@@ -85,7 +98,13 @@ function result(
     task.reserved_credits !== stated
       ? ` Note: Rivya reserved ${task.reserved_credits} credits, not the ${stated} stated beforehand.`
       : "";
-  return { structured, text: `${lead}${summarizeTask(view)}${differs}` };
+  const line = settingsLine(call.model, call.settings, task.reserved_credits);
+  const waited = call.waitNote ? ` Note: ${call.waitNote}` : "";
+  return {
+    structured,
+    text: `${lead}${line}. ${summarizeTask(view)}${differs}${waited}`,
+    links: videoLinks(view),
+  };
 }
 
 /** A client_request_id the ledger knows: the same task again, or a clear refusal. */
@@ -115,8 +134,7 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
   defineTool({
     name: "generate_video",
     title: "Generate a video",
-    description:
-      "Submit a video generation. Inputs are checked first (a bad call costs nothing); states the credit cost. Returns the task id at once, or waits up to wait_seconds.",
+    description: describeGenerate,
     inputSchema: generateInputSchema(models),
     outputSchema,
     annotations: CREATES,
@@ -136,6 +154,11 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
     },
   });
 
+function describeGenerate({ confirmAbove, dailyBudget }: DescribeFacts): string {
+  const budget = dailyBudget === undefined ? "no daily budget" : `daily budget ${dailyBudget}`;
+  return `Submit a video; returns the task id at once, or waits up to wait_seconds (45 at most). Model settings go inside params. Checked first: a bad call costs nothing. Each model's price is fixed (list_models). Above ${confirmAbove} credits the person must agree (confirm: true); ${budget}. multi_shots: the model may cut between shots the prompt describes; shots cannot be timed.`;
+}
+
 /** Everything but the submission: the exact upstream request and its cost. */
 function dryRun(call: GenerateCall, clientRequestId: string, deps: ServerDeps) {
   const cost = costOf(call.model);
@@ -151,10 +174,12 @@ function dryRun(call: GenerateCall, clientRequestId: string, deps: ServerDeps) {
   const structured: Output = {
     submitted: false,
     cost,
+    settings: call.settings,
     client_request_id: clientRequestId,
     request: { ...call.body, client_request_id: clientRequestId },
     next_step: `Call again without dry_run to submit.${confirm}`,
   };
-  const text = `Dry run: valid request for ${call.model.id}; it would cost ${cost.credits} credits. Nothing was submitted.${confirm}`;
+  const line = settingsLine(call.model, call.settings, cost.credits);
+  const text = `Dry run: valid request: ${line}. Nothing was submitted.${confirm}`;
   return { structured, text };
 }

@@ -2,22 +2,22 @@ import { z } from "zod";
 import { MAX_WAIT_SECONDS } from "../config.js";
 import type { RivyaTask } from "../rivya/types.js";
 import type { LedgerEntry } from "../store/types.js";
+import { strictArgs } from "./arguments.js";
 import { ToolError, ToolInputError } from "./errors.js";
 import { recordSafely, recordTaskState, taskFromEntry } from "./ledger.js";
-import { summarizeTask, taskViewSchema, toTaskView } from "./task-view.js";
-import { defineTool, READS, type ServerDeps, type ToolContext } from "./types.js";
-import { isTerminal, nextCheckSeconds, waitForTask } from "./wait.js";
+import { summarizeTask, taskViewSchema, toTaskView, videoLinks } from "./task-view.js";
+import { defineTool, READS_AND_SAVES, type ServerDeps, type ToolContext } from "./types.js";
+import { capWait, isTerminal, nextCheckSeconds, waitForTask } from "./wait.js";
 
 const RECENT = 20;
 
-const inputSchema = z.object({
+const inputSchema = strictArgs("get_task", {
   task_id: z.string().min(1).optional().describe("From generate_video; omit to list recent tasks"),
   wait_seconds: z
     .number()
     .min(0)
-    .max(MAX_WAIT_SECONDS)
     .optional()
-    .describe("Wait up to this long for it to finish"),
+    .describe(`Wait up to this long for it to finish (longer waits stop at ${MAX_WAIT_SECONDS})`),
   download: z.boolean().optional().describe("Save the video to the local output folder"),
 });
 
@@ -35,7 +35,8 @@ const recentSchema = z.object({
 const outputSchema = z.object({
   task: taskViewSchema.optional(),
   saved_path: z.string().optional(),
-  check_again_in_seconds: z.number().nullable().optional(),
+  check_again_in_seconds: z.number().optional().describe("absent once finished"),
+  wait_note: z.string().optional().describe("Set when wait_seconds was cut to the cap"),
   recent_tasks: z
     .array(recentSchema)
     .optional()
@@ -59,6 +60,11 @@ async function listRecent(deps: ServerDeps) {
   };
 }
 
+const checkAgain = (task: RivyaTask, deps: ServerDeps) => {
+  const seconds = nextCheckSeconds(task, deps.config.pollIntervalMs);
+  return seconds === null ? {} : { check_again_in_seconds: seconds };
+};
+
 /** Looks a task up, refusing other people's tasks in hosted mode as if they did not exist. */
 async function lookUp(
   taskId: string,
@@ -81,14 +87,16 @@ export const getTask = defineTool({
   name: "get_task",
   title: "Get a video task",
   description:
-    "Status, video URL and credits of a generation (refunds stated; failures say if a retry makes sense). Can wait and save the video. No task_id: recent tasks.",
+    "Status, video URL and credits of a task (refunds stated; failures say if a retry makes sense). Can wait (45 s at most). download: true saves the video to the server's output folder (--output-dir, default ~/Movies/rivya) and gives its path. No task_id: recent tasks.",
   inputSchema,
   outputSchema,
-  annotations: READS,
+  annotations: READS_AND_SAVES,
   async handler(input, ctx, deps) {
     if (!input.task_id) {
       if (input.download || input.wait_seconds)
-        throw new ToolInputError("wait_seconds and download need a task_id.");
+        throw new ToolInputError(
+          "wait_seconds and download need a task_id: pass the task_id generate_video returned, or call get_task with no arguments to list recent tasks.",
+        );
       return listRecent(deps);
     }
     const started = Date.now();
@@ -100,7 +108,7 @@ export const getTask = defineTool({
     };
     await record(found.task);
     let task = found.task;
-    const wait = input.wait_seconds ?? 0;
+    const { waitSeconds: wait, waitNote } = capWait(input.wait_seconds);
     if (wait > 0 && !isTerminal(task)) {
       task = await waitForTask(deps.client, task, ctx, {
         waitSeconds: wait,
@@ -143,9 +151,11 @@ export const getTask = defineTool({
       structured: {
         task: view,
         ...(savedPath ? { saved_path: savedPath } : {}),
-        check_again_in_seconds: nextCheckSeconds(task, deps.config.pollIntervalMs),
+        ...checkAgain(task, deps),
+        ...(waitNote ? { wait_note: waitNote } : {}),
       },
-      text: `${summarizeTask(view)}${note}`,
+      text: `${summarizeTask(view)}${note}${waitNote ? ` Note: ${waitNote}` : ""}`,
+      links: videoLinks(view, savedPath),
     };
   },
 });
