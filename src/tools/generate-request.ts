@@ -27,15 +27,13 @@ export function generateInputSchema(models: readonly ModelTable[]) {
   const perModelParams = models.map(paramsSchema);
   return strictArgs("generate_video", {
     model: z.enum(modelIds(models)).describe("Model id (see list_models)"),
-    prompt: z.string().min(1).describe("What the video shows; max length per model"),
+    prompt: z.string().min(1).describe("What the video shows"),
     params: (perModelParams.length === 1
       ? (perModelParams[0] as z.ZodType)
       : z.union(perModelParams as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]])
     )
       .optional()
-      .describe(
-        "Model settings (duration, sound, …) go here, never at the top level: the object titled with the model id; omitted keys take defaults",
-      ),
+      .describe("Settings, in the object titled with the model id; omitted keys take defaults"),
     reference_media: z
       .array(referenceItemSchema(models))
       .optional()
@@ -45,28 +43,18 @@ export function generateInputSchema(models: readonly ModelTable[]) {
       .min(1)
       .max(128)
       .optional()
-      .describe(
-        "Your id for this request; reusing it returns the same task, never a second charge",
-      ),
+      .describe("Your id; reusing it returns the same task, never a second charge"),
     dry_run: z.boolean().optional().describe("Check and show the request and cost; submit nothing"),
-    max_credits: z
-      .number()
-      .min(0)
-      .optional()
-      .describe("Refuse if the call would cost more than this"),
+    max_credits: z.number().min(0).optional().describe("Refuse if the cost is above this"),
     confirm: z
       .boolean()
       .optional()
-      .describe(
-        "The person approved the cost (needed above the threshold if the client cannot ask)",
-      ),
+      .describe("The person agreed to the cost (needed above the threshold)"),
     wait_seconds: z
       .number()
       .min(0)
       .optional()
-      .describe(
-        `Wait up to this long for the result (default 0; longer waits stop at ${MAX_WAIT_SECONDS})`,
-      ),
+      .describe(`Seconds to wait for the result (at most ${MAX_WAIT_SECONDS})`),
   });
 }
 

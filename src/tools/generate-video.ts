@@ -21,19 +21,15 @@ import { nextCheckSeconds, waitForTask } from "./wait.js";
 
 const outputSchema = z.object({
   submitted: z.boolean(),
-  cost: z
-    .object({ credits: z.number(), billing_type: z.string(), basis: z.string() })
-    .describe("credits, billing_type, basis"),
-  settings: z
-    .record(z.string(), z.unknown())
-    .describe("What will be made: every model setting, defaults filled in"),
+  cost: z.object({ credits: z.number(), billing_type: z.string(), basis: z.string() }),
+  settings: z.record(z.string(), z.unknown()),
   client_request_id: z.string(),
-  request: z.record(z.string(), z.unknown()).optional().describe("dry_run: the upstream request"),
+  request: z.record(z.string(), z.unknown()).optional(),
   task: taskViewSchema.optional(),
   replayed: z.boolean().optional(),
-  check_again_in_seconds: z.number().optional().describe("absent once finished"),
+  check_again_in_seconds: z.number().optional(),
   next_step: z.string(),
-  wait_note: z.string().optional().describe("Set when wait_seconds was cut to the cap"),
+  wait_note: z.string().optional(),
 });
 type Output = z.infer<typeof outputSchema>;
 
@@ -156,7 +152,7 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
 
 function describeGenerate({ confirmAbove, dailyBudget }: DescribeFacts): string {
   const budget = dailyBudget === undefined ? "no daily budget" : `daily budget ${dailyBudget}`;
-  return `Submit a video; returns the task id at once, or waits up to wait_seconds (45 at most). Model settings go inside params. Checked first: a bad call costs nothing. Each model's price is fixed (list_models). Above ${confirmAbove} credits the person must agree (confirm: true); ${budget}. multi_shots: the model may cut between shots the prompt describes; shots cannot be timed.`;
+  return `Submit a video; returns the task id at once, or waits up to wait_seconds. Settings go in params. Prices are fixed per model. Above ${confirmAbove} credits the person must agree (confirm: true); ${budget}. multi_shots: the model may cut between shots in the prompt; shots cannot be timed.`;
 }
 
 /** Everything but the submission: the exact upstream request and its cost. */

@@ -17,8 +17,8 @@ const inputSchema = strictArgs("get_task", {
     .number()
     .min(0)
     .optional()
-    .describe(`Wait up to this long for it to finish (longer waits stop at ${MAX_WAIT_SECONDS})`),
-  download: z.boolean().optional().describe("Save the video to the local output folder"),
+    .describe(`Wait up to this long for it to finish (at most ${MAX_WAIT_SECONDS})`),
+  download: z.boolean().optional().describe("Save the video locally"),
 });
 
 const recentSchema = z.object({
@@ -35,8 +35,8 @@ const recentSchema = z.object({
 const outputSchema = z.object({
   task: taskViewSchema.optional(),
   saved_path: z.string().optional(),
-  check_again_in_seconds: z.number().optional().describe("absent once finished"),
-  wait_note: z.string().optional().describe("Set when wait_seconds was cut to the cap"),
+  check_again_in_seconds: z.number().optional(),
+  wait_note: z.string().optional(),
   recent_tasks: z
     .array(recentSchema)
     .optional()
@@ -87,7 +87,7 @@ export const getTask = defineTool({
   name: "get_task",
   title: "Get a video task",
   description:
-    "Status, video URL and credits of a task (refunds stated; failures say if a retry makes sense). Can wait (45 s at most). download: true saves the video to the server's output folder (--output-dir, default ~/Movies/rivya) and gives its path. No task_id: recent tasks.",
+    "Status, video URL and credits of a task (refunds stated; failures say if retrying helps). Can wait. download: true saves the video to --output-dir (default ~/Movies/rivya). No task_id: recent tasks.",
   inputSchema,
   outputSchema,
   annotations: READS_AND_SAVES,

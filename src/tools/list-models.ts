@@ -38,10 +38,8 @@ const modelView = z.object({
 });
 
 const outputSchema = z.object({
-  models: z
-    .array(modelView)
-    .describe("id, base_credits, max_prompt_length, params, reference_media"),
-  credit_balance: z.number().optional().describe("absent when unknown (see balance_note)"),
+  models: z.array(modelView),
+  credit_balance: z.number().optional(),
   balance_note: z.string().optional(),
 });
 
@@ -89,7 +87,7 @@ export const listModelsTool = (all: readonly ModelTable[]) =>
     name: "list_models",
     title: "List Rivya video models",
     description:
-      "Video models: credit cost (Rivya documents a fixed price per model), prompt limit, settings for params (allowed values, defaults), reference-image rules; and the credit balance.",
+      "Video models: fixed credit cost, prompt limit, settings for params (allowed values, defaults), reference-image rules; credit balance.",
     inputSchema: strictArgs("list_models", {
       model: z.string().optional().describe("Only this model id"),
     }),

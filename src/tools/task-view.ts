@@ -28,9 +28,7 @@ export const taskViewSchema = z
     created_at: z.string(),
     updated_at: z.string(),
   })
-  .describe(
-    "task_id, status, video_url, reserved/final/refunded_credits, error{category,retryable}",
-  );
+  .describe("task_id, status, video_url, credits, error{category,retryable}");
 export type TaskView = z.infer<typeof taskViewSchema>;
 
 export function toTaskView(task: RivyaTask): TaskView {

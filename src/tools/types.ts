@@ -69,7 +69,7 @@ export const READS_AND_SAVES: ToolAnnotations = {
 export const CREATES: ToolAnnotations = {
   readOnlyHint: false,
   destructiveHint: false,
-  idempotentHint: false,
+  // idempotentHint is left out: false is its default.
   openWorldHint: true,
 };
 

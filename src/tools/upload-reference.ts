@@ -11,23 +11,21 @@ import { type LoadedReference, loadReference, tooLarge } from "./upload-source.j
 const inputSchemaFor = (models: readonly ModelTable[]) =>
   strictArgs("upload_reference", {
     model: z.enum(modelIds(models)).describe("Model the reference is for"),
-    path: z.string().optional().describe("Local file in an allowed folder (local server only)"),
+    path: z.string().optional().describe("Local file in an allowed folder (stdio only)"),
     url: z.string().optional().describe("Public https URL of the file"),
-    base64: z.string().optional().describe("File content as base64 (or a data: URL)"),
+    base64: z.string().optional().describe("File as base64 or a data: URL"),
     filename: z.string().optional().describe("Name for the file"),
   });
 
 const outputSchema = z.object({
-  reference_media_item: z
-    .object({
-      url: z.string(),
-      kind: z.string(),
-      name: z.string(),
-      mimeType: z.string(),
-      durationSeconds: z.number().optional(),
-      durationToken: z.string().optional(),
-    })
-    .describe("Put this in generate_video's reference_media"),
+  reference_media_item: z.object({
+    url: z.string(),
+    kind: z.string(),
+    name: z.string(),
+    mimeType: z.string(),
+    durationSeconds: z.number().optional(),
+    durationToken: z.string().optional(),
+  }),
   file_id: z.string(),
   size_bytes: z.number(),
   source: z.string(),
@@ -55,7 +53,7 @@ export const uploadReferenceTool = (models: readonly ModelTable[]) => {
     name: "upload_reference",
     title: "Upload a reference image",
     description:
-      "Upload a reference image from a local path, an https URL or base64; content type and size are checked against the model first. Returns the item for generate_video's reference_media (other URLs are not accepted there).",
+      "Upload a reference image (local path, https URL or base64); type and size are checked against the model first. Returns the item for generate_video's reference_media.",
     inputSchema,
     outputSchema,
     annotations: CREATES,
