@@ -134,8 +134,8 @@ export function classify(err: unknown): Classified {
   };
 }
 
-/** How zod's own messages begin: never shown to an agent (tests check results against it). */
-export const ZOD_WORDING = /^(Invalid |Unrecognized key|Too (big|small)|Expected |Required$)/;
+/** How zod's own messages begin: such a message is rewritten, never shown to an agent. */
+const ZOD_WORDING = /^(Invalid |Unrecognized key|Too (big|small)|Expected |Required$)/;
 
 /** What a JSON type is called in a sentence, with the values it allows. */
 const EXPECTED: Record<string, string> = {
