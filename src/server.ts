@@ -41,24 +41,29 @@ export const INSTRUCTIONS =
 export function createServer(deps: ServerDeps, tools: readonly AnyTool[] = TOOLS): McpServer {
   const mcp = new McpServer(
     { name: "rivya-mcp", title: "Rivya video generation", version: VERSION },
-    {
-      capabilities: { tools: { listChanged: false } },
-      instructions: INSTRUCTIONS,
-      jsonSchemaValidator: new LazyAjv(),
-    },
+    { instructions: INSTRUCTIONS, jsonSchemaValidator: new LazyAjv() },
   );
   const byName = new Map(tools.map((t) => [t.name, t]));
   const server = mcp.server;
+  // Declared on the low-level server: McpServer would announce listChanged: true, and this
+  // server's tool list never changes while it runs.
+  server.registerCapabilities({ tools: { listChanged: false } });
 
   // Derived on the first tools/list, not at start, so initialize is answered sooner.
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: describeTools(tools) }));
+  const facts = { confirmAbove: deps.config.confirmAbove, dailyBudget: deps.dailyBudget };
+  server.setRequestHandler(ListToolsRequestSchema, () => ({
+    tools: describeTools(tools, facts),
+  }));
   server.setRequestHandler(
     CallToolRequestSchema,
     async (request, extra): Promise<CallToolResult> => {
       const tool = byName.get(request.params.name);
       if (!tool) {
+        // A protocol error, as the MCP spec shows for an unknown tool: no tool ran.
         const names = tools.map((t) => t.name).join(", ");
-        return errorResult(`Unknown tool '${request.params.name}'. Available: ${names}.`);
+        // (A plain Error with a code: McpError would prefix its message with "MCP error -32602".)
+        const message = `Unknown tool '${request.params.name}'. Available: ${names}.`;
+        throw Object.assign(new Error(message), { code: ErrorCode.InvalidParams });
       }
       // Over HTTP the transport passes the request's headers; its id ties tool logs to it.
       const requestId = extra.requestInfo?.headers["x-request-id"];
@@ -76,7 +81,7 @@ export function createServer(deps: ServerDeps, tools: readonly AnyTool[] = TOOLS
         const checked = tool.outputSchema.safeParse(result.structured);
         if (!checked.success) throw new Error(`${tool.name} output: ${checked.error.message}`);
         return {
-          content: [{ type: "text", text: result.text }],
+          content: [{ type: "text", text: result.text }, ...(result.links ?? [])],
           structuredContent: result.structured,
         };
       } catch (err) {

@@ -2,11 +2,14 @@ import { describe, expect, it } from "vitest";
 import { MODELS } from "../src/catalog/index.js";
 import {
   describeAllowed,
+  effectiveSettings,
   naturalDefault,
   paramsSchema,
+  settingsLine,
   withDefaults,
 } from "../src/catalog/schema.js";
 import type { ModelTable, ParamSpec } from "../src/catalog/types.js";
+import { closestModel } from "../src/tools/arguments.js";
 
 /** A natural-JSON value an agent would send for an upstream option string. */
 function natural(p: ParamSpec, option: string): unknown {
@@ -88,5 +91,49 @@ describe("params schemas derived from the tables (walks every model and paramete
     };
     expect(paramsSchema(gappy).safeParse({ duration: 7 }).success).toBe(false);
     expect(paramsSchema(gappy).parse({ duration: 10 })).toEqual({ duration: "10" });
+  });
+});
+
+describe("what a request will make, derived from the tables", () => {
+  const [kling, master] = MODELS as [ModelTable, ModelTable];
+
+  it("fills every default and reads values back in the agent's form", () => {
+    const params = withDefaults(kling, paramsSchema(kling).parse({ duration: 10, sound: true }));
+    const settings = effectiveSettings(kling, params);
+    expect(settings).toEqual({
+      mode: "pro",
+      multi_shots: false,
+      duration: 10,
+      sound: true,
+      aspect_ratio: "16:9",
+    });
+    expect(settingsLine(kling, settings, 90)).toBe(
+      "kling-3-0 · pro · multi shots off · 10 s · sound on · 16:9 · 90 credits",
+    );
+  });
+
+  it("words numbers by their table description, and leaves free text to the settings object", () => {
+    const params = withDefaults(master, { negative_prompt: "blur", cfg_scale: 0.8 });
+    const settings = effectiveSettings(master, params);
+    expect(settings).toMatchObject({ duration: 5, negative_prompt: "blur", cfg_scale: 0.8 });
+    expect(settingsLine(master, settings, 160)).toBe(
+      "kling-v2-1-master · 5 s · 16:9 · cfg scale 0.8 · 160 credits",
+    );
+  });
+});
+
+describe("an almost-right model id finds the one meant", () => {
+  it.each([
+    ["Kling 3.0", "kling-3-0"],
+    ["KLING_3_0", "kling-3-0"],
+    ["kling-3", "kling-3-0"],
+    ["kling v2.1 master", "kling-v2-1-master"],
+    ["Kling V2.1 Master", "kling-v2-1-master"],
+  ])("%s → %s", (given, id) => {
+    expect(closestModel(given, MODELS)?.id).toBe(id);
+  });
+
+  it.each(["sora-9", "veo", "runway gen-3"])("%s finds nothing", (given) => {
+    expect(closestModel(given, MODELS)).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_CONFIRM_ABOVE } from "../src/config.js";
 import { renderToolsMarkdown, TOOLS_END, TOOLS_START } from "../src/docs.js";
 import { VERSION } from "../src/version.js";
 import { type Harness, startHarness } from "./helpers/harness.js";
@@ -53,12 +54,32 @@ describe("tools/list as a real client sees it", () => {
       expect(t.annotations?.openWorldHint).toBe(true);
     }
     expect(byName.list_models?.annotations?.readOnlyHint).toBe(true);
-    expect(byName.get_task?.annotations?.readOnlyHint).toBe(true);
+    // get_task can save a file (download): not read-only, but it destroys nothing.
+    expect(byName.get_task?.annotations).toMatchObject({
+      readOnlyHint: false,
+      destructiveHint: false,
+    });
     for (const name of ["upload_reference", "generate_video"]) {
       expect(byName[name]?.annotations).toMatchObject({
         readOnlyHint: false,
-        idempotentHint: false,
+        destructiveHint: false,
       });
+      // A repeat creates again: idempotentHint is absent, which means false.
+      expect(byName[name]?.annotations?.idempotentHint ?? false).toBe(false);
+    }
+  });
+
+  it("refuses unknown keys in every tool's published schema", async () => {
+    const { tools } = await h.mcp.listTools();
+    for (const t of tools) expect(t.inputSchema.additionalProperties, t.name).toBe(false);
+  });
+
+  it("publishes output types hosts can check: one type per field, never a [..., 'null'] list", async () => {
+    const { tools } = await h.mcp.listTools();
+    for (const t of tools) {
+      for (const [field, prop] of Object.entries(t.outputSchema?.properties ?? {})) {
+        expect(typeof (prop as { type?: unknown }).type, `${t.name}.${field}`).toBe("string");
+      }
     }
   });
 
@@ -88,7 +109,9 @@ describe("what the docs and the bundle say", () => {
 
   it("README's Tools section is generated from the current schemas (run npm run docs)", async () => {
     const readme = readFileSync("README.md", "utf8");
-    const { tools } = await h.mcp.listTools();
+    // The README documents a server started with the default threshold and no budget.
+    const defaults = await startHarness({ config: { confirmAbove: DEFAULT_CONFIRM_ABOVE } });
+    const { tools } = await defaults.mcp.listTools().finally(() => defaults.close());
     const section = readme.slice(
       readme.indexOf(TOOLS_START) + TOOLS_START.length,
       readme.indexOf(TOOLS_END),

@@ -40,7 +40,9 @@ describe("list_models", () => {
       structured(await t.call("list_models", { model: "kling-v2-1-master" })).models,
     ).toHaveLength(1);
     const none = await t.call("list_models", { model: "sora" });
-    expect(textOf(none)).toContain("Known models: kling-3-0, kling-v2-1-master");
+    expect(textOf(none)).toContain("model must be one of kling-3-0, kling-v2-1-master");
+    const near = await t.call("list_models", { model: "Kling 3.0" });
+    expect(textOf(near)).toContain("Did you mean kling-3-0?");
   });
 });
 

@@ -37,11 +37,45 @@ export function describeAllowed(p: ParamSpec): string {
   return `one of ${p.options.join(", ")}`;
 }
 
+/** An upstream value in the agent's natural form ("10" → 10, "true" → true, "16:9"). */
+export function naturalValue(p: ParamSpec, value: unknown): unknown {
+  if (typeof value !== "string" || p.type !== "select") return value;
+  if (isBooleanSelect(p)) return value === "true";
+  return isNumericSelect(p) ? Number(value) : value;
+}
+
 /** The default in the agent's natural form (5, false, "16:9"). */
-export function naturalDefault(p: ParamSpec): unknown {
-  if (p.default === undefined || p.type !== "select") return p.default;
-  if (isBooleanSelect(p)) return p.default === "true";
-  return isNumericSelect(p) ? Number(p.default) : p.default;
+export const naturalDefault = (p: ParamSpec): unknown => naturalValue(p, p.default);
+
+/** Every setting a request will use (defaults filled in), in the agent's natural form. */
+export function effectiveSettings(
+  model: ModelTable,
+  params: Record<string, unknown>,
+): Record<string, unknown> {
+  const set = model.params.filter((p) => params[p.key] !== undefined);
+  return Object.fromEntries(set.map((p) => [p.key, naturalValue(p, params[p.key])]));
+}
+
+/** One setting as a person reads it: "pro", "10 s", "sound on", "cfg scale 0.5". */
+function settingWords(p: ParamSpec, value: unknown): string | undefined {
+  const name = p.key.replace(/_/g, " ");
+  if (typeof value === "boolean") return `${name} ${value ? "on" : "off"}`;
+  if (p.type === "text") return undefined; // free text would swamp the line; settings has it
+  if (typeof value === "number")
+    return /\bseconds\b/i.test(p.description) ? `${value} s` : `${name} ${value}`;
+  return String(value);
+}
+
+/** "kling-3-0 · pro · 10 s · 9:16 · sound on · 90 credits", in the table's order. */
+export function settingsLine(
+  model: ModelTable,
+  settings: Record<string, unknown>,
+  credits: number,
+): string {
+  const words = model.params.flatMap((p) =>
+    p.key in settings ? (settingWords(p, settings[p.key]) ?? []) : [],
+  );
+  return [model.id, ...words, `${credits} credits`].join(" · ");
 }
 
 // Accept the upstream string form too ("5", "true"), so docs-shaped calls still work.
@@ -111,6 +145,19 @@ export function withDefaults(
   return { ...defaults, ...params };
 }
 
+const REFERENCE_URL =
+  "reference_media[].url must be the https url returned by upload_reference; upload the file with upload_reference first and pass the item it returns";
+
+/**
+ * Rivya fetches references over https, as upload_reference requires. Plain http is only
+ * what a Rivya simulator on this machine (--demo) hands out for its own uploads.
+ */
+function isHttpsOrLocal(url: string): boolean {
+  if (!URL.canParse(url)) return false; // already reported as not a URL
+  const { protocol, hostname } = new URL(url);
+  return protocol === "https:" || ["127.0.0.1", "localhost", "[::1]"].includes(hostname);
+}
+
 /**
  * One reference_media item, as upload_reference returns it. Only the kinds some model
  * accepts are offered, and duration fields only when a model takes video or audio.
@@ -121,11 +168,12 @@ export function referenceItemSchema(models: readonly ModelTable[]) {
   );
   const offered = (kinds.length ? kinds : ["image"]) as [string, ...string[]];
   const base = z.object({
-    url: z.url({
-      protocol: /^https?$/,
-      error: "reference_media[].url must be the url returned by upload_reference",
+    url: z
+      .url({ protocol: /^https?$/, error: REFERENCE_URL })
+      .refine(isHttpsOrLocal, REFERENCE_URL),
+    kind: z.enum(offered, {
+      error: `reference_media[].kind must be ${offered.join(" or ")}; pass the item upload_reference returns`,
     }),
-    kind: z.enum(offered, { error: `reference_media[].kind must be ${offered.join(" or ")}` }),
     name: z.string().optional(),
     mimeType: z.string().optional(),
   });

@@ -15,6 +15,7 @@ export type FailureCategory =
   | "not_found"
   | "auth"
   | "cancelled"
+  | "confirmation_required"
   | "internal";
 
 /** A failure a tool reports in its own words, already classified. */
@@ -69,6 +70,13 @@ function classifyRivya(err: RivyaError): Classified {
   const ref = err.requestId ? ` (Rivya request ${err.requestId})` : "";
   switch (err.kind) {
     case "auth":
+      if (err.code === "api_key_missing")
+        return {
+          category: "auth",
+          retryable: false,
+          message:
+            "RIVYA_API_KEY is not set on this server, so it cannot call Rivya (list_models works without it). Set RIVYA_API_KEY (rvya_sk_…) in the server's environment or the host's MCP config and restart the server, or try --demo.",
+        };
       return {
         category: "auth",
         retryable: false,
@@ -126,16 +134,52 @@ export function classify(err: unknown): Classified {
   };
 }
 
-/** Turns zod issues into one line per problem, naming the field. */
+/** How zod's own messages begin: such a message is rewritten, never shown to an agent. */
+const ZOD_WORDING = /^(Invalid |Unrecognized key|Too (big|small)|Expected |Required$)/;
+
+/** What a JSON type is called in a sentence, with the values it allows. */
+const EXPECTED: Record<string, string> = {
+  string: "a string",
+  number: "a number",
+  int: "an integer",
+  boolean: "true or false",
+  array: "an array",
+  object: "an object",
+  record: "an object",
+};
+
+/** One problem in our own words; zod's default wording never reaches an agent. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.map(String).join(".");
+  // Messages written in the schemas already name the field and what it allows.
+  if (!ZOD_WORDING.test(issue.message)) return issue.message;
+  const field = path || "the arguments";
+  switch (issue.code) {
+    case "invalid_type":
+      return /received undefined$/.test(issue.message)
+        ? `${field} is required`
+        : `${field} must be ${EXPECTED[issue.expected] ?? issue.expected}`;
+    case "too_small":
+      return issue.origin === "string"
+        ? `${field} must not be empty`
+        : `${field} must be at least ${issue.minimum}`;
+    case "too_big":
+      return issue.origin === "string"
+        ? `${field} must be at most ${issue.maximum} characters`
+        : `${field} must be at most ${issue.maximum}`;
+    case "invalid_value":
+      return `${field} must be one of ${issue.values.map(String).join(", ")}`;
+    case "unrecognized_keys":
+      return `unknown argument ${issue.keys.join(", ")}: remove it`;
+    default:
+      return `${field} has a value this tool cannot use`;
+  }
+}
+
+/** Turns zod issues into one sentence naming each field, what it allows, and what to do. */
 export function formatZodError(err: z.ZodError): string {
-  const lines = err.issues.map((issue) => {
-    const path = issue.path.join(".");
-    if (issue.code === "invalid_type" && /received undefined$/.test(issue.message))
-      return `${path} is required`;
-    // Our own messages already name the field; zod's defaults do not.
-    return path && !issue.message.includes(path) ? `${path}: ${issue.message}` : issue.message;
-  });
-  return `Invalid arguments: ${lines.join("; ")}.`;
+  const lines = [...new Set(err.issues.map(describeIssue))];
+  return `Invalid arguments: ${lines.join("; ")}. Fix ${lines.length > 1 ? "them" : "it"} and call again; nothing was spent.`;
 }
 
 /** The text of an isError result: the sentence, then the machine-readable facts. */

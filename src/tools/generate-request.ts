@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { findModel } from "../catalog/index.js";
 import {
+  effectiveSettings,
   paramsSchema,
   promptLength,
   type ReferenceItemInput,
@@ -14,7 +15,9 @@ import {
 import type { ModelTable } from "../catalog/types.js";
 import { MAX_WAIT_SECONDS } from "../config.js";
 import type { GenerationRequest } from "../rivya/types.js";
+import { strictArgs, unknownModelMessage } from "./arguments.js";
 import { ToolInputError } from "./errors.js";
+import { capWait } from "./wait.js";
 
 export function modelIds(models: readonly ModelTable[]): [string, ...string[]] {
   return models.map((m) => m.id) as [string, ...string[]];
@@ -22,15 +25,15 @@ export function modelIds(models: readonly ModelTable[]): [string, ...string[]] {
 
 export function generateInputSchema(models: readonly ModelTable[]) {
   const perModelParams = models.map(paramsSchema);
-  return z.object({
+  return strictArgs("generate_video", {
     model: z.enum(modelIds(models)).describe("Model id (see list_models)"),
-    prompt: z.string().min(1).describe("What the video shows; max length per model"),
+    prompt: z.string().min(1).describe("What the video shows"),
     params: (perModelParams.length === 1
       ? (perModelParams[0] as z.ZodType)
       : z.union(perModelParams as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]])
     )
       .optional()
-      .describe("Settings: the object titled with the model id; omitted keys take defaults"),
+      .describe("Settings, in the object titled with the model id; omitted keys take defaults"),
     reference_media: z
       .array(referenceItemSchema(models))
       .optional()
@@ -40,27 +43,18 @@ export function generateInputSchema(models: readonly ModelTable[]) {
       .min(1)
       .max(128)
       .optional()
-      .describe(
-        "Your id for this request; reusing it returns the same task, never a second charge",
-      ),
+      .describe("Your id; reusing it returns the same task, never a second charge"),
     dry_run: z.boolean().optional().describe("Check and show the request and cost; submit nothing"),
-    max_credits: z
-      .number()
-      .min(0)
-      .optional()
-      .describe("Refuse if the call would cost more than this"),
+    max_credits: z.number().min(0).optional().describe("Refuse if the cost is above this"),
     confirm: z
       .boolean()
       .optional()
-      .describe(
-        "The person approved the cost (needed above the threshold if the client cannot ask)",
-      ),
+      .describe("The person agreed to the cost (needed above the threshold)"),
     wait_seconds: z
       .number()
       .min(0)
-      .max(MAX_WAIT_SECONDS)
       .optional()
-      .describe("Wait up to this long for the result (default 0)"),
+      .describe(`Seconds to wait for the result (at most ${MAX_WAIT_SECONDS})`),
   });
 }
 
@@ -72,6 +66,10 @@ export interface GenerateCall {
   maxCredits: number | undefined;
   confirmed: boolean;
   waitSeconds: number;
+  /** The settings the request will use, defaults filled in, in the agent's natural form. */
+  settings: Record<string, unknown>;
+  /** Set when wait_seconds was above the cap and was shortened to it. */
+  waitNote: string | undefined;
 }
 
 function checkReferences(model: ModelTable, items: ReferenceItemInput[]): void {
@@ -99,20 +97,51 @@ function checkReferences(model: ModelTable, items: ReferenceItemInput[]): void {
   }
 }
 
+const PARAMS_NOT_OBJECT =
+  'params must be an object of model settings, e.g. params: {"duration": 10}; list_models shows each model\'s settings';
+
+/** The sentence for one top-level key generate_video does not take. */
+function strayKeySentence(
+  key: string,
+  value: unknown,
+  model: ModelTable,
+  models: readonly ModelTable[],
+) {
+  const example = JSON.stringify({ [key]: value ?? null });
+  if (model.params.some((p) => p.key === key))
+    return `${key} is a ${model.id} setting: send it inside params, e.g. params: ${example}`;
+  const owner = models.find((m) => m.params.some((p) => p.key === key));
+  if (owner) {
+    const own = model.params.map((p) => p.key).join(", ");
+    return `${key} is a ${owner.id} setting, not a ${model.id} one (${model.id} takes ${own}, inside params)`;
+  }
+  return `generate_video does not take ${key}`;
+}
+
+/** Refuses keys the tool would otherwise drop, so nothing is paid for at settings not asked for. */
+function refuseStrayKeys(
+  raw: Record<string, unknown>,
+  known: string[],
+  model: ModelTable,
+  models: readonly ModelTable[],
+): void {
+  const stray = Object.keys(raw).filter((k) => !known.includes(k));
+  if (stray.length === 0) return;
+  const sentences = stray.map((k) => strayKeySentence(k, raw[k], model, models));
+  throw new ToolInputError(
+    `${sentences.join(". ")}. Its top-level arguments are ${known.join(", ")}; move or remove the others and call again. Nothing was spent.`,
+  );
+}
+
 export function parseGenerateCall(models: readonly ModelTable[], args: unknown): GenerateCall {
   const raw = (args ?? {}) as Record<string, unknown>;
   const model = typeof raw.model === "string" ? findModel(raw.model, models) : undefined;
-  if (!model) {
-    const given =
-      typeof raw.model === "string" ? `Unknown model '${raw.model}'` : "model is required";
-    throw new ToolInputError(
-      `${given}. Call list_models to see the available models (${modelIds(models).join(", ")}).`,
-    );
-  }
+  if (!model) throw new ToolInputError(unknownModelMessage(raw.model, models));
   // Same fields as the published schema, but params checked against the chosen model only.
   const envelope = generateInputSchema([model]).extend({
-    params: z.record(z.string(), z.unknown()).optional(),
+    params: z.record(z.string(), z.unknown(), { error: PARAMS_NOT_OBJECT }).optional(),
   });
+  refuseStrayKeys(raw, Object.keys(envelope.shape), model, models);
   const input = envelope.parse(args);
   const length = promptLength(input.prompt);
   if (length > model.maxPromptLength) {
@@ -121,6 +150,7 @@ export function parseGenerateCall(models: readonly ModelTable[], args: unknown):
     );
   }
   const params = withDefaults(model, paramsSchema(model).parse(input.params ?? {}));
+  const settings = effectiveSettings(model, params);
   if (input.reference_media?.length) {
     checkReferences(model, input.reference_media);
     params.referenceMediaItems = input.reference_media;
@@ -130,10 +160,11 @@ export function parseGenerateCall(models: readonly ModelTable[], args: unknown):
   return {
     model,
     body,
+    settings,
     clientRequestId: input.client_request_id,
     dryRun: input.dry_run ?? false,
     maxCredits: input.max_credits,
     confirmed: input.confirm ?? false,
-    waitSeconds: input.wait_seconds ?? 0,
+    ...capWait(input.wait_seconds),
   };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { settingsLine } from "../catalog/schema.js";
 import type { ModelTable } from "../catalog/types.js";
 import type { RivyaTask } from "../rivya/types.js";
 import type { LedgerEntry } from "../store/types.js";
@@ -8,21 +9,27 @@ import { type GenerateCall, generateInputSchema, parseGenerateCall } from "./gen
 import { hashRequest, recordTaskState, taskFromEntry } from "./ledger.js";
 import { type Quote, quoteFor } from "./quote.js";
 import { create, settingsOf, submit } from "./submit.js";
-import { summarizeTask, taskViewSchema, toTaskView } from "./task-view.js";
-import { CREATES, defineTool, type ServerDeps, type ToolContext } from "./types.js";
+import { summarizeTask, taskViewSchema, toTaskView, videoLinks } from "./task-view.js";
+import {
+  CREATES,
+  type DescribeFacts,
+  defineTool,
+  type ServerDeps,
+  type ToolContext,
+} from "./types.js";
 import { nextCheckSeconds, REFRESH_DEADLINE_MS, waitForTask } from "./wait.js";
 
 const outputSchema = z.object({
   submitted: z.boolean(),
-  cost: z
-    .object({ credits: z.number(), billing_type: z.string(), basis: z.string() })
-    .describe("credits, billing_type, basis"),
+  cost: z.object({ credits: z.number(), billing_type: z.string(), basis: z.string() }),
+  settings: z.record(z.string(), z.unknown()),
   client_request_id: z.string(),
-  request: z.record(z.string(), z.unknown()).optional().describe("dry_run: the upstream request"),
+  request: z.record(z.string(), z.unknown()).optional(),
   task: taskViewSchema.optional(),
   replayed: z.boolean().optional(),
-  check_again_in_seconds: z.number().nullable().optional(),
+  check_again_in_seconds: z.number().optional(),
   next_step: z.string(),
+  wait_note: z.string().optional(),
 });
 type Output = z.infer<typeof outputSchema>;
 
@@ -73,13 +80,15 @@ function result(
   const structured: Output = {
     submitted: true,
     cost: { ...costOf(call.model, quote), credits: task.reserved_credits },
+    settings: call.settings,
     client_request_id: clientRequestId,
     task: view,
     replayed,
-    check_again_in_seconds: checkIn,
+    ...(checkIn === null ? {} : { check_again_in_seconds: checkIn }),
     next_step: view.done
       ? "Finished. get_task with download: true saves the video locally."
       : `Call get_task with task_id ${task.id} in about ${checkIn} s.`,
+    ...(call.waitNote ? { wait_note: call.waitNote } : {}),
   };
   const lead = replayed
     ? "Already submitted with this client_request_id (not charged again). "
@@ -90,7 +99,13 @@ function result(
     task.reserved_credits !== quote.credits
       ? ` Note: Rivya reserved ${task.reserved_credits} credits, not the ${quote.credits} quoted beforehand${above ? "; the budget counts the reservation, and the next call with these settings will be quoted at it" : ""}.`
       : "";
-  return { structured, text: `${lead}${summarizeTask(view)}${differs}` };
+  const line = settingsLine(call.model, call.settings, task.reserved_credits);
+  const waited = call.waitNote ? ` Note: ${call.waitNote}` : "";
+  return {
+    structured,
+    text: `${lead}${line}. ${summarizeTask(view)}${differs}${waited}`,
+    links: videoLinks(view),
+  };
 }
 
 /**
@@ -146,8 +161,7 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
   defineTool({
     name: "generate_video",
     title: "Generate a video",
-    description:
-      "Submit a video generation. Inputs are checked first (a bad call costs nothing); states the credit cost. Returns the task id at once, or waits up to wait_seconds.",
+    description: describeGenerate,
     inputSchema: generateInputSchema(models),
     outputSchema,
     annotations: CREATES,
@@ -166,6 +180,11 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
     },
   });
 
+function describeGenerate({ confirmAbove, dailyBudget }: DescribeFacts): string {
+  const budget = dailyBudget === undefined ? "no daily budget" : `daily budget ${dailyBudget}`;
+  return `Submit a video; returns the task id at once, or waits up to wait_seconds. Settings go in params. Prices are fixed per model. Above ${confirmAbove} credits the person must agree (confirm: true); ${budget}. multi_shots: the model may cut between shots in the prompt; shots cannot be timed.`;
+}
+
 /** Everything but the submission: the exact upstream request and its cost. */
 function dryRun(call: GenerateCall, clientRequestId: string, quote: Quote, deps: ServerDeps) {
   const cost = costOf(call.model, quote);
@@ -181,10 +200,12 @@ function dryRun(call: GenerateCall, clientRequestId: string, quote: Quote, deps:
   const structured: Output = {
     submitted: false,
     cost,
+    settings: call.settings,
     client_request_id: clientRequestId,
     request: { ...call.body, client_request_id: clientRequestId },
     next_step: `Call again without dry_run to submit.${confirm}`,
   };
-  const text = `Dry run: valid request for ${call.model.id}; it would cost ${cost.credits} credits. Nothing was submitted.${confirm}`;
+  const line = settingsLine(call.model, call.settings, cost.credits);
+  const text = `Dry run: valid request: ${line}. Nothing was submitted.${confirm}`;
   return { structured, text };
 }

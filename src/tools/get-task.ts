@@ -3,26 +3,26 @@ import { MAX_WAIT_SECONDS } from "../config.js";
 import { NotFoundError } from "../rivya/errors.js";
 import type { RivyaTask } from "../rivya/types.js";
 import type { LedgerEntry } from "../store/types.js";
+import { strictArgs } from "./arguments.js";
 import { ToolError, ToolInputError } from "./errors.js";
 import { recordSafely, recordTaskState, taskFromEntry } from "./ledger.js";
 import { listRecent, recentSchema } from "./task-list.js";
-import { summarizeTask, taskViewSchema, toTaskView } from "./task-view.js";
-import { defineTool, READS, type ServerDeps, type ToolContext } from "./types.js";
-import { isTerminal, nextCheckSeconds, REFRESH_DEADLINE_MS, waitForTask } from "./wait.js";
+import { summarizeTask, taskViewSchema, toTaskView, videoLinks } from "./task-view.js";
+import { defineTool, READS_AND_SAVES, type ServerDeps, type ToolContext } from "./types.js";
+import { capWait, isTerminal, nextCheckSeconds, REFRESH_DEADLINE_MS, waitForTask } from "./wait.js";
 
-const inputSchema = z.object({
+const inputSchema = strictArgs("get_task", {
   task_id: z
     .string()
     .min(1)
     .optional()
-    .describe("From generate_video (a client_request_id works too); omit to list recent tasks"),
+    .describe("From generate_video (or its client_request_id); omit to list recent tasks"),
   wait_seconds: z
     .number()
     .min(0)
-    .max(MAX_WAIT_SECONDS)
     .optional()
-    .describe("Wait up to this long for it to finish"),
-  download: z.boolean().optional().describe("Save the video to the local output folder"),
+    .describe(`Wait up to this long for it to finish (at most ${MAX_WAIT_SECONDS})`),
+  download: z.boolean().optional().describe("Save the video locally"),
 });
 
 const submittingSchema = z.object({
@@ -39,7 +39,8 @@ const outputSchema = z.object({
     .optional()
     .describe("A request whose create has no known outcome yet"),
   saved_path: z.string().optional(),
-  check_again_in_seconds: z.number().nullable().optional(),
+  check_again_in_seconds: z.number().optional(),
+  wait_note: z.string().optional(),
   note: z.string().optional(),
   recent_tasks: z
     .array(recentSchema)
@@ -130,14 +131,16 @@ export const getTask = defineTool({
   name: "get_task",
   title: "Get a video task",
   description:
-    "Status, video URL and credits of a generation (refunds stated; failures say if a retry makes sense). Can wait and save the video. No task_id: recent tasks.",
+    "Status, video URL and credits of a task (refunds stated; failures say if retrying helps). Can wait. download: true saves the video to --output-dir (default ~/Movies/rivya). No task_id: recent tasks.",
   inputSchema,
   outputSchema,
-  annotations: READS,
+  annotations: READS_AND_SAVES,
   async handler(input, ctx, deps) {
     if (!input.task_id) {
       if (input.download || input.wait_seconds)
-        throw new ToolInputError("wait_seconds and download need a task_id.");
+        throw new ToolInputError(
+          "wait_seconds and download need a task_id: pass the task_id generate_video returned, or call get_task with no arguments to list recent tasks.",
+        );
       return listRecent(ctx, deps);
     }
     const started = Date.now();
@@ -145,7 +148,7 @@ export const getTask = defineTool({
     let entry = found.entry;
     if (entry?.state === "submitting" || !found.task) return submittingResult(entry as LedgerEntry);
     let task = found.task;
-    const wait = input.wait_seconds ?? 0;
+    const { waitSeconds: wait, waitNote } = capWait(input.wait_seconds);
     if (wait > 0 && !isTerminal(task) && !found.note) {
       task = await waitForTask(deps.client, task, ctx, {
         waitSeconds: wait,
@@ -168,15 +171,19 @@ export const getTask = defineTool({
       savedPath ? ` Saved to ${savedPath}.` : "",
       input.download && !view.done ? " Not downloaded: the task has not finished." : "",
       found.note ? ` ${found.note}` : "",
+      waitNote ? ` Note: ${waitNote}` : "",
     ].join("");
+    const checkIn = nextCheckSeconds(task, deps.config.pollIntervalMs);
     return {
       structured: {
         task: view,
         ...(savedPath ? { saved_path: savedPath } : {}),
-        check_again_in_seconds: nextCheckSeconds(task, deps.config.pollIntervalMs),
+        ...(checkIn === null ? {} : { check_again_in_seconds: checkIn }),
+        ...(waitNote ? { wait_note: waitNote } : {}),
         ...(found.note ? { note: found.note } : {}),
       },
       text: `${summarizeTask(view)}${notes}`,
+      links: videoLinks(view, savedPath),
     };
   },
 });

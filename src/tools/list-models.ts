@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { describeAllowed, naturalDefault } from "../catalog/schema.js";
 import type { ModelTable, ParamSpec } from "../catalog/types.js";
+import { strictArgs, unknownModelMessage } from "./arguments.js";
 import { classify } from "./errors.js";
 import { defineTool, READS } from "./types.js";
 
@@ -37,10 +38,8 @@ const modelView = z.object({
 });
 
 const outputSchema = z.object({
-  models: z
-    .array(modelView)
-    .describe("id, base_credits, max_prompt_length, params, reference_media"),
-  credit_balance: z.number().nullable(),
+  models: z.array(modelView),
+  credit_balance: z.number().optional(),
   balance_note: z.string().optional(),
 });
 
@@ -88,8 +87,10 @@ export const listModelsTool = (all: readonly ModelTable[]) =>
     name: "list_models",
     title: "List Rivya video models",
     description:
-      "Video models: credit cost, prompt limit, parameters (allowed values, defaults), reference-image rules; and the credit balance.",
-    inputSchema: z.object({ model: z.string().optional().describe("Only this model id") }),
+      "Video models: fixed credit cost, prompt limit, settings for params (allowed values, defaults), reference-image rules; credit balance.",
+    inputSchema: strictArgs("list_models", {
+      model: z.string().optional().describe("Only this model id"),
+    }),
     outputSchema,
     annotations: READS,
     async handler(input, ctx, deps) {
@@ -98,10 +99,9 @@ export const listModelsTool = (all: readonly ModelTable[]) =>
         return {
           structured: {
             models: [],
-            credit_balance: null,
             balance_note: `No model '${input.model}'.`,
           },
-          text: `No model '${input.model}'. Known models: ${all.map((m) => m.id).join(", ")}.`,
+          text: unknownModelMessage(input.model, all),
         };
       }
       let balance: number | null = null;
@@ -123,7 +123,7 @@ export const listModelsTool = (all: readonly ModelTable[]) =>
       return {
         structured: {
           models: models.map(viewModel),
-          credit_balance: balance,
+          ...(balance === null ? {} : { credit_balance: balance }),
           ...(note ? { balance_note: note } : {}),
         },
         text: `${lines.join("\n")}\n${summary}`,

@@ -37,7 +37,7 @@ export async function resolveAllowedFile(
     real = await realpath(resolve(path));
   } catch {
     throw new ToolInputError(
-      `path ${path} does not exist or cannot be read. Allowed folders: ${list}.`,
+      `path ${path} does not exist or cannot be read. Allowed folders: ${list}. Check the path, or send the file as base64.`,
     );
   }
   if (!dirs.some((dir) => isInside(dir, real))) {

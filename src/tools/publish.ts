@@ -4,7 +4,9 @@
  */
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
+import { DEFAULT_CONFIRM_ABOVE } from "../config.js";
 import { type AnyTool, TOOLS } from "./index.js";
+import type { DescribeFacts } from "./types.js";
 
 type JsonObject = Record<string, unknown>;
 
@@ -16,12 +18,15 @@ function jsonSchema(schema: z.ZodType, io: "input" | "output"): JsonObject {
   return rest;
 }
 
-/** JSON types of a property, with nested structure reduced to its outer type. */
+/**
+ * The JSON type of a property, with nested structure reduced to its outer type. Only single
+ * types are published: hosts' schema checkers flag `type: [..., "null"]` as unportable, so
+ * top-level fields are optional rather than nullable, and a true mix publishes no type.
+ */
 function outerType(prop: JsonObject): JsonObject {
   const variants = (prop.anyOf as JsonObject[] | undefined) ?? [prop];
-  const types = variants.flatMap((v) => v.type ?? []);
-  const type = types.length === 1 ? types[0] : types;
-  const kept: JsonObject = { type };
+  const types = [...new Set(variants.flatMap((v) => v.type ?? []))];
+  const kept: JsonObject = types.length === 1 ? { type: types[0] } : {};
   for (const key of ["description", "enum"]) if (prop[key] !== undefined) kept[key] = prop[key];
   return kept;
 }
@@ -40,20 +45,32 @@ function publishedOutputSchema(schema: z.ZodType): JsonObject {
   };
 }
 
-// JSON Schemas are derived once per tool set, not per session or stateless request.
-const described = new WeakMap<readonly AnyTool[], Tool[]>();
+/** What the README documents: the defaults a server starts with. */
+export const DEFAULT_FACTS: DescribeFacts = {
+  confirmAbove: DEFAULT_CONFIRM_ABOVE,
+  dailyBudget: undefined,
+};
 
-export function describeTools(tools: readonly AnyTool[] = TOOLS): Tool[] {
-  const cached = described.get(tools);
+// JSON Schemas are derived once per tool set and settings, not per session or stateless request.
+const described = new WeakMap<readonly AnyTool[], Map<string, Tool[]>>();
+
+export function describeTools(
+  tools: readonly AnyTool[] = TOOLS,
+  facts: DescribeFacts = DEFAULT_FACTS,
+): Tool[] {
+  const key = `${facts.confirmAbove}/${facts.dailyBudget ?? "none"}`;
+  const perFacts = described.get(tools) ?? new Map<string, Tool[]>();
+  described.set(tools, perFacts);
+  const cached = perFacts.get(key);
   if (cached) return cached;
   const list = tools.map((t) => ({
     name: t.name,
     title: t.title,
-    description: t.description,
+    description: typeof t.description === "string" ? t.description : t.description(facts),
     inputSchema: jsonSchema(t.inputSchema, "input") as Tool["inputSchema"],
     outputSchema: publishedOutputSchema(t.outputSchema) as Tool["outputSchema"],
     annotations: t.annotations,
   }));
-  described.set(tools, list);
+  perFacts.set(key, list);
   return list;
 }

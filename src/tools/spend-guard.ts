@@ -78,8 +78,11 @@ async function checkConfirmation(
     );
   }
   if (req.confirmed) return;
-  throw new ToolInputError(
+  // Retryable: the same call succeeds once the person has agreed and confirm: true is sent.
+  throw new ToolError(
     `This call costs ${req.quote} credits, above the confirmation threshold of ${threshold}. Ask the person whether to spend ${req.quote} credits (balance: ${balance}), then call again with confirm: true. Nothing was submitted.`,
+    "confirmation_required",
+    true,
   );
 }
 

@@ -1,7 +1,9 @@
 /** How a Rivya task is shown to an agent: the same shape from generate_video and get_task. */
+import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { isTerminalStatus, type RivyaTask, TASK_STATUSES } from "../rivya/types.js";
 import { classifyTaskError } from "./errors.js";
+import type { ResourceLink } from "./types.js";
 
 export const taskViewSchema = z
   .object({
@@ -26,9 +28,7 @@ export const taskViewSchema = z
     created_at: z.string(),
     updated_at: z.string(),
   })
-  .describe(
-    "task_id, status, video_url, reserved/final/refunded_credits, error{category,retryable}",
-  );
+  .describe("task_id, status, video_url, credits, error{category,retryable}");
 export type TaskView = z.infer<typeof taskViewSchema>;
 
 export function toTaskView(task: RivyaTask): TaskView {
@@ -72,4 +72,23 @@ export function summarizeTask(view: TaskView): string {
     default:
       return `Task ${view.task_id} is ${view.status} (${view.reserved_credits} credits reserved). Check again with get_task.`;
   }
+}
+
+/**
+ * The finished video as a link hosts can show: the saved file when there is one, else its
+ * URL. Nothing for a task that has not succeeded.
+ */
+export function videoLinks(view: TaskView, savedPath?: string): ResourceLink[] {
+  if (view.status !== "succeeded") return [];
+  const uri = savedPath ? pathToFileURL(savedPath).href : view.video_url;
+  if (!uri) return [];
+  return [
+    {
+      type: "resource_link",
+      uri,
+      name: `${view.task_id}.mp4`,
+      mimeType: "video/mp4",
+      description: `Video of Rivya task ${view.task_id}${savedPath ? ", saved locally" : ""}`,
+    },
+  ];
 }

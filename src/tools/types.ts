@@ -32,10 +32,21 @@ export interface ServerDeps {
   lifecycle?: Lifecycle | undefined;
 }
 
+/** A link to a result hosts can show or open (MCP resource_link content). */
+export interface ResourceLink {
+  type: "resource_link";
+  uri: string;
+  name: string;
+  mimeType: string;
+  description?: string;
+}
+
 export interface ToolResult<O> {
   structured: O;
   /** A short summary for clients that read only text. */
   text: string;
+  /** Content after the text, e.g. the finished video, for hosts that show media. */
+  links?: ResourceLink[];
 }
 
 export interface ToolAnnotations {
@@ -47,13 +58,29 @@ export interface ToolAnnotations {
 
 /** Reads Rivya, changes nothing. */
 export const READS: ToolAnnotations = { readOnlyHint: true, openWorldHint: true };
+/**
+ * Reads Rivya and may save a file on this machine (get_task's download): not read-only,
+ * but it destroys nothing and saving the same task again gives the same file.
+ */
+export const READS_AND_SAVES: ToolAnnotations = {
+  readOnlyHint: false,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: true,
+};
 /** Creates something at Rivya (a file, a paid task); destroys nothing; a repeat creates again. */
 export const CREATES: ToolAnnotations = {
   readOnlyHint: false,
   destructiveHint: false,
-  idempotentHint: false,
+  // idempotentHint is left out: false is its default.
   openWorldHint: true,
 };
+
+/** The settings in force that tool descriptions state (they differ per server and token). */
+export interface DescribeFacts {
+  confirmAbove: number;
+  dailyBudget: number | undefined;
+}
 
 export interface ToolDefinition<
   I extends z.ZodType = z.ZodType,
@@ -62,7 +89,7 @@ export interface ToolDefinition<
 > {
   name: string;
   title: string;
-  description: string;
+  description: string | ((facts: DescribeFacts) => string);
   /** Published in tools/list; also validates the call unless `parse` is given. */
   inputSchema: I;
   outputSchema: O;

@@ -2,31 +2,30 @@ import { z } from "zod";
 import { formatBytes } from "../catalog/files-policy.js";
 import { findModel } from "../catalog/index.js";
 import type { ModelTable, ReferenceKindRule } from "../catalog/types.js";
+import { strictArgs, unknownModelMessage } from "./arguments.js";
 import { ToolInputError } from "./errors.js";
 import { modelIds } from "./generate-request.js";
 import { CREATES, defineTool } from "./types.js";
 import { type LoadedReference, loadReference, tooLarge } from "./upload-source.js";
 
 const inputSchemaFor = (models: readonly ModelTable[]) =>
-  z.object({
+  strictArgs("upload_reference", {
     model: z.enum(modelIds(models)).describe("Model the reference is for"),
-    path: z.string().optional().describe("Local file in an allowed folder (local server only)"),
+    path: z.string().optional().describe("Local file in an allowed folder (stdio only)"),
     url: z.string().optional().describe("Public https URL of the file"),
-    base64: z.string().optional().describe("File content as base64 (or a data: URL)"),
+    base64: z.string().optional().describe("File as base64 or a data: URL"),
     filename: z.string().optional().describe("Name for the file"),
   });
 
 const outputSchema = z.object({
-  reference_media_item: z
-    .object({
-      url: z.string(),
-      kind: z.string(),
-      name: z.string(),
-      mimeType: z.string(),
-      durationSeconds: z.number().optional(),
-      durationToken: z.string().optional(),
-    })
-    .describe("Put this in generate_video's reference_media"),
+  reference_media_item: z.object({
+    url: z.string(),
+    kind: z.string(),
+    name: z.string(),
+    mimeType: z.string(),
+    durationSeconds: z.number().optional(),
+    durationToken: z.string().optional(),
+  }),
   file_id: z.string(),
   size_bytes: z.number(),
   source: z.string(),
@@ -48,18 +47,25 @@ function ruleFor(model: ModelTable, file: LoadedReference): ReferenceKindRule {
   return rule;
 }
 
-export const uploadReferenceTool = (models: readonly ModelTable[]) =>
-  defineTool({
+export const uploadReferenceTool = (models: readonly ModelTable[]) => {
+  const inputSchema = inputSchemaFor(models);
+  return defineTool({
     name: "upload_reference",
     title: "Upload a reference image",
     description:
-      "Upload a reference image from a local path, an https URL or base64; content type and size are checked against the model first. Returns an item for generate_video's reference_media.",
-    inputSchema: inputSchemaFor(models),
+      "Upload a reference image (local path, https URL or base64); type and size are checked against the model first. Returns the item for generate_video's reference_media.",
+    inputSchema,
     outputSchema,
     annotations: CREATES,
+    parse(args) {
+      const given = (args as { model?: unknown } | undefined)?.model;
+      if (typeof given !== "string" || !findModel(given, models))
+        throw new ToolInputError(unknownModelMessage(given, models));
+      return inputSchema.parse(args);
+    },
     async handler(input, ctx, deps) {
       const model = findModel(input.model, models);
-      if (!model) throw new ToolInputError(`Unknown model '${input.model}'. Call list_models.`);
+      if (!model) throw new ToolInputError(unknownModelMessage(input.model, models));
       const allowed =
         deps.config.transport === "stdio" ? ((await ctx.roots()) ?? deps.config.allowDirs) : null;
       const file = await loadReference(input, {
@@ -102,3 +108,4 @@ export const uploadReferenceTool = (models: readonly ModelTable[]) =>
       };
     },
   });
+};

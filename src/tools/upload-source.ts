@@ -84,7 +84,9 @@ async function fromBase64(base64: string, src: ReferenceSource, o: LoadOptions, 
   const decodedSize = Math.floor((text.length * 3) / 4);
   if (decodedSize > limit + 3) throw tooLarge(decodedSize, limit, o.model);
   if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text))
-    throw new ToolInputError("base64 is not valid base64 text.");
+    throw new ToolInputError(
+      "base64 is not valid base64 text. Send the file's bytes as standard base64 (A–Z, a–z, 0–9, +, /) or a data: URL, or give path or url instead.",
+    );
   const data = Buffer.from(text, "base64");
   const type = await sniffBytes(data);
   const filename = src.filename ?? `reference.${type?.ext ?? "bin"}`;

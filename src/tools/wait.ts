@@ -7,6 +7,7 @@
  * same way.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import { MAX_WAIT_SECONDS } from "../config.js";
 import type { RivyaClient } from "../rivya/client.js";
 import { isTerminalStatus, type RivyaTask } from "../rivya/types.js";
 import type { ToolContext } from "./types.js";
@@ -60,7 +61,7 @@ export async function waitForTask(
     await ctx.progress(
       polls,
       undefined,
-      `Task ${current.id} is ${current.status} after ${elapsed} s`,
+      `Task ${current.id} ${isTerminal(current) ? "" : "is "}${current.status} after ${elapsed} s`,
     );
     nextPoll = Date.now() + opts.pollIntervalMs;
   }
@@ -74,3 +75,19 @@ export function nextCheckSeconds(task: RivyaTask, pollIntervalMs: number): numbe
 
 /** The upstream read's own bound when the ledger has a copy to fall back on. */
 export const REFRESH_DEADLINE_MS = 15_000;
+
+/**
+ * A wait above the cap is shortened to it, not refused: the agent still gets its task id
+ * (a call must end well before the client's 60 s timeout), and the note says why.
+ */
+export function capWait(requested: number | undefined): {
+  waitSeconds: number;
+  waitNote: string | undefined;
+} {
+  const asked = requested ?? 0;
+  if (asked <= MAX_WAIT_SECONDS) return { waitSeconds: asked, waitNote: undefined };
+  return {
+    waitSeconds: MAX_WAIT_SECONDS,
+    waitNote: `wait_seconds ${asked} is above the ${MAX_WAIT_SECONDS} s one call may wait (clients give up at 60 s), so this call waited at most ${MAX_WAIT_SECONDS} s; call get_task with wait_seconds to keep waiting.`,
+  };
+}
