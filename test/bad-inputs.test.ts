@@ -111,7 +111,7 @@ const cases: Case[] = [
       "sound is a kling-3-0 setting",
       "aspect_ratio is a kling-3-0 setting",
     ],
-    'send it inside params, e.g. params: {"duration":10}',
+    'send it inside params, e.g. params: {"duration": 10}',
   ],
   [
     "another model's setting at the top level",
