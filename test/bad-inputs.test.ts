@@ -292,6 +292,13 @@ const cases: Case[] = [
     "Raise max_credits",
   ],
   [
+    "max_credits below the cost in a dry run",
+    "generate_video",
+    () => k3({ max_credits: 50, dry_run: true }),
+    ["costs 90 credits, above max_credits 50"],
+    "Raise max_credits",
+  ],
+  [
     "negative wait_seconds",
     "generate_video",
     () => k3({ wait_seconds: -1 }),
