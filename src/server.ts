@@ -36,7 +36,7 @@ class LazyAjv implements jsonSchemaValidator {
 }
 
 export const INSTRUCTIONS =
-  "Generate videos with Rivya: list_models shows models, costs and parameters; upload_reference turns an image into a reference item; generate_video submits (use client_request_id so retries never pay twice) and returns a task id at once; get_task reports status, cost and the video URL.";
+  "Generate videos with Rivya: list_models shows models, costs and parameters; upload_reference turns an image into a reference item; generate_video submits (model settings inside params; use client_request_id so retries never pay twice) and returns a task id at once; get_task reports status, cost and the video URL.";
 
 export function createServer(deps: ServerDeps, tools: readonly AnyTool[] = TOOLS): McpServer {
   const mcp = new McpServer(
@@ -59,9 +59,9 @@ export function createServer(deps: ServerDeps, tools: readonly AnyTool[] = TOOLS
     async (request, extra): Promise<CallToolResult> => {
       const tool = byName.get(request.params.name);
       if (!tool) {
-        // A protocol error, as the MCP spec shows for an unknown tool: no tool ran.
+        // A protocol error, as the MCP spec shows for an unknown tool: no tool ran. A plain
+        // Error with a code, since McpError would prefix its message with "MCP error -32602".
         const names = tools.map((t) => t.name).join(", ");
-        // (A plain Error with a code: McpError would prefix its message with "MCP error -32602".)
         const message = `Unknown tool '${request.params.name}'. Available: ${names}.`;
         throw Object.assign(new Error(message), { code: ErrorCode.InvalidParams });
       }

@@ -111,7 +111,7 @@ const cases: Case[] = [
       "sound is a kling-3-0 setting",
       "aspect_ratio is a kling-3-0 setting",
     ],
-    'send it inside params, e.g. params: {"duration":10}',
+    'send it inside params, e.g. params: {"duration": 10}',
   ],
   [
     "another model's setting at the top level",
@@ -288,6 +288,13 @@ const cases: Case[] = [
     "max_credits below the cost",
     "generate_video",
     () => k3({ max_credits: 50 }),
+    ["costs 90 credits, above max_credits 50"],
+    "Raise max_credits",
+  ],
+  [
+    "max_credits below the cost in a dry run",
+    "generate_video",
+    () => k3({ max_credits: 50, dry_run: true }),
     ["costs 90 credits, above max_credits 50"],
     "Raise max_credits",
   ],

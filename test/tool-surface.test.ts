@@ -37,7 +37,7 @@ describe("generate_video says what will be made", () => {
     const r = await t.call("generate_video", { model: "kling-3-0", prompt: "x", ...natural });
     expect(r.isError).toBe(true);
     expect(textOf(r)).toContain(
-      'duration is a kling-3-0 setting: send it inside params, e.g. params: {"duration":10}',
+      'duration is a kling-3-0 setting: send it inside params, e.g. params: {"duration": 10}',
     );
     expect(t.sim.stats()).toMatchObject({ tasksCreated: 0, creditsCharged: 0 });
   });

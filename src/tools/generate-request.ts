@@ -107,7 +107,7 @@ function strayKeySentence(
   model: ModelTable,
   models: readonly ModelTable[],
 ) {
-  const example = JSON.stringify({ [key]: value ?? null });
+  const example = `{${JSON.stringify(key)}: ${JSON.stringify(value ?? null)}}`;
   if (model.params.some((p) => p.key === key))
     return `${key} is a ${model.id} setting: send it inside params, e.g. params: ${example}`;
   const owner = models.find((m) => m.params.some((p) => p.key === key));

@@ -190,7 +190,7 @@ function dryRun(call: GenerateCall, clientRequestId: string, quote: Quote, deps:
   const cost = costOf(call.model, quote);
   if (call.maxCredits !== undefined && cost.credits > call.maxCredits) {
     throw new ToolInputError(
-      `This call costs ${cost.credits} credits, above max_credits ${call.maxCredits}.`,
+      `This call costs ${cost.credits} credits, above max_credits ${call.maxCredits}. Raise max_credits or pick a cheaper model (list_models). Nothing was submitted.`,
     );
   }
   const confirm =
