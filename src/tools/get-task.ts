@@ -16,7 +16,7 @@ const inputSchema = strictArgs("get_task", {
     .string()
     .min(1)
     .optional()
-    .describe("From generate_video (or its client_request_id); omit to list recent tasks"),
+    .describe("A task id or client_request_id; omit to list recent tasks"),
   wait_seconds: z
     .number()
     .min(0)
@@ -35,9 +35,7 @@ const submittingSchema = z.object({
 
 const outputSchema = z.object({
   task: taskViewSchema.optional(),
-  submitting: submittingSchema
-    .optional()
-    .describe("A request whose create has no known outcome yet"),
+  submitting: submittingSchema.optional(),
   saved_path: z.string().optional(),
   check_again_in_seconds: z.number().optional(),
   wait_note: z.string().optional(),
