@@ -11,7 +11,7 @@ import type { CallToolResult, ClientCapabilities } from "@modelcontextprotocol/s
 import { afterEach } from "vitest";
 import type { ModelTable } from "../../src/catalog/types.js";
 import { buildServerConfig, type ServerConfig } from "../../src/config.js";
-import { silentLogger } from "../../src/log.js";
+import { type Logger, silentLogger } from "../../src/log.js";
 import { createRivyaClient, type RivyaClient } from "../../src/rivya/client.js";
 import { createServer } from "../../src/server.js";
 import {
@@ -40,6 +40,8 @@ export interface HarnessOptions {
   capabilities?: ClientCapabilities;
   models?: readonly ModelTable[];
   apiKey?: string;
+  /** Where the server logs (default: nowhere). */
+  log?: Logger;
 }
 
 let counter = 0;
@@ -74,7 +76,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const tools = createTools(opts.models);
   const store = await FileStore.open({ path: join(dir, "state", "ledger.jsonl") });
   const server = createServer(
-    { client, config, log: silentLogger, owner: "local", store, dailyBudget: config.dailyBudget },
+    {
+      client,
+      config,
+      log: opts.log ?? silentLogger,
+      owner: "local",
+      store,
+      dailyBudget: config.dailyBudget,
+    },
     tools,
   );
   const mcp = new Client(
