@@ -83,7 +83,9 @@ export function errorFromResponse(res: ErrorResponse, ctx: ErrorContext): RivyaE
   const [statusClass, statusCode] = byStatus(res.status);
   const code = env.code ?? statusCode;
   const Cls = (env.code ? BY_CODE[env.code] : undefined) ?? statusClass;
-  const requestId = env.requestId ?? res.headerRequestId;
+  // An id is echoed into tool results: scrubbed like any upstream text, and kept short.
+  const rawId = env.requestId ?? res.headerRequestId;
+  const requestId = rawId === undefined ? undefined : scrubSecrets(rawId, ctx.apiKey).slice(0, 120);
   const init: RivyaErrorInit = {
     code,
     status: res.status,

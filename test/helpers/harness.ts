@@ -40,6 +40,8 @@ export interface HarnessOptions {
   capabilities?: ClientCapabilities;
   models?: readonly ModelTable[];
   apiKey?: string;
+  /** Point the Rivya client here instead of at the simulator (e.g. a hostile stub). */
+  upstreamUrl?: string;
   /** Where the server logs (default: nowhere). */
   log?: Logger;
 }
@@ -67,7 +69,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const sim = await startSimulator({ queuedMs: 60, processingMs: 120, ...opts.sim });
   const apiKey = opts.apiKey ?? `rvya_sk_test_${process.pid}_${++counter}`;
   const client = createRivyaClient({
-    baseUrl: sim.url,
+    baseUrl: opts.upstreamUrl ?? sim.url,
     apiKey,
     retry: { baseDelayMs: 5, maxDelayMs: 50 },
   });
