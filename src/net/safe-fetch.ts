@@ -6,7 +6,7 @@
  */
 import type { Readable } from "node:stream";
 import { request } from "undici";
-import { ToolInputError } from "../tools/errors.js";
+import { ToolError, ToolInputError } from "../tools/errors.js";
 import { type FetchSubject, fetchFailure, statusFailure } from "./fetch-errors.js";
 import { checkUrl, DEFAULT_TIMEOUTS, type FetchGuard, guardedAgent } from "./guard.js";
 import { readCapped } from "./read-capped.js";
@@ -41,6 +41,12 @@ function subjectOf(url: URL, o: GuardedGet): FetchSubject {
     instead: o.instead ?? "upload the file as base64",
     timeouts: { ...DEFAULT_TIMEOUTS, ...o.timeouts },
   };
+}
+
+/** A failure while reading an opened body, explained unless it is ours or a cancel. */
+export function bodyFailure(err: unknown, opened: OpenedBody, o: GuardedGet): unknown {
+  if (o.signal.aborted || err instanceof ToolError) return err;
+  return fetchFailure(err, subjectOf(new URL(opened.finalUrl), o));
 }
 
 /** Follows up to three checked redirects to a 2xx; every failure is a ToolError. */
@@ -105,9 +111,7 @@ export async function safeFetch(raw: string, opts: SafeFetchOptions): Promise<Fe
       throw tooLarge();
     }
     const bytes = await readCapped(opened.body, opts.maxBytes, tooLarge).catch((err) => {
-      throw opts.signal.aborted || err instanceof ToolInputError
-        ? err
-        : fetchFailure(err, subjectOf(new URL(opened.finalUrl), opts));
+      throw bodyFailure(err, opened, opts);
     });
     return { bytes, contentType: opened.contentType, finalUrl: opened.finalUrl };
   } finally {
