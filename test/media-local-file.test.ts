@@ -4,11 +4,13 @@
  * from outside the allowed folders. Here a worker thread swaps links as fast as it can while
  * the real MCP client uploads, and not one upload may carry the outside file.
  */
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
+import { openAllowedFile } from "../src/tools/local-file.js";
 import { pngBytes } from "./fixtures/images.js";
 import { type Harness, harnessPerTest, structuredOf, textOf } from "./helpers/harness.js";
 
@@ -134,5 +136,29 @@ describe("finding 14: names that start with two dots", () => {
     await rm(secret, { recursive: true });
     expect(refused.isError).toBe(true);
     expect(textOf(refused)).toContain("outside the folders this server may read");
+  });
+});
+
+describe("finding 9: what is uploaded is the opened descriptor", () => {
+  it("reads the opened file, twice over (a retry), even after its name points elsewhere", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "rivya-mcp-fd-"));
+    await writeFile(join(dir, "a.png"), INSIDE);
+    const file = await openAllowedFile(join(dir, "a.png"), [dir]);
+    await rename(join(dir, "a.png"), join(dir, "moved.png"));
+    await writeFile(join(dir, "a.png"), OUTSIDE);
+    const first = Buffer.from(await file.blob.arrayBuffer());
+    const again = Buffer.from(await file.blob.arrayBuffer());
+    await file.close();
+    await rm(dir, { recursive: true });
+    expect(first.equals(INSIDE)).toBe(true);
+    expect(again.equals(INSIDE)).toBe(true);
+  });
+
+  it("a FIFO is refused as not a regular file instead of hanging the open", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "rivya-mcp-fd-"));
+    execFileSync("mkfifo", [join(dir, "pipe.png")]);
+    const err = await openAllowedFile(join(dir, "pipe.png"), [dir]).catch((e: Error) => e);
+    await rm(dir, { recursive: true });
+    expect((err as Error).message).toContain("is not a regular file");
   });
 });
