@@ -56,6 +56,7 @@ async function leakyRivya(req: IncomingMessage, res: ServerResponse) {
       return send(res, 400, { error }, { "x-request-id": key });
     }
     if (prompt.startsWith("busy")) return send(res, 409, undefined, { "x-request-id": key });
+    if (prompt.startsWith("odd")) return send(res, 500, { error: { code: `odd_${key}` } });
     return send(res, 201, task(prompt.startsWith("fail") ? "task_fail" : "task_ok", key));
   }
   const id = decodeURIComponent(path.split("/").pop() ?? "");
@@ -97,6 +98,7 @@ describe("finding 11: secrets echoed by the upstream never reach results, logs o
     const places = {
       "error requestId": await gen("refuse this one"),
       "x-request-id header": await gen("busy now"),
+      "error code": await gen("odd one"),
       "result URLs": await submitThenGet("ok then", "task_ok"),
       "task error message": await submitThenGet("fail please", "task_fail"),
     };
