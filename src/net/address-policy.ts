@@ -51,9 +51,11 @@ export function isPrivateAddress(address: string): boolean {
   return blockedV6.check(address, "ipv6");
 }
 
-export const refusedAddress = (what: string) =>
+export const UPLOAD_INSTEAD = "upload the file as base64 instead";
+
+export const refusedAddress = (what: string, instead = UPLOAD_INSTEAD) =>
   new ToolInputError(
-    `${what} is a private, loopback or reserved address; only public https URLs can be fetched. Upload the file as base64 instead.`,
+    `${what} is a private, loopback or reserved address; only public https URLs can be fetched. ${instead[0]?.toUpperCase()}${instead.slice(1)}.`,
   );
 
 type LookupCallback = (
@@ -70,7 +72,11 @@ export type Resolver = (
 ) => void;
 
 /** A connect-time lookup that refuses names resolving to any private address. */
-export function guardedLookup(resolve: Resolver, isPrivate: (address: string) => boolean) {
+export function guardedLookup(
+  resolve: Resolver,
+  isPrivate: (address: string) => boolean,
+  instead = UPLOAD_INSTEAD,
+) {
   return (
     hostname: string,
     options: { all?: boolean | undefined },
@@ -81,7 +87,10 @@ export function guardedLookup(resolve: Resolver, isPrivate: (address: string) =>
       const bad = addresses.find((a) => isPrivate(a.address));
       if (bad)
         return callback(
-          refusedAddress(`${hostname} resolves to ${bad.address}, which`) as NodeJS.ErrnoException,
+          refusedAddress(
+            `${hostname} resolves to ${bad.address}, which`,
+            instead,
+          ) as NodeJS.ErrnoException,
           [],
         );
       if (options.all) return callback(null, addresses);

@@ -37,8 +37,16 @@ export const DEFAULT_TIMEOUTS = { connectMs: 10_000, headersMs: 15_000, bodyMs: 
 
 const isTrusted = (url: URL, g: FetchGuard) => g.trustedOrigins?.includes(url.origin) ?? false;
 
-/** Parses and checks one URL (the first, or a redirect's target); `field` names it in errors. */
-export function checkUrl(raw: string, g: FetchGuard, field = "url"): URL {
+/**
+ * Parses and checks one URL (the first, or a redirect's target); `field` names it in errors
+ * and `instead` is the way round a refusal.
+ */
+export function checkUrl(
+  raw: string,
+  g: FetchGuard,
+  field = "url",
+  instead = "for a local file use path, or send base64",
+): URL {
   let url: URL;
   try {
     url = new URL(raw);
@@ -49,25 +57,23 @@ export function checkUrl(raw: string, g: FetchGuard, field = "url"): URL {
   }
   if (isTrusted(url, g)) return url;
   if (url.protocol !== "https:") {
-    throw new ToolInputError(
-      `${field} must use https (got ${url.protocol}); for a local file use path, or send base64.`,
-    );
+    throw new ToolInputError(`${field} must use https (got ${url.protocol}); ${instead}.`);
   }
   if (url.username || url.password)
     throw new ToolInputError(`${field} must not contain credentials.`);
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const isPrivate = g.isPrivate ?? isPrivateAddress;
   if (g.blockPrivate && (isIP(host) ? isPrivate(host) : /^localhost$|\.localhost$/i.test(host))) {
-    throw refusedAddress(host);
+    throw refusedAddress(host, instead);
   }
   return url;
 }
 
 /** A dispatcher whose every connection is checked; the caller closes it. */
-export function guardedAgent(g: FetchGuard): Agent {
+export function guardedAgent(g: FetchGuard, instead?: string): Agent {
   const t = { ...DEFAULT_TIMEOUTS, ...g.timeouts };
   const resolver = g.lookup ?? (dnsLookup as Resolver);
-  const guarded = guardedLookup(resolver, g.isPrivate ?? isPrivateAddress);
+  const guarded = guardedLookup(resolver, g.isPrivate ?? isPrivateAddress, instead);
   const open = guardedLookup(resolver, () => false);
   const trustedHosts = new Set((g.trustedOrigins ?? []).map((o) => new URL(o).hostname));
   const lookup: typeof open = (host, options, callback) =>

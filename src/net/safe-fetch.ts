@@ -51,8 +51,8 @@ export function bodyFailure(err: unknown, opened: OpenedBody, o: GuardedGet): un
 
 /** Follows up to three checked redirects to a 2xx; every failure is a ToolError. */
 export async function openGuarded(raw: string, o: GuardedGet): Promise<OpenedBody> {
-  const dispatcher = guardedAgent(o);
-  let url = checkUrl(raw, o, o.field);
+  const dispatcher = guardedAgent(o, o.instead);
+  let url = checkUrl(raw, o, o.field, o.instead);
   try {
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       const res = await request(url, {
@@ -65,7 +65,7 @@ export async function openGuarded(raw: string, o: GuardedGet): Promise<OpenedBod
       const location = res.headers.location;
       if (res.statusCode >= 300 && res.statusCode < 400 && typeof location === "string") {
         await res.body.dump();
-        url = checkUrl(new URL(location, url).toString(), o, o.field);
+        url = checkUrl(new URL(location, url).toString(), o, o.field, o.instead);
         continue;
       }
       if (res.statusCode < 200 || res.statusCode >= 300) {
