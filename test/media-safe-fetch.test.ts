@@ -14,6 +14,7 @@ import { pngBytes } from "./fixtures/images.js";
 import { harnessPerTest, textOf } from "./helpers/harness.js";
 import { selfSignedCert } from "./helpers/self-signed.js";
 
+const harness = harnessPerTest();
 const tls = selfSignedCert(["DNS:site.test", "IP:127.0.0.1"]);
 let site: Server;
 let port = 0;
@@ -135,8 +136,6 @@ describe("issue 9 item 4: a reference URL that cannot be fetched says why", () =
     expect(lines.join("\n")).not.toMatch(/"level":"error"|\n\s+at /);
   });
 });
-
-const harness = harnessPerTest();
 
 describe("finding 14: every IPv6 form of a private address is refused", () => {
   it.each([

@@ -51,8 +51,8 @@ export function bodyFailure(err: unknown, opened: OpenedBody, o: GuardedGet): un
 
 /** Follows up to three checked redirects to a 2xx; every failure is a ToolError. */
 export async function openGuarded(raw: string, o: GuardedGet): Promise<OpenedBody> {
-  const dispatcher = guardedAgent(o, o.instead);
   let url = checkUrl(raw, o, o.field, o.instead);
+  const dispatcher = guardedAgent(o, o.instead);
   try {
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       const res = await request(url, {
