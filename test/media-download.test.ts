@@ -118,6 +118,17 @@ describe("finding 10: one download per task, capped and guarded", () => {
     expect(hits["/video"]).toBe(1);
   });
 
+  it("once every caller has cancelled, the next call downloads afresh", async () => {
+    const req = await request();
+    const cancel = new AbortController();
+    const first = saveTaskVideo({ ...req, signal: cancel.signal });
+    cancel.abort();
+    expect(((await failure(first)) as Error).name).toBe("AbortError");
+    const path = await saveTaskVideo(req);
+    expect(readFileSync(path).equals(VIDEO)).toBe(true);
+    expect(readdirSync(dir)).toEqual(["task_1.mp4"]);
+  });
+
   it("a body past the size cap is cut off and nothing is left behind", async () => {
     const req = await request({ maxBytes: 100_000 });
     const err = await failure(saveTaskVideo(req));

@@ -43,13 +43,18 @@ export const videoPathFor = (dir: string, taskId: string) =>
 
 /** Saves the task's video and returns its path; joins a download of the same task under way. */
 export function saveTaskVideo(req: SaveVideoRequest): Promise<string> {
+  if (req.signal.aborted) return Promise.reject(abortReason(req.signal));
   const target = videoPathFor(req.dir, req.taskId);
   let shared = running.get(target);
-  if (!shared) {
+  // One whose callers all cancelled is on its way out: a new caller starts afresh.
+  if (!shared || shared.controller.signal.aborted) {
     const controller = new AbortController();
-    const done = download(req, target, controller.signal).finally(() => running.delete(target));
-    shared = { done, controller, waiting: 0 };
-    running.set(target, shared);
+    const done = download(req, target, controller.signal);
+    const entry: Shared = { done, controller, waiting: 0 };
+    running.set(target, entry);
+    // Settled with nobody left waiting is fine: the rejection is handled here.
+    done.catch(() => {}).finally(() => running.get(target) === entry && running.delete(target));
+    shared = entry;
   }
   return waitFor(shared, req.signal);
 }
