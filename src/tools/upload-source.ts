@@ -1,7 +1,8 @@
 /**
  * Where upload_reference's bytes come from: a local file (held open and streamed later from
- * that descriptor, only its head is read here), an https URL (fetched with the SSRF guard, cut off at the model's limit), or
- * base64 (sized from its length before decoding). Each reports the real content type.
+ * that descriptor, only its head is read here), an https URL (fetched with the SSRF guard,
+ * cut off at the model's limit), or base64 (sized from its length before decoding). Each
+ * reports the real content type.
  */
 import { basename } from "node:path";
 import { formatBytes } from "../catalog/files-policy.js";
