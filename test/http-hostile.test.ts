@@ -4,13 +4,9 @@
  * through upload_reference. Nothing may crash it, a client's mistake is never a 5xx, and
  * no SSRF attempt may open a connection to (or read a byte from) an internal address.
  */
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Agent } from "node:http";
 import { createServer as createHttps, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { pngBytes } from "./fixtures/images.js";
 import {
@@ -23,6 +19,7 @@ import {
   startHttpHarness,
   textOf,
 } from "./helpers/http-harness.js";
+import { selfSignedCert } from "./helpers/self-signed.js";
 
 // The test network: names resolve without DNS, and 127.0.0.3 plays a public host (Linux
 // routes all of 127/8 to loopback). Everything else keeps the production address rules.
@@ -53,7 +50,6 @@ let h: HttpHarness;
 let internal: Server;
 let publicSite: Server;
 const internalHits = { connections: 0, bytes: 0 };
-let certDir: string;
 
 function listen(server: Server, host: string): Promise<number> {
   return new Promise((resolve) =>
@@ -62,34 +58,12 @@ function listen(server: Server, host: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  certDir = mkdtempSync(join(tmpdir(), "rivya-tls-"));
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "ec",
-      "-pkeyopt",
-      "ec_paramgen_curve:prime256v1",
-      "-nodes",
-      "-days",
-      "1",
-      "-subj",
-      "/CN=public.test",
-      "-addext",
-      "subjectAltName=DNS:public.test,DNS:internal.test,IP:127.0.0.1,IP:127.0.0.3",
-      "-keyout",
-      join(certDir, "key.pem"),
-      "-out",
-      join(certDir, "cert.pem"),
-    ],
-    { stdio: "ignore" },
-  );
-  const tls = {
-    key: readFileSync(join(certDir, "key.pem")),
-    cert: readFileSync(join(certDir, "cert.pem")),
-  };
+  const tls = selfSignedCert([
+    "DNS:public.test",
+    "DNS:internal.test",
+    "IP:127.0.0.1",
+    "IP:127.0.0.3",
+  ]);
   net.ca = tls.cert.toString();
   // The internal service an attacker wants: it counts every connection and byte it serves.
   internal = createHttps(tls, (_req, res) => {
@@ -131,7 +105,6 @@ afterAll(async () => {
     new Promise((r) => internal.close(r)),
     new Promise((r) => publicSite.close(r)),
   ]);
-  rmSync(certDir, { recursive: true, force: true });
 });
 
 const agent = new Agent({ keepAlive: true, maxSockets: 32 });

@@ -12,6 +12,19 @@ export function scrubSecrets(text: string, apiKey?: string): string {
   return out.replace(/\b(bearer)\s+(?!rvya_sk_)[A-Za-z0-9._~+/=-]{8,}/gi, "$1 [redacted]");
 }
 
+/**
+ * Every string in a parsed upstream body, scrubbed. An upstream (or a proxy) that echoes the
+ * key in an id, a message or a URL must not carry it into a tool result, a log or the ledger.
+ */
+export function scrubDeep(value: unknown, apiKey?: string): unknown {
+  if (typeof value === "string") return scrubSecrets(value, apiKey);
+  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, apiKey));
+  if (typeof value !== "object" || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) out[key] = scrubDeep(v, apiKey);
+  return out;
+}
+
 export interface Envelope {
   code?: string;
   message?: string;

@@ -81,9 +81,12 @@ export interface ErrorResponse {
 export function errorFromResponse(res: ErrorResponse, ctx: ErrorContext): RivyaError {
   const env = parseErrorEnvelope(res.bodyText);
   const [statusClass, statusCode] = byStatus(res.status);
-  const code = env.code ?? statusCode;
+  // The code and id are echoed into tool results: scrubbed like any upstream text, kept short.
+  const shown = (text: string | undefined) =>
+    text === undefined ? undefined : scrubSecrets(text, ctx.apiKey).slice(0, 120);
+  const code = shown(env.code) ?? statusCode;
   const Cls = (env.code ? BY_CODE[env.code] : undefined) ?? statusClass;
-  const requestId = env.requestId ?? res.headerRequestId;
+  const requestId = shown(env.requestId ?? res.headerRequestId);
   const init: RivyaErrorInit = {
     code,
     status: res.status,

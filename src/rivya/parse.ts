@@ -2,16 +2,19 @@
  * Tolerant readers for 2xx bodies. The contract only promises public field names, and the
  * docs are silent on several casings (§9, §15), so each reader accepts snake_case and
  * camelCase, ignores unknown fields, fills harmless defaults, and rejects only bodies that
- * lack what callers rely on (ids, status, url), as `unexpected_response`.
+ * lack what callers rely on (ids, status, url), as `unexpected_response`. Every string is
+ * scrubbed of secrets first, so nothing a reader returns can leak the key further.
  */
 import { MEDIA_KINDS } from "../catalog/files-policy.js";
 import type { MediaKind } from "../catalog/types.js";
+import { scrubDeep } from "./envelope.js";
 import { type ErrorContext, unexpectedResponse } from "./error-map.js";
 import { type ApiModel, type RivyaFile, type RivyaTask, TASK_STATUSES } from "./types.js";
 
 type Obj = Record<string, unknown>;
 export type ParseContext = ErrorContext & { status: number };
 
+const clean = (json: unknown, ctx: ParseContext) => scrubDeep(json, ctx.apiKey);
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 const num = (v: unknown): number | undefined =>
@@ -22,7 +25,8 @@ function pick(o: Obj, ...keys: string[]): unknown {
   return key === undefined ? undefined : o[key];
 }
 
-export function parseTask(json: unknown, ctx: ParseContext): RivyaTask {
+export function parseTask(raw: unknown, ctx: ParseContext): RivyaTask {
+  const json = clean(raw, ctx);
   const o = isObj(json) ? json : {};
   const id = str(o.id);
   const status = TASK_STATUSES.find((s) => s === o.status);
@@ -62,10 +66,11 @@ function parseResult(v: unknown): RivyaTask["result"] {
 
 /** `sent` fills gaps in an upload's answer from what was uploaded. */
 export function parseFile(
-  json: unknown,
+  raw: unknown,
   ctx: ParseContext,
   sent?: { kind: MediaKind; filename: string; mimeType: string },
 ): RivyaFile {
+  const json = clean(raw, ctx);
   const o = isObj(json) ? json : {};
   const id = str(o.id);
   const url = str(o.url);
@@ -93,7 +98,8 @@ export function parseFile(
   return file;
 }
 
-export function parseModels(json: unknown, ctx: ParseContext): ApiModel[] {
+export function parseModels(raw: unknown, ctx: ParseContext): ApiModel[] {
+  const json = clean(raw, ctx);
   const list = Array.isArray(json) ? json : isObj(json) ? json.data : undefined;
   if (!Array.isArray(list)) throw unexpectedResponse("no model list", ctx.status, ctx);
   // Entries without an id are useless to callers; skipping them beats failing the catalogue.

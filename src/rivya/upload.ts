@@ -1,7 +1,9 @@
 /**
  * Builds the multipart body for `POST /files`. A file on disk becomes a lazy `openAsBlob`
  * Blob, so undici streams it from disk in chunks and the file is never held in memory whole;
- * the same Blob can be re-read if the upload is retried.
+ * the same Blob can be re-read if the upload is retried. upload_reference passes its local
+ * files as such a Blob already (`data`, read from the descriptor it checked), never a path
+ * to reopen.
  */
 import { openAsBlob } from "node:fs";
 import { FormData } from "undici";

@@ -74,38 +74,45 @@ export const uploadReferenceTool = (models: readonly ModelTable[]) => {
         blockPrivateUrls: deps.config.blockPrivateUrls,
         signal: ctx.signal,
       });
-      const rule = ruleFor(model, file);
-      const mime = file.mime as string;
-      const uploaded = await deps.client.uploadFile(
-        {
-          ...(file.path ? { path: file.path } : { data: file.data as Uint8Array }),
-          filename: file.filename,
-          mimeType: mime,
-          kind: rule.kind,
-          model: model.id,
-        },
-        { signal: ctx.signal },
-      );
-      const item = {
-        url: uploaded.url,
-        kind: uploaded.kind,
-        name: uploaded.name,
-        mimeType: uploaded.mimeType,
-        ...(uploaded.durationSeconds === undefined
-          ? {}
-          : { durationSeconds: uploaded.durationSeconds }),
-        ...(uploaded.durationToken === undefined ? {} : { durationToken: uploaded.durationToken }),
-      };
-      return {
-        structured: {
-          reference_media_item: item,
-          file_id: uploaded.id,
-          size_bytes: uploaded.sizeBytes,
-          source: file.source,
-          uploaded_to: "Rivya Files API (POST /api/v1/files)",
-        },
-        text: `Uploaded ${file.filename} (${mime}, ${formatBytes(file.size)}) from ${file.source} to Rivya as ${uploaded.id}. Pass reference_media: [${JSON.stringify(item)}] to generate_video.`,
-      };
+      // The local file stays open (and checked) until its upload is over.
+      try {
+        const rule = ruleFor(model, file);
+        const mime = file.mime as string;
+        const uploaded = await deps.client.uploadFile(
+          {
+            data: file.data,
+            filename: file.filename,
+            mimeType: mime,
+            kind: rule.kind,
+            model: model.id,
+          },
+          { signal: ctx.signal },
+        );
+        const item = {
+          url: uploaded.url,
+          kind: uploaded.kind,
+          name: uploaded.name,
+          mimeType: uploaded.mimeType,
+          ...(uploaded.durationSeconds === undefined
+            ? {}
+            : { durationSeconds: uploaded.durationSeconds }),
+          ...(uploaded.durationToken === undefined
+            ? {}
+            : { durationToken: uploaded.durationToken }),
+        };
+        return {
+          structured: {
+            reference_media_item: item,
+            file_id: uploaded.id,
+            size_bytes: uploaded.sizeBytes,
+            source: file.source,
+            uploaded_to: "Rivya Files API (POST /api/v1/files)",
+          },
+          text: `Uploaded ${file.filename} (${mime}, ${formatBytes(file.size)}) from ${file.source} to Rivya as ${uploaded.id}. Pass reference_media: [${JSON.stringify(item)}] to generate_video.`,
+        };
+      } finally {
+        await file.release();
+      }
     },
   });
 };

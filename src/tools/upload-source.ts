@@ -1,13 +1,14 @@
 /**
- * Where upload_reference's bytes come from: a local file (streamed later, only its head is
- * read here), an https URL (fetched with the SSRF guard, cut off at the model's limit), or
- * base64 (sized from its length before decoding). Each reports the real content type.
+ * Where upload_reference's bytes come from: a local file (held open and streamed later from
+ * that descriptor, only its head is read here), an https URL (fetched with the SSRF guard,
+ * cut off at the model's limit), or base64 (sized from its length before decoding). Each
+ * reports the real content type.
  */
 import { basename } from "node:path";
 import { formatBytes } from "../catalog/files-policy.js";
 import type { ModelTable } from "../catalog/types.js";
 import { ToolInputError } from "./errors.js";
-import { resolveAllowedFile } from "./local-file.js";
+import { openAllowedFile } from "./local-file.js";
 
 export interface ReferenceSource {
   path?: string | undefined;
@@ -17,15 +18,18 @@ export interface ReferenceSource {
 }
 
 export interface LoadedReference {
-  /** A local file to stream from, or the bytes already in memory. */
-  path?: string;
-  data?: Uint8Array;
+  /** The bytes in memory, or a Blob streamed from an open local file. */
+  data: Uint8Array | Blob;
   size: number;
   mime: string | undefined;
   filename: string;
   /** Where the bytes came from, in words. */
   source: string;
+  /** Closes the local file once the upload is over (a no-op for other sources). */
+  release(): Promise<void>;
 }
+
+const nothingToRelease = async () => {};
 
 export interface LoadOptions {
   model: ModelTable;
@@ -53,17 +57,23 @@ async function fromPath(path: string, src: ReferenceSource, o: LoadOptions, limi
       "path is not available on a hosted server; send the file as url or base64.",
     );
   }
-  const file = await resolveAllowedFile(path, o.allowedDirs);
-  if (file.size > limit) throw tooLarge(file.size, limit, o.model);
-  const type = await (await import("file-type")).fileTypeFromFile(file.path);
-  const filename = src.filename ?? basename(file.path);
-  return {
-    path: file.path,
-    size: file.size,
-    mime: type?.mime,
-    filename,
-    source: `local file ${file.path}`,
-  };
+  const file = await openAllowedFile(path, o.allowedDirs);
+  try {
+    if (file.size > limit) throw tooLarge(file.size, limit, o.model);
+    // Sniffed from the open descriptor too, so the type checked is the type sent.
+    const type = await (await import("file-type")).fileTypeFromBlob(file.blob);
+    return {
+      data: file.blob,
+      size: file.size,
+      mime: type?.mime,
+      filename: src.filename ?? basename(file.path),
+      source: `local file ${file.path}`,
+      release: file.close,
+    };
+  } catch (err) {
+    await file.close();
+    throw err;
+  }
 }
 
 async function fromUrl(url: string, src: ReferenceSource, o: LoadOptions, limit: number) {
@@ -76,7 +86,8 @@ async function fromUrl(url: string, src: ReferenceSource, o: LoadOptions, limit:
   const type = await sniffBytes(body.bytes);
   const filename = src.filename ?? (basename(new URL(body.finalUrl).pathname) || "reference");
   const source = `downloaded from ${body.finalUrl}`;
-  return { data: body.bytes, size: body.bytes.length, mime: type?.mime, filename, source };
+  const size = body.bytes.length;
+  return { data: body.bytes, size, mime: type?.mime, filename, source, release: nothingToRelease };
 }
 
 async function fromBase64(base64: string, src: ReferenceSource, o: LoadOptions, limit: number) {
@@ -90,7 +101,8 @@ async function fromBase64(base64: string, src: ReferenceSource, o: LoadOptions, 
   const data = Buffer.from(text, "base64");
   const type = await sniffBytes(data);
   const filename = src.filename ?? `reference.${type?.ext ?? "bin"}`;
-  return { data, size: data.length, mime: type?.mime, filename, source: "base64 from the call" };
+  const source = "base64 from the call";
+  return { data, size: data.length, mime: type?.mime, filename, source, release: nothingToRelease };
 }
 
 export async function loadReference(

@@ -11,7 +11,7 @@ import type { CallToolResult, ClientCapabilities } from "@modelcontextprotocol/s
 import { afterEach } from "vitest";
 import type { ModelTable } from "../../src/catalog/types.js";
 import { buildServerConfig, type ServerConfig } from "../../src/config.js";
-import { silentLogger } from "../../src/log.js";
+import { type Logger, silentLogger } from "../../src/log.js";
 import { createRivyaClient, type RivyaClient } from "../../src/rivya/client.js";
 import { createServer } from "../../src/server.js";
 import {
@@ -40,6 +40,10 @@ export interface HarnessOptions {
   capabilities?: ClientCapabilities;
   models?: readonly ModelTable[];
   apiKey?: string;
+  /** Point the Rivya client here instead of at the simulator (e.g. a hostile stub). */
+  upstreamUrl?: string;
+  /** Where the server logs (default: nowhere). */
+  log?: Logger;
 }
 
 let counter = 0;
@@ -65,7 +69,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const sim = await startSimulator({ queuedMs: 60, processingMs: 120, ...opts.sim });
   const apiKey = opts.apiKey ?? `rvya_sk_test_${process.pid}_${++counter}`;
   const client = createRivyaClient({
-    baseUrl: sim.url,
+    baseUrl: opts.upstreamUrl ?? sim.url,
     apiKey,
     retry: { baseDelayMs: 5, maxDelayMs: 50 },
   });
@@ -74,7 +78,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const tools = createTools(opts.models);
   const store = await FileStore.open({ path: join(dir, "state", "ledger.jsonl") });
   const server = createServer(
-    { client, config, log: silentLogger, owner: "local", store, dailyBudget: config.dailyBudget },
+    {
+      client,
+      config,
+      log: opts.log ?? silentLogger,
+      owner: "local",
+      store,
+      dailyBudget: config.dailyBudget,
+    },
     tools,
   );
   const mcp = new Client(
