@@ -238,7 +238,9 @@ describe("hostile input", () => {
       ["GET without session", () => send("GET", { ...auth, accept: "text/event-stream" }), [400]],
       [
         "GET with a body",
-        () => send("GET", { ...auth, "content-type": "application/json" }, "{}"),
+        // Declared: Node's client sends a GET body without a length, which is no body at all.
+        () =>
+          send("GET", { ...auth, "content-type": "application/json", "content-length": "2" }, "{}"),
         [400],
       ],
       [

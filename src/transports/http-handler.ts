@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../log.js";
 import { checkHostAndOrigin, type OriginPolicy, type RateLimiter } from "./guards.js";
-import { RPC, readBody, sendJson, sendRpcError } from "./http-io.js";
+import { declaresBody, RPC, readBody, sendJson, sendRpcError } from "./http-io.js";
 import type { McpDispatch } from "./http-mcp.js";
 import type { HttpOptions } from "./http-options.js";
 import type { People, Person } from "./people.js";
@@ -143,7 +143,7 @@ async function handle(
     return d.mcp.post(p, req, res, parsed);
   }
   if (req.method === "GET" || req.method === "DELETE") {
-    if (Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"])
+    if (declaresBody(req))
       return sendRpcError(req, res, 400, RPC.invalidRequest, `${req.method} takes no body`);
     return d.mcp.other(p, req, res);
   }
