@@ -36,7 +36,11 @@ export interface HttpServerHandle {
   port: number;
   /** Open stateful sessions (0 in stateless mode). */
   sessionCount(): number;
-  /** Stops accepting, waits up to the grace period for running calls, closes everything. */
+  /**
+   * Stops accepting, waits up to the grace period for running calls (and the creates and
+   * ledger writes of calls whose client went away), closes the sessions, flushes the store
+   * and closes the personal clients. The caller closes the server's own client.
+   */
   shutdown(): Promise<void>;
   /** Closes the sessions idle for longer than the idle timeout as of `now` (the timer's job). */
   sweep(now: number): void;
@@ -92,18 +96,29 @@ export async function startHttpServer(
   });
 
   let stopping: Promise<void> | undefined;
+  // The order matters: stop taking calls, let running ones (creates above all) finish and
+  // be recorded, close the sessions, flush the store, and only then close the clients.
   const shutdown = () => {
     stopping ??= (async () => {
       state.draining = true;
       http.close();
       http.closeIdleConnections();
-      const deadline = Date.now() + opts.shutdownGraceMs;
-      while (state.inflight > 0 && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 50));
-      if (state.inflight > 0)
-        log.warn("closing calls still running at shutdown", { count: state.inflight });
+      const started = Date.now();
+      const idle = await people.inFlight.settle(
+        started + opts.shutdownGraceMs,
+        () => state.inflight === 0,
+      );
+      const waited = { waited_ms: Date.now() - started };
+      if (idle) log.info("running calls finished", waited);
+      else
+        log.warn("closing calls still running at shutdown", {
+          ...waited,
+          responses: state.inflight,
+          upstream_or_store_calls: people.inFlight.size,
+        });
       sessions?.closeAll("shutdown");
       http.closeAllConnections();
+      await deps.store.close();
       await people.close();
     })();
     return stopping;
@@ -133,9 +148,8 @@ export async function runHttp(opts: RunHttpOptions): Promise<void> {
     signalled = true;
     opts.log.info("shutting down", { signal });
     try {
+      // Flushes the ledger after the drain: calls finishing in the grace period write to it.
       await server.shutdown();
-      // Flush the ledger last: calls finishing during the grace period still write to it.
-      await store.close();
       await opts.client.close().catch(() => {});
       process.exit(0);
     } catch (err) {

@@ -8,6 +8,7 @@ import type { Logger } from "../log.js";
 import type { RivyaClient } from "../rivya/client.js";
 import type { Store } from "../store/types.js";
 import type { ServerDeps } from "../tools/types.js";
+import { InFlight } from "./in-flight.js";
 import { matchToken, type StoredToken, storedTokens, type TokenEntry } from "./tokens.js";
 
 export interface Person {
@@ -58,18 +59,21 @@ export class People {
   private readonly clients = new Map<string, RivyaClient>();
   /** Everyone is "local" when there is no tokens file (loopback only). */
   readonly open: boolean;
+  /** Upstream and store calls still running, which shutdown lets finish (in-flight.ts). */
+  readonly inFlight = new InFlight();
 
   constructor(opts: PeopleOptions) {
     const entries = opts.tokens?.entries ?? [];
     this.stored = storedTokens(entries);
     this.open = opts.tokens === undefined;
     for (const [env, key] of opts.tokens?.keys ?? []) this.clients.set(env, opts.clientFor(key));
+    const store = this.inFlight.wrap(opts.store);
     const person = (name: string, client: RivyaClient, budget: number | undefined): Person => ({
       name,
       deps: {
-        client,
+        client: this.inFlight.wrap(client),
         owner: name,
-        store: opts.store,
+        store,
         dailyBudget: budget,
         config: opts.config,
         log: opts.log.child({ person: name }),

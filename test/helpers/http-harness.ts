@@ -120,9 +120,9 @@ export async function startHttpHarness(opts: HttpHarnessOptions = {}): Promise<H
     },
     async close() {
       await Promise.all(clients.map((c) => c.close().catch(() => {})));
+      // Closes the store too, after the drain.
       await server.shutdown();
       await client.close();
-      await store.close();
       await sim.close();
       await rm(dir, { recursive: true, force: true });
     },
