@@ -144,4 +144,27 @@ describe("rate limit", () => {
       await limited.close();
     }
   });
+
+  it("finding 16: the local user on loopback (no tokens file) is not limited by default", async () => {
+    const local = await startHttpHarness();
+    try {
+      // 200 at once is more than three times the per-token default burst (60).
+      const statuses = new Set<number>();
+      for (let i = 0; i < 200; i++) statuses.add((await rawPost(local.url, INIT)).status);
+      expect([...statuses]).toEqual([200]);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it("finding 16: an explicit --rate-limit still applies to the local user", async () => {
+    const local = await startHttpHarness({ http: { ratePerSecond: 0.01, rateBurst: 2 } });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await rawPost(local.url, INIT)).status);
+      expect(statuses).toEqual([200, 200, 429]);
+    } finally {
+      await local.close();
+    }
+  });
 });

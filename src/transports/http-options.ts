@@ -15,9 +15,13 @@ export interface HttpOptions {
   allowedOrigins: string[];
   /** Fits a 10 MB image sent as base64 (≈13.4 MiB) plus the JSON around it. */
   maxBodyBytes: number;
-  /** Per person; 0 turns the limit off. */
-  ratePerSecond: number;
-  rateBurst: number;
+  /**
+   * Requests per second per person; 0 turns the limit off. Unset: DEFAULT_RATE per token,
+   * and none for the open local user (one person on loopback has nobody to starve).
+   */
+  ratePerSecond?: number;
+  /** Unset: three seconds' worth. */
+  rateBurst?: number;
   sessionIdleMs: number;
   maxSessions: number;
   sweepMs: number;
@@ -25,13 +29,14 @@ export interface HttpOptions {
   shutdownGraceMs: number;
 }
 
+/** The rate limit per token when --rate-limit is not given. */
+export const DEFAULT_RATE = 20;
+
 export const HTTP_DEFAULTS: Omit<HttpOptions, "port" | "host"> = {
   stateless: false,
   allowedHosts: [],
   allowedOrigins: [],
   maxBodyBytes: 16 * 1024 * 1024,
-  ratePerSecond: 20,
-  rateBurst: 60,
   sessionIdleMs: 30 * 60_000,
   maxSessions: 1000,
   sweepMs: 30_000,
@@ -73,7 +78,7 @@ export function httpOptionsFrom(flags: HttpFlags, port: number, host: string): H
     allowedHosts: flags["allowed-host"] ?? [],
     allowedOrigins: flags["allowed-origin"] ?? [],
     ...(bodyMb === undefined ? {} : { maxBodyBytes: Math.round(bodyMb * 1024 * 1024) }),
-    ...(rate === undefined ? {} : { ratePerSecond: rate, rateBurst: Math.max(1, rate * 3) }),
+    ...(rate === undefined ? {} : { ratePerSecond: rate }),
     ...(idle === undefined
       ? {}
       : { sessionIdleMs: idle * 1000, sweepMs: Math.min(30_000, idle * 500) }),
@@ -88,4 +93,10 @@ export function assertSafeBind(host: string, hasTokens: boolean): void {
     throw new Error(
       `refusing to listen on ${host} without --tokens-file: anyone who can reach it could spend your credits. Create tokens with 'rivya-mcp token create --name NAME --tokens-file FILE', or bind to 127.0.0.1.`,
     );
+}
+
+/** The limit in force: explicit settings win; by default tokens get DEFAULT_RATE, local none. */
+export function rateFor(opts: HttpOptions, openLocalUser: boolean) {
+  const perSecond = opts.ratePerSecond ?? (openLocalUser ? 0 : DEFAULT_RATE);
+  return { perSecond, burst: opts.rateBurst ?? Math.max(1, perSecond * 3) };
 }

@@ -14,7 +14,7 @@ import type { Store } from "../store/types.js";
 import { originPolicy, RateLimiter } from "./guards.js";
 import { createHandler, type HandlerState } from "./http-handler.js";
 import { statefulDispatch, statelessDispatch } from "./http-mcp.js";
-import { assertSafeBind, type HttpOptions } from "./http-options.js";
+import { assertSafeBind, type HttpOptions, rateFor } from "./http-options.js";
 import { People, type Team } from "./people.js";
 import { SessionRegistry } from "./sessions.js";
 
@@ -61,6 +61,7 @@ export async function startHttpServer(
         (s, why) => log.debug("session closed", { person: s.owner, why }),
       );
   const state: HandlerState = { draining: false, inflight: 0 };
+  const rate = rateFor(opts, people.open);
   const policy = originPolicy(opts.host, opts.allowedHosts, opts.allowedOrigins);
   if (!policy.hosts)
     log.warn(
@@ -70,7 +71,7 @@ export async function startHttpServer(
     opts,
     people,
     policy,
-    limiter: new RateLimiter(opts.ratePerSecond, opts.rateBurst),
+    limiter: new RateLimiter(rate.perSecond, rate.burst),
     mcp: sessions ? statefulDispatch(sessions) : statelessDispatch(),
     log,
     state,
