@@ -6,12 +6,13 @@
  */
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { Agent } from "node:http";
+import { Agent, type ServerResponse } from "node:http";
 import { createServer as createHttps, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { URL_FETCHES_PER_PERSON } from "../src/transports/people.js";
 import { pngBytes } from "./fixtures/images.js";
 import {
   call,
@@ -54,6 +55,17 @@ let internal: Server;
 let publicSite: Server;
 const internalHits = { connections: 0, bytes: 0 };
 let certDir: string;
+/** The public site's slow image: how many fetches of it run at once, at most. */
+const slowFetches = { running: 0, most: 0 };
+
+function slowImage(res: ServerResponse): void {
+  slowFetches.running += 1;
+  slowFetches.most = Math.max(slowFetches.most, slowFetches.running);
+  setTimeout(() => {
+    slowFetches.running -= 1;
+    res.writeHead(200, { "content-type": "image/png" }).end(pngBytes());
+  }, 300);
+}
 
 function listen(server: Server, host: string): Promise<number> {
   return new Promise((resolve) =>
@@ -106,6 +118,7 @@ beforeAll(async () => {
     "public.test": "127.0.0.3",
   };
   publicSite = createHttps(tls, (req, res) => {
+    if (req.url === "/slow.png") return void slowImage(res);
     const to: Record<string, string> = {
       "/to-ip": `https://127.0.0.1:${internalPort}/secret.png`,
       "/to-name": `https://internal.test:${internalPort}/secret.png`,
@@ -338,5 +351,17 @@ describe("hostile input", () => {
     });
     expect(ok.isError, textOf(ok)).toBeFalsy();
     expect(out(ok).source).toContain("public.test");
+  }, 30_000);
+
+  it("finding 7: one person's URL uploads are fetched at most URL_FETCHES_PER_PERSON at a time", async () => {
+    const { publicPort } = net as unknown as { publicPort: number };
+    const c = await h.connect(h.tokens.alice);
+    const url = `https://public.test:${publicPort}/slow.png`;
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => call(c, "upload_reference", { model: "kling-3-0", url })),
+    );
+    for (const r of results) expect(r.isError, textOf(r)).toBeFalsy();
+    // Six calls at once, each fetch held 300 ms by the site: the rest waited their turn.
+    expect(slowFetches.most).toBe(URL_FETCHES_PER_PERSON);
   }, 30_000);
 });

@@ -27,6 +27,8 @@ export interface ServerDeps {
   dailyBudget?: number | undefined;
   config: ServerConfig;
   log: Logger;
+  /** Hosted mode: caps this person's concurrent URL fetches (upload_reference with `url`). */
+  urlFetchSlots?: { run<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> } | undefined;
 }
 
 export interface ToolResult<O> {

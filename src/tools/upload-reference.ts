@@ -62,12 +62,16 @@ export const uploadReferenceTool = (models: readonly ModelTable[]) =>
       if (!model) throw new ToolInputError(`Unknown model '${input.model}'. Call list_models.`);
       const allowed =
         deps.config.transport === "stdio" ? ((await ctx.roots()) ?? deps.config.allowDirs) : null;
-      const file = await loadReference(input, {
-        model,
-        allowedDirs: allowed,
-        blockPrivateUrls: deps.config.blockPrivateUrls,
-        signal: ctx.signal,
-      });
+      const load = () =>
+        loadReference(input, {
+          model,
+          allowedDirs: allowed,
+          blockPrivateUrls: deps.config.blockPrivateUrls,
+          signal: ctx.signal,
+        });
+      // One person's burst of URL uploads must not tie up the server's connections.
+      const slots = input.url === undefined ? undefined : deps.urlFetchSlots;
+      const file = await (slots ? slots.run(load, ctx.signal) : load());
       const rule = ruleFor(model, file);
       const mime = file.mime as string;
       const uploaded = await deps.client.uploadFile(

@@ -9,7 +9,11 @@ import type { RivyaClient } from "../rivya/client.js";
 import type { Store } from "../store/types.js";
 import type { ServerDeps } from "../tools/types.js";
 import { InFlight } from "./in-flight.js";
+import { Semaphore } from "./semaphore.js";
 import { matchToken, type StoredToken, storedTokens, type TokenEntry } from "./tokens.js";
+
+/** URL fetches (upload_reference with `url`) one person may run at once; others wait. */
+export const URL_FETCHES_PER_PERSON = 2;
 
 export interface Person {
   name: string;
@@ -77,6 +81,7 @@ export class People {
         dailyBudget: budget,
         config: opts.config,
         log: opts.log.child({ person: name }),
+        urlFetchSlots: new Semaphore(URL_FETCHES_PER_PERSON),
       },
     });
     if (this.open) this.byName.set("local", person("local", opts.client, opts.config.dailyBudget));
