@@ -42,6 +42,7 @@ Hosted mode (--http):
                                  the local user without --tokens-file; 0 = off)
   --session-idle-seconds N       close sessions idle this long (default 1800)
   --max-sessions N               open sessions at most; the least recently used idle one goes (default 1000)
+  --max-sessions-per-person N    open sessions one token may hold; its own idle ones go first (default 50)
 
 Environment:
   RIVYA_API_KEY                  your Rivya key (rvya_sk_...)
@@ -204,6 +205,7 @@ function parse(argv: string[]) {
       "rate-limit": { type: "string" },
       "session-idle-seconds": { type: "string" },
       "max-sessions": { type: "string" },
+      "max-sessions-per-person": { type: "string" },
       name: { type: "string" },
       "rivya-key-env": { type: "string" },
     },

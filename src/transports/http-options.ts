@@ -24,6 +24,8 @@ export interface HttpOptions {
   rateBurst?: number;
   sessionIdleMs: number;
   maxSessions: number;
+  /** So one person's clients cannot take every session. */
+  maxSessionsPerPerson: number;
   sweepMs: number;
   /** How long SIGTERM waits for running calls before closing them. */
   shutdownGraceMs: number;
@@ -39,6 +41,7 @@ export const HTTP_DEFAULTS: Omit<HttpOptions, "port" | "host"> = {
   maxBodyBytes: 16 * 1024 * 1024,
   sessionIdleMs: 30 * 60_000,
   maxSessions: 1000,
+  maxSessionsPerPerson: 50,
   sweepMs: 30_000,
   shutdownGraceMs: 10_000,
 };
@@ -53,6 +56,7 @@ export interface HttpFlags {
   "rate-limit"?: string | undefined;
   "session-idle-seconds"?: string | undefined;
   "max-sessions"?: string | undefined;
+  "max-sessions-per-person"?: string | undefined;
 }
 
 function positive(flag: string, raw: string | undefined, allowZero = false): number | undefined {
@@ -70,6 +74,7 @@ export function httpOptionsFrom(flags: HttpFlags, port: number, host: string): H
   const rate = positive("rate-limit", flags["rate-limit"], true);
   const idle = positive("session-idle-seconds", flags["session-idle-seconds"]);
   const max = positive("max-sessions", flags["max-sessions"]);
+  const perPerson = positive("max-sessions-per-person", flags["max-sessions-per-person"]);
   const opts: HttpOptions = {
     ...HTTP_DEFAULTS,
     port,
@@ -83,6 +88,9 @@ export function httpOptionsFrom(flags: HttpFlags, port: number, host: string): H
       ? {}
       : { sessionIdleMs: idle * 1000, sweepMs: Math.min(30_000, idle * 500) }),
     ...(max === undefined ? {} : { maxSessions: Math.floor(max) }),
+    ...(perPerson === undefined
+      ? {}
+      : { maxSessionsPerPerson: Math.max(1, Math.floor(perPerson)) }),
   };
   return opts;
 }

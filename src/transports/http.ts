@@ -57,7 +57,13 @@ export async function startHttpServer(
   const sessions = opts.stateless
     ? undefined
     : new SessionRegistry(
-        { idleMs: opts.sessionIdleMs, max: opts.maxSessions, sweepMs: opts.sweepMs },
+        {
+          idleMs: opts.sessionIdleMs,
+          max: opts.maxSessions,
+          // The open local user is the only person there is: the server's cap is theirs.
+          perPerson: people.open ? opts.maxSessions : opts.maxSessionsPerPerson,
+          sweepMs: opts.sweepMs,
+        },
         (s, why) => log.debug("session closed", { person: s.owner, why }),
       );
   const state: HandlerState = { draining: false, inflight: 0 };
