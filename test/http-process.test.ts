@@ -1,12 +1,14 @@
 /** The built CLI in hosted mode, spawned: token creation, start-up refusals, and SIGTERM mid-call. */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { promisify } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadTokensFile, matchToken, storedTokens } from "../src/transports/tokens.js";
 import { call, out, rawRequest, textOf } from "./helpers/http-harness.js";
 
 let dir: string;
@@ -143,5 +145,24 @@ describe("spawned hosted server", () => {
     expect(statuses).toEqual(Array(12).fill(413));
     server.child.kill("SIGTERM");
     expect(await server.exited).toBe(0);
+  }, 30_000);
+
+  it("finding 12: eight concurrent token creates keep eight valid tokens", async () => {
+    const file = join(dir, "race.json");
+    const names = Array.from({ length: 8 }, (_, i) => `racer${i}`);
+    const runs = await Promise.all(
+      names.map((name) =>
+        promisify(execFile)(
+          process.execPath,
+          ["dist/cli.js", "token", "create", "--name", name, "--tokens-file", file],
+          { env: env(), timeout: 15_000 },
+        ),
+      ),
+    );
+    const printed = runs.map((r) => r.stdout.trim());
+    const stored = storedTokens((await loadTokensFile(file)).tokens);
+    expect(stored.map((s) => s.entry.name).sort()).toEqual(names);
+    // Each printed token opens exactly its own entry.
+    expect(printed.map((t) => matchToken(t, stored)?.name)).toEqual(names);
   }, 30_000);
 });
