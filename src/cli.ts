@@ -46,9 +46,11 @@ Hosted mode (--http):
   --allowed-host NAME            extra Host name to accept, e.g. the proxy's public name (repeatable)
   --allowed-origin ORIGIN        browser Origin to accept besides same-host (repeatable)
   --max-body-mb N                request body limit (default 16)
-  --rate-limit N                 requests per second per token, bursts of 3×N (default 20; 0 = off)
+  --rate-limit N                 requests per second per token, bursts of 3×N (default 20; none for
+                                 the local user without --tokens-file; 0 = off)
   --session-idle-seconds N       close sessions idle this long (default 1800)
   --max-sessions N               open sessions at most; the least recently used idle one goes (default 1000)
+  --max-sessions-per-person N    open sessions one token may hold; its own idle ones go first (default 50)
 
 Environment:
   RIVYA_API_KEY                  your Rivya key (rvya_sk_...)
@@ -245,6 +247,7 @@ function parse(argv: string[]) {
       "rate-limit": { type: "string" },
       "session-idle-seconds": { type: "string" },
       "max-sessions": { type: "string" },
+      "max-sessions-per-person": { type: "string" },
       name: { type: "string" },
       "rivya-key-env": { type: "string" },
       credits: { type: "string" },

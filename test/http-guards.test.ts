@@ -144,4 +144,61 @@ describe("rate limit", () => {
       await limited.close();
     }
   });
+
+  it("finding 16: the local user on loopback (no tokens file) is not limited by default", async () => {
+    const local = await startHttpHarness();
+    try {
+      // 200 at once is more than three times the per-token default burst (60).
+      const statuses = new Set<number>();
+      for (let i = 0; i < 200; i++) statuses.add((await rawPost(local.url, INIT)).status);
+      expect([...statuses]).toEqual([200]);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it("finding 16: an explicit --rate-limit still applies to the local user", async () => {
+    const local = await startHttpHarness({ http: { ratePerSecond: 0.01, rateBurst: 2 } });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await rawPost(local.url, INIT)).status);
+      expect(statuses).toEqual([200, 200, 429]);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it("finding 7: a JSON-RPC batch takes a token per message, and one beyond the burst is refused whole", async () => {
+    const limited = await startHttpHarness({
+      people: [{ name: "a" }],
+      http: { stateless: true, ratePerSecond: 0.01, rateBurst: 3 },
+    });
+    try {
+      const send = (body: string) =>
+        rawPost(limited.url, body, { authorization: `Bearer ${limited.tokens.a}` });
+      const ping = (id: number) => ({ jsonrpc: "2.0", id, method: "ping" });
+      const listModels = (id: number) => ({
+        jsonrpc: "2.0",
+        id,
+        method: "tools/call",
+        params: { name: "list_models", arguments: {} },
+      });
+      const upstreamBefore = limited.sim.requests.length;
+      // 100 tool calls in one POST against a burst of 3: refused whole, nothing runs.
+      const flood = await send(
+        JSON.stringify(Array.from({ length: 100 }, (_, i) => listModels(i))),
+      );
+      expect(flood.status).toBe(429);
+      expect(((await flood.json()) as { error: { message: string } }).error.message).toContain(
+        "at most 3 per request",
+      );
+      expect(limited.sim.requests.length).toBe(upstreamBefore);
+      // The refused flood cost one token (its request); two left: a batch of two fits...
+      expect((await send(JSON.stringify([ping(1), ping(2)]))).status).toBe(200);
+      // ...and leaves nothing for a single message.
+      expect((await send(JSON.stringify(ping(3)))).status).toBe(429);
+    } finally {
+      await limited.close();
+    }
+  });
 });

@@ -4,10 +4,11 @@
  * through upload_reference. Nothing may crash it, a client's mistake is never a 5xx, and
  * no SSRF attempt may open a connection to (or read a byte from) an internal address.
  */
-import { Agent } from "node:http";
+import { Agent, type ServerResponse } from "node:http";
 import { createServer as createHttps, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { URL_FETCHES_PER_PERSON } from "../src/transports/people.js";
 import { pngBytes } from "./fixtures/images.js";
 import {
   call,
@@ -50,6 +51,17 @@ let h: HttpHarness;
 let internal: Server;
 let publicSite: Server;
 const internalHits = { connections: 0, bytes: 0 };
+/** The public site's slow image: how many fetches of it run at once, at most. */
+const slowFetches = { running: 0, most: 0 };
+
+function slowImage(res: ServerResponse): void {
+  slowFetches.running += 1;
+  slowFetches.most = Math.max(slowFetches.most, slowFetches.running);
+  setTimeout(() => {
+    slowFetches.running -= 1;
+    res.writeHead(200, { "content-type": "image/png" }).end(pngBytes());
+  }, 300);
+}
 
 function listen(server: Server, host: string): Promise<number> {
   return new Promise((resolve) =>
@@ -80,6 +92,7 @@ beforeAll(async () => {
     "public.test": "127.0.0.3",
   };
   publicSite = createHttps(tls, (req, res) => {
+    if (req.url === "/slow.png") return void slowImage(res);
     const to: Record<string, string> = {
       "/to-ip": `https://127.0.0.1:${internalPort}/secret.png`,
       "/to-name": `https://internal.test:${internalPort}/secret.png`,
@@ -211,7 +224,9 @@ describe("hostile input", () => {
       ["GET without session", () => send("GET", { ...auth, accept: "text/event-stream" }), [400]],
       [
         "GET with a body",
-        () => send("GET", { ...auth, "content-type": "application/json" }, "{}"),
+        // Declared: Node's client sends a GET body without a length, which is no body at all.
+        () =>
+          send("GET", { ...auth, "content-type": "application/json", "content-length": "2" }, "{}"),
         [400],
       ],
       [
@@ -309,5 +324,20 @@ describe("hostile input", () => {
     });
     expect(ok.isError, textOf(ok)).toBeFalsy();
     expect(out(ok).source).toContain("public.test");
+  }, 30_000);
+
+  it("finding 7: one person's URL uploads are fetched at most URL_FETCHES_PER_PERSON at a time", async () => {
+    const { publicPort } = net as unknown as { publicPort: number };
+    const c = await h.connect(h.tokens.alice);
+    const url = `https://public.test:${publicPort}/slow.png`;
+    // One upload first: the mocked fetch module loads once, not in the middle of the burst.
+    const warm = await call(c, "upload_reference", { model: "kling-3-0", url });
+    expect(warm.isError, textOf(warm)).toBeFalsy();
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => call(c, "upload_reference", { model: "kling-3-0", url })),
+    );
+    for (const r of results) expect(r.isError, textOf(r)).toBeFalsy();
+    // Six calls at once, each fetch held 300 ms by the site: the rest waited their turn.
+    expect(slowFetches.most).toBe(URL_FETCHES_PER_PERSON);
   }, 30_000);
 });

@@ -1,13 +1,15 @@
 /** The built CLI in hosted mode, spawned: token creation, start-up refusals, and SIGTERM mid-call. */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { promisify } from "node:util";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, out, textOf } from "./helpers/http-harness.js";
+import { loadTokensFile, matchToken, storedTokens } from "../src/transports/tokens.js";
+import { call, out, rawRequest, textOf } from "./helpers/http-harness.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -122,5 +124,45 @@ describe("spawned hosted server", () => {
     expect(server.stderr()).not.toContain(token);
     expect(server.stderr()).toContain('"msg":"shutting down"');
     await client.close().catch(() => {});
+  }, 30_000);
+
+  it("finding 14: a 20 MB body gets a 413 the client reads, never a reset", async () => {
+    // In-process the client and server share one event loop and the reset never shows;
+    // a separate server process is where an unread upload used to meet a closed socket.
+    const server = await start(["--demo", "--state-dir", join(dir, "state-413")]);
+    const headers = { "content-type": "application/json", accept: "application/json" };
+    const body = "x".repeat(20 * 1024 * 1024);
+    const statuses: (number | string)[] = [];
+    for (let i = 0; i < 4; i++) {
+      const viaFetch = await fetch(server.url, { method: "POST", headers, body }).then(
+        (r) => r.status,
+        (err: Error & { cause?: { code?: string } }) => err.cause?.code ?? err.message,
+      );
+      statuses.push(viaFetch, (await rawRequest(server.url, "POST", headers, body)).status);
+      const streamed = Array.from({ length: 20 }, () => Buffer.alloc(1024 * 1024, 0x20));
+      statuses.push((await rawRequest(server.url, "POST", headers, streamed)).status);
+    }
+    expect(statuses).toEqual(Array(12).fill(413));
+    server.child.kill("SIGTERM");
+    expect(await server.exited).toBe(0);
+  }, 30_000);
+
+  it("finding 12: eight concurrent token creates keep eight valid tokens", async () => {
+    const file = join(dir, "race.json");
+    const names = Array.from({ length: 8 }, (_, i) => `racer${i}`);
+    const runs = await Promise.all(
+      names.map((name) =>
+        promisify(execFile)(
+          process.execPath,
+          ["dist/cli.js", "token", "create", "--name", name, "--tokens-file", file],
+          { env: env(), timeout: 15_000 },
+        ),
+      ),
+    );
+    const printed = runs.map((r) => r.stdout.trim());
+    const stored = storedTokens((await loadTokensFile(file)).tokens);
+    expect(stored.map((s) => s.entry.name).sort()).toEqual(names);
+    // Each printed token opens exactly its own entry.
+    expect(printed.map((t) => matchToken(t, stored)?.name)).toEqual(names);
   }, 30_000);
 });

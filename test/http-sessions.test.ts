@@ -52,7 +52,7 @@ describe("session lifecycle", () => {
     // timer would once the idle timeout has passed, so opening speed cannot matter.
     const h = await startHttpHarness({
       people: [{ name: "alice" }],
-      http: { maxSessions: 2000, ratePerSecond: 0 },
+      http: { maxSessions: 2000, maxSessionsPerPerson: 2000, ratePerSecond: 0 },
     });
     const pastIdle = () => Date.now() + HTTP_DEFAULTS.sessionIdleMs + 1;
     try {
@@ -148,4 +148,65 @@ describe("session lifecycle", () => {
       await h.close();
     }
   });
+
+  it("finding 6: a person at their cap evicts their own idle sessions, never someone else's", async () => {
+    const h = await startHttpHarness({
+      people: [{ name: "alice" }, { name: "bob" }],
+      http: { maxSessions: 4, maxSessionsPerPerson: 2 },
+    });
+    try {
+      const [bobs] = await abandonInTurn(h, 1, h.tokens.bob as string);
+      // Bob's is the least recently used session from here on.
+      const alices = await abandonInTurn(h, 6, h.tokens.alice as string);
+      expect(await listStatus(h, "bob", bobs as string)).toBe(200);
+      // Alice keeps her two newest; her older ones made the room.
+      const statuses = [];
+      for (const id of alices) statuses.push(await listStatus(h, "alice", id));
+      expect(statuses).toEqual([404, 404, 404, 404, 200, 200]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it("finding 6: a person whose sessions are all busy gets 503; others still get sessions", async () => {
+    const h = await startHttpHarness({
+      people: [{ name: "alice" }, { name: "bob" }],
+      http: { maxSessions: 4, maxSessionsPerPerson: 2 },
+    });
+    const streams = new AbortController();
+    try {
+      const alices = await abandonInTurn(h, 2, h.tokens.alice as string);
+      const held = await Promise.all(
+        alices.map((id) => openStream(h, "alice", id as string, streams.signal)),
+      );
+      expect(held).toEqual([200, 200]);
+      const refused = await rawPost(h.url, INIT, { authorization: `Bearer ${h.tokens.alice}` });
+      expect(refused.status).toBe(503);
+      expect(await refused.text()).toContain("DELETE /mcp");
+      const bobs = await abandonInTurn(h, 2, h.tokens.bob as string);
+      for (const id of bobs) expect(await listStatus(h, "bob", id)).toBe(200);
+    } finally {
+      streams.abort();
+      await h.close();
+    }
+  });
 });
+
+const authFor = (h: HttpHarness, who: string) => ({
+  authorization: `Bearer ${h.tokens[who]}`,
+  "mcp-protocol-version": "2025-06-18",
+});
+
+/** The status of a tools/list in session `id`: 200 while it lives, 404 once evicted. */
+async function listStatus(h: HttpHarness, who: string, id: string): Promise<number> {
+  const list = JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" });
+  const res = await rawPost(h.url, list, { ...authFor(h, who), "mcp-session-id": id });
+  await res.text();
+  return res.status;
+}
+
+/** Opens the session's listening GET stream, which keeps it busy until `signal` aborts. */
+async function openStream(h: HttpHarness, who: string, id: string, signal: AbortSignal) {
+  const headers = { ...authFor(h, who), accept: "text/event-stream", "mcp-session-id": id };
+  return (await fetch(h.url, { headers, signal })).status;
+}

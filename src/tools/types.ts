@@ -30,6 +30,8 @@ export interface ServerDeps {
   log: Logger;
   /** Running calls and the stop signal (waits end early and answer with the task id). */
   lifecycle?: Lifecycle | undefined;
+  /** Hosted mode: caps this person's concurrent URL fetches (upload_reference with `url`). */
+  urlFetchSlots?: { run<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> } | undefined;
 }
 
 /** A link to a result hosts can show or open (MCP resource_link content). */

@@ -68,12 +68,16 @@ export const uploadReferenceTool = (models: readonly ModelTable[]) => {
       if (!model) throw new ToolInputError(unknownModelMessage(input.model, models));
       const allowed =
         deps.config.transport === "stdio" ? ((await ctx.roots()) ?? deps.config.allowDirs) : null;
-      const file = await loadReference(input, {
-        model,
-        allowedDirs: allowed,
-        blockPrivateUrls: deps.config.blockPrivateUrls,
-        signal: ctx.signal,
-      });
+      const load = () =>
+        loadReference(input, {
+          model,
+          allowedDirs: allowed,
+          blockPrivateUrls: deps.config.blockPrivateUrls,
+          signal: ctx.signal,
+        });
+      // One person's burst of URL uploads must not tie up the server's connections.
+      const slots = input.url === undefined ? undefined : deps.urlFetchSlots;
+      const file = await (slots ? slots.run(load, ctx.signal) : load());
       // The local file stays open (and checked) until its upload is over.
       try {
         const rule = ruleFor(model, file);

@@ -2,7 +2,8 @@
  * Checks made before a request reaches MCP: Host and Origin against DNS rebinding, and a
  * per-person token bucket so one agent in a loop cannot starve the others.
  */
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { RPC, sendRpcError } from "./http-io.js";
 
 const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "::1"]);
 const WILDCARDS = new Set(["0.0.0.0", "::", ""]);
@@ -69,18 +70,29 @@ export function checkHostAndOrigin(req: IncomingMessage, policy: OriginPolicy): 
   return sameHost ? undefined : "Origin not allowed (add it with --allowed-origin)";
 }
 
-/** Per-key token bucket: `burst` requests at once, refilled at `perSecond`. */
+/**
+ * Per-key token bucket: `burst` messages at once, refilled at `perSecond`. A JSON-RPC batch
+ * takes one token per message, so batching cannot multiply the rate.
+ */
 export class RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(
     private readonly perSecond: number,
-    private readonly burst: number,
+    readonly burst: number,
   ) {}
 
-  /** 0 when the request may go ahead, else the seconds until one token is back. */
-  take(key: string): number {
-    if (this.perSecond <= 0) return 0;
+  /** False when the limit is off. */
+  get limits(): boolean {
+    return this.perSecond > 0;
+  }
+
+  /**
+   * Takes `count` tokens (all or none): 0 when the request may go ahead, else the seconds
+   * until they are back.
+   */
+  take(key: string, count = 1): number {
+    if (this.perSecond <= 0 || count <= 0) return 0;
     const now = Date.now();
     const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now };
     bucket.tokens = Math.min(
@@ -89,10 +101,41 @@ export class RateLimiter {
     );
     bucket.at = now;
     this.buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
+    if (bucket.tokens >= count) {
+      bucket.tokens -= count;
       return 0;
     }
-    return Math.max(1, Math.ceil((1 - bucket.tokens) / this.perSecond));
+    return Math.max(1, Math.ceil((count - bucket.tokens) / this.perSecond));
   }
+}
+
+/**
+ * Takes a token per message (less those `taken` already) from the person's bucket; answers
+ * 429 and returns true when it cannot. A batch larger than the burst could never pass: it
+ * is told so rather than asked to retry.
+ */
+export function refusedByRateLimit(
+  limiter: RateLimiter,
+  person: string,
+  messages: number,
+  taken: number,
+  req: IncomingMessage,
+  res: ServerResponse,
+): boolean {
+  if (limiter.limits && messages > limiter.burst) {
+    sendRpcError(
+      req,
+      res,
+      429,
+      RPC.serverError,
+      `A batch of ${messages} messages is more than the rate limit allows at once (${limiter.burst}); send at most ${limiter.burst} per request`,
+    );
+    return true;
+  }
+  const wait = limiter.take(person, messages - taken);
+  if (wait === 0) return false;
+  sendRpcError(req, res, 429, RPC.serverError, `Too many requests; retry in ${wait} s`, {
+    "retry-after": String(wait),
+  });
+  return true;
 }

@@ -6,8 +6,13 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../log.js";
-import { checkHostAndOrigin, type OriginPolicy, type RateLimiter } from "./guards.js";
-import { RPC, readBody, sendJson, sendRpcError } from "./http-io.js";
+import {
+  checkHostAndOrigin,
+  type OriginPolicy,
+  type RateLimiter,
+  refusedByRateLimit,
+} from "./guards.js";
+import { declaresBody, RPC, readBody, sendJson, sendRpcError } from "./http-io.js";
 import type { McpDispatch } from "./http-mcp.js";
 import type { HttpOptions } from "./http-options.js";
 import type { People, Person } from "./people.js";
@@ -100,11 +105,8 @@ async function handle(
     );
   }
   identified(p);
-  const wait = d.limiter.take(p.name);
-  if (wait > 0)
-    return sendRpcError(req, res, 429, RPC.serverError, `Too many requests; retry in ${wait} s`, {
-      "retry-after": String(wait),
-    });
+  // One token now, so a flood is refused before its body is read; a batch pays the rest below.
+  if (refusedByRateLimit(d.limiter, p.name, 1, 0, req, res)) return;
   if (d.state.draining)
     return sendRpcError(req, res, 503, RPC.serverError, "Server is shutting down; retry shortly", {
       "retry-after": "5",
@@ -128,6 +130,8 @@ async function handle(
     } catch {
       return sendRpcError(req, res, 400, RPC.parseError, "Parse error: body is not valid JSON");
     }
+    if (Array.isArray(parsed) && refusedByRateLimit(d.limiter, p.name, parsed.length, 1, req, res))
+      return;
     if (parsed === null || typeof parsed !== "object")
       return sendRpcError(
         req,
@@ -143,7 +147,7 @@ async function handle(
     return d.mcp.post(p, req, res, parsed);
   }
   if (req.method === "GET" || req.method === "DELETE") {
-    if (Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"])
+    if (declaresBody(req))
       return sendRpcError(req, res, 400, RPC.invalidRequest, `${req.method} takes no body`);
     return d.mcp.other(p, req, res);
   }

@@ -14,10 +14,28 @@ export const RPC = {
   internalError: -32603,
 } as const;
 
+/** A body the client is still sending after we answered is discarded up to this much. */
+const DRAIN_BYTES = 32 * 1024 * 1024;
+/** ...and for this long; past either bound the socket is cut. */
+const DRAIN_MS = 10_000;
+
+/**
+ * Whether the request carries a body. Node only marks a bodiless request complete after
+ * the 'request' event, so an answer given at once must not take `!req.complete` to mean
+ * "unread body": only what the request declares counts.
+ */
+export function declaresBody(req: IncomingMessage): boolean {
+  return (
+    Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"] !== undefined
+  );
+}
+
 /**
  * Answers with `{"jsonrpc":"2.0","error":{code,message},"id":null}`. When the request body
- * was not read, the connection is closed after the answer: draining an unwanted upload
- * would cost us its bandwidth, and leaving it unread would corrupt a kept-alive socket.
+ * is still arriving, it is read and discarded (up to DRAIN_BYTES / DRAIN_MS) after the
+ * answer: closing a socket with unread data makes the kernel send a reset, and the client
+ * then sees "connection reset" instead of our status. A body declared larger than that is
+ * not worth reading: the answer says `connection: close` and the socket goes.
  */
 export function sendRpcError(
   req: IncomingMessage,
@@ -32,20 +50,31 @@ export function sendRpcError(
     return;
   }
   const body = JSON.stringify({ jsonrpc: "2.0", error: { code, message }, id: null });
-  const unread = !req.complete;
+  const unread = declaresBody(req) && !req.complete;
+  const drain = unread && Number(req.headers["content-length"] ?? 0) <= DRAIN_BYTES;
   res.writeHead(status, {
     "content-type": "application/json",
     "content-length": Buffer.byteLength(body),
-    ...(unread ? { connection: "close" } : {}),
+    ...(unread && !drain ? { connection: "close" } : {}),
     ...headers,
   });
   res.end(body);
-  if (unread) {
-    // Stop reading the rest; give the answer a moment to reach the client before the
-    // socket goes, so it sees the status rather than a reset.
-    req.pause();
-    res.once("finish", () => setTimeout(() => req.socket.destroy(), 50).unref());
-  }
+  if (drain) res.once("finish", () => discardRest(req));
+}
+
+/** Reads what is left of the body into nothing, within the drain bounds. */
+function discardRest(req: IncomingMessage): void {
+  let seen = 0;
+  const cut = () => req.socket.destroy();
+  const timer = setTimeout(cut, DRAIN_MS).unref();
+  req.on("data", (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > DRAIN_BYTES) cut();
+  });
+  req.once("end", () => clearTimeout(timer));
+  req.once("close", () => clearTimeout(timer));
+  // readBody may have paused it; Node's own discard skips a request we were consuming.
+  req.resume();
 }
 
 export function sendJson(res: ServerResponse, status: number, value: unknown): void {

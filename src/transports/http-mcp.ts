@@ -83,10 +83,15 @@ export function statefulDispatch(sessions: SessionRegistry): McpDispatch {
     res: ServerResponse,
     body: unknown,
   ): Promise<void> {
-    if (!sessions.reserve())
-      return sendRpcError(req, res, 503, RPC.serverError, "Too many open sessions; retry shortly", {
-        "retry-after": "5",
-      });
+    if (!sessions.reserve(p.name))
+      return sendRpcError(
+        req,
+        res,
+        503,
+        RPC.serverError,
+        "Too many open sessions, all busy; end one you no longer use (DELETE /mcp) or retry shortly",
+        { "retry-after": "5" },
+      );
     const server = serverFor(p);
     let session: Session | undefined;
     const transport = new StreamableHTTPServerTransport({

@@ -15,25 +15,33 @@ export interface HttpOptions {
   allowedOrigins: string[];
   /** Fits a 10 MB image sent as base64 (≈13.4 MiB) plus the JSON around it. */
   maxBodyBytes: number;
-  /** Per person; 0 turns the limit off. */
-  ratePerSecond: number;
-  rateBurst: number;
+  /**
+   * Requests per second per person; 0 turns the limit off. Unset: DEFAULT_RATE per token,
+   * and none for the open local user (one person on loopback has nobody to starve).
+   */
+  ratePerSecond?: number;
+  /** Unset: three seconds' worth. */
+  rateBurst?: number;
   sessionIdleMs: number;
   maxSessions: number;
+  /** So one person's clients cannot take every session. */
+  maxSessionsPerPerson: number;
   sweepMs: number;
   /** How long SIGTERM waits for running calls before closing them. */
   shutdownGraceMs: number;
 }
+
+/** The rate limit per token when --rate-limit is not given. */
+export const DEFAULT_RATE = 20;
 
 export const HTTP_DEFAULTS: Omit<HttpOptions, "port" | "host"> = {
   stateless: false,
   allowedHosts: [],
   allowedOrigins: [],
   maxBodyBytes: 16 * 1024 * 1024,
-  ratePerSecond: 20,
-  rateBurst: 60,
   sessionIdleMs: 30 * 60_000,
   maxSessions: 1000,
+  maxSessionsPerPerson: 50,
   sweepMs: 30_000,
   shutdownGraceMs: 10_000,
 };
@@ -48,6 +56,7 @@ export interface HttpFlags {
   "rate-limit"?: string | undefined;
   "session-idle-seconds"?: string | undefined;
   "max-sessions"?: string | undefined;
+  "max-sessions-per-person"?: string | undefined;
 }
 
 function positive(flag: string, raw: string | undefined, allowZero = false): number | undefined {
@@ -65,6 +74,7 @@ export function httpOptionsFrom(flags: HttpFlags, port: number, host: string): H
   const rate = positive("rate-limit", flags["rate-limit"], true);
   const idle = positive("session-idle-seconds", flags["session-idle-seconds"]);
   const max = positive("max-sessions", flags["max-sessions"]);
+  const perPerson = positive("max-sessions-per-person", flags["max-sessions-per-person"]);
   const opts: HttpOptions = {
     ...HTTP_DEFAULTS,
     port,
@@ -73,11 +83,14 @@ export function httpOptionsFrom(flags: HttpFlags, port: number, host: string): H
     allowedHosts: flags["allowed-host"] ?? [],
     allowedOrigins: flags["allowed-origin"] ?? [],
     ...(bodyMb === undefined ? {} : { maxBodyBytes: Math.round(bodyMb * 1024 * 1024) }),
-    ...(rate === undefined ? {} : { ratePerSecond: rate, rateBurst: Math.max(1, rate * 3) }),
+    ...(rate === undefined ? {} : { ratePerSecond: rate }),
     ...(idle === undefined
       ? {}
       : { sessionIdleMs: idle * 1000, sweepMs: Math.min(30_000, idle * 500) }),
     ...(max === undefined ? {} : { maxSessions: Math.floor(max) }),
+    ...(perPerson === undefined
+      ? {}
+      : { maxSessionsPerPerson: Math.max(1, Math.floor(perPerson)) }),
   };
   return opts;
 }
@@ -88,4 +101,10 @@ export function assertSafeBind(host: string, hasTokens: boolean): void {
     throw new Error(
       `refusing to listen on ${host} without --tokens-file: anyone who can reach it could spend your credits. Create tokens with 'rivya-mcp token create --name NAME --tokens-file FILE', or bind to 127.0.0.1.`,
     );
+}
+
+/** The limit in force: explicit settings win; by default tokens get DEFAULT_RATE, local none. */
+export function rateFor(opts: HttpOptions, openLocalUser: boolean) {
+  const perSecond = opts.ratePerSecond ?? (openLocalUser ? 0 : DEFAULT_RATE);
+  return { perSecond, burst: opts.rateBurst ?? Math.max(1, perSecond * 3) };
 }

@@ -6,6 +6,7 @@
 import { createServer as createHttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { ServerConfig } from "../config.js";
 import type { Logger } from "../log.js";
 import type { RivyaClient } from "../rivya/client.js";
@@ -14,7 +15,7 @@ import type { Store } from "../store/types.js";
 import { originPolicy, RateLimiter } from "./guards.js";
 import { createHandler, type HandlerState } from "./http-handler.js";
 import { statefulDispatch, statelessDispatch } from "./http-mcp.js";
-import { assertSafeBind, type HttpOptions } from "./http-options.js";
+import { assertSafeBind, type HttpOptions, rateFor } from "./http-options.js";
 import { People, type Team } from "./people.js";
 import { SessionRegistry } from "./sessions.js";
 
@@ -36,7 +37,11 @@ export interface HttpServerHandle {
   port: number;
   /** Open stateful sessions (0 in stateless mode). */
   sessionCount(): number;
-  /** Stops accepting, waits up to the grace period for running calls, closes everything. */
+  /**
+   * Stops accepting, waits up to the grace period for running calls (and the creates and
+   * ledger writes of calls whose client went away), closes the sessions, flushes the store
+   * and closes the personal clients. The caller closes the server's own client.
+   */
   shutdown(): Promise<void>;
   /** Closes the sessions idle for longer than the idle timeout as of `now` (the timer's job). */
   sweep(now: number): void;
@@ -53,10 +58,17 @@ export async function startHttpServer(
   const sessions = opts.stateless
     ? undefined
     : new SessionRegistry(
-        { idleMs: opts.sessionIdleMs, max: opts.maxSessions, sweepMs: opts.sweepMs },
+        {
+          idleMs: opts.sessionIdleMs,
+          max: opts.maxSessions,
+          // The open local user is the only person there is: the server's cap is theirs.
+          perPerson: people.open ? opts.maxSessions : opts.maxSessionsPerPerson,
+          sweepMs: opts.sweepMs,
+        },
         (s, why) => log.debug("session closed", { person: s.owner, why }),
       );
   const state: HandlerState = { draining: false, inflight: 0 };
+  const rate = rateFor(opts, people.open);
   const policy = originPolicy(opts.host, opts.allowedHosts, opts.allowedOrigins);
   if (!policy.hosts)
     log.warn(
@@ -66,7 +78,7 @@ export async function startHttpServer(
     opts,
     people,
     policy,
-    limiter: new RateLimiter(opts.ratePerSecond, opts.rateBurst),
+    limiter: new RateLimiter(rate.perSecond, rate.burst),
     mcp: sessions ? statefulDispatch(sessions) : statelessDispatch(),
     log,
     state,
@@ -92,18 +104,29 @@ export async function startHttpServer(
   });
 
   let stopping: Promise<void> | undefined;
+  // The order matters: stop taking calls, let running ones (creates above all) finish and
+  // be recorded, close the sessions, flush the store, and only then close the clients.
   const shutdown = () => {
     stopping ??= (async () => {
       state.draining = true;
       http.close();
       http.closeIdleConnections();
-      const deadline = Date.now() + opts.shutdownGraceMs;
-      while (state.inflight > 0 && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 50));
-      if (state.inflight > 0)
-        log.warn("closing calls still running at shutdown", { count: state.inflight });
+      const started = Date.now();
+      // Waits end at once and answer with their task ids; creates get the grace period.
+      const calls = await people.lifecycle.stop(opts.shutdownGraceMs);
+      const deadline = started + opts.shutdownGraceMs;
+      while (state.inflight > 0 && Date.now() < deadline) await sleep(50);
+      const waited = { waited_ms: Date.now() - started };
+      if (calls === 0 && state.inflight === 0) log.info("running calls finished", waited);
+      else
+        log.warn("closing calls still running at shutdown", {
+          ...waited,
+          responses: state.inflight,
+          tool_calls: calls,
+        });
       sessions?.closeAll("shutdown");
       http.closeAllConnections();
+      await deps.store.close();
       await people.close();
     })();
     return stopping;
@@ -133,9 +156,8 @@ export async function runHttp(opts: RunHttpOptions): Promise<void> {
     signalled = true;
     opts.log.info("shutting down", { signal });
     try {
+      // Flushes the ledger after the drain: calls finishing in the grace period write to it.
       await server.shutdown();
-      // Flush the ledger last: calls finishing during the grace period still write to it.
-      await store.close();
       await opts.client.close().catch(() => {});
       process.exit(0);
     } catch (err) {

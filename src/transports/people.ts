@@ -4,11 +4,16 @@
  * when they have one. Deps are built once at start, so a request only costs a hash.
  */
 import { envValue, type ServerConfig } from "../config.js";
+import { Lifecycle } from "../lifecycle.js";
 import type { Logger } from "../log.js";
 import type { RivyaClient } from "../rivya/client.js";
 import type { Store } from "../store/types.js";
 import type { ServerDeps } from "../tools/types.js";
+import { Semaphore } from "./semaphore.js";
 import { matchToken, type StoredToken, storedTokens, type TokenEntry } from "./tokens.js";
+
+/** URL fetches (upload_reference with `url`) one person may run at once; others wait. */
+export const URL_FETCHES_PER_PERSON = 2;
 
 export interface Person {
   name: string;
@@ -58,6 +63,8 @@ export class People {
   private readonly clients = new Map<string, RivyaClient>();
   /** Everyone is "local" when there is no tokens file (loopback only). */
   readonly open: boolean;
+  /** Tool calls still running (a client that hung up leaves its call running) and the stop signal. */
+  readonly lifecycle = new Lifecycle();
 
   constructor(opts: PeopleOptions) {
     const entries = opts.tokens?.entries ?? [];
@@ -73,6 +80,8 @@ export class People {
         dailyBudget: budget,
         config: opts.config,
         log: opts.log.child({ person: name }),
+        urlFetchSlots: new Semaphore(URL_FETCHES_PER_PERSON),
+        lifecycle: this.lifecycle,
       },
     });
     if (this.open) this.byName.set("local", person("local", opts.client, opts.config.dailyBudget));

@@ -23,6 +23,8 @@ export interface Session {
 export interface SessionLimits {
   idleMs: number;
   max: number;
+  /** Open sessions one person may hold; at the cap their own idle sessions make room. */
+  perPerson: number;
   sweepMs: number;
 }
 
@@ -49,17 +51,41 @@ export class SessionRegistry {
   }
 
   /**
-   * Makes room for one more session: at the cap the least recently used idle session goes.
-   * False when every session is busy.
+   * Makes room for one more session of `owner`. A person at their own cap makes room only
+   * from their own idle sessions, so nobody else is touched; at the server's cap the
+   * person's own least recently used idle session goes first, else that of whoever holds
+   * the most sessions. False when there is nothing idle to let go.
    */
-  reserve(): boolean {
+  reserve(owner: string): boolean {
+    const mine = this.ownedBy(owner);
+    if (mine.length >= this.limits.perPerson) return this.evictIdle(mine, "person's session cap");
     if (this.sessions.size < this.limits.max) return true;
+    if (mine.some(isIdle)) return this.evictIdle(mine, "session cap reached");
+    return this.evictIdle(this.ofHeaviestIdleOwner(), "session cap reached");
+  }
+
+  private ownedBy(owner: string): Session[] {
+    return [...this.sessions.values()].filter((s) => s.owner === owner);
+  }
+
+  /** The sessions of the person with the most sessions among those with an idle one. */
+  private ofHeaviestIdleOwner(): Session[] {
+    const byOwner = new Map<string, Session[]>();
+    for (const s of this.sessions.values())
+      byOwner.set(s.owner, [...(byOwner.get(s.owner) ?? []), s]);
+    let heaviest: Session[] = [];
+    for (const list of byOwner.values())
+      if (list.some(isIdle) && list.length > heaviest.length) heaviest = list;
+    return heaviest;
+  }
+
+  /** Closes the least recently used idle session among `candidates`; false if none is idle. */
+  private evictIdle(candidates: Session[], why: string): boolean {
     let oldest: Session | undefined;
-    for (const s of this.sessions.values()) {
-      if (s.open === 0 && (!oldest || s.lastSeen < oldest.lastSeen)) oldest = s;
-    }
+    for (const s of candidates)
+      if (isIdle(s) && (!oldest || s.lastSeen < oldest.lastSeen)) oldest = s;
     if (!oldest) return false;
-    this.close(oldest, "session cap reached");
+    this.close(oldest, why);
     return true;
   }
 
@@ -85,7 +111,7 @@ export class SessionRegistry {
   /** Closes every session idle for longer than idleMs as of `now`. */
   sweep(now = Date.now()): void {
     for (const s of this.sessions.values()) {
-      if (s.open === 0 && now - s.lastSeen > this.limits.idleMs) this.close(s, "idle");
+      if (isIdle(s) && now - s.lastSeen > this.limits.idleMs) this.close(s, "idle");
     }
   }
 
@@ -102,3 +128,6 @@ export class SessionRegistry {
     for (const s of [...this.sessions.values()]) this.close(s, why);
   }
 }
+
+/** No response open: neither a running call nor a listening stream. */
+const isIdle = (s: Session) => s.open === 0;

@@ -7,6 +7,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { chmod, open, readFile, rename } from "node:fs/promises";
+import { lock } from "proper-lockfile";
 import { z } from "zod";
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
@@ -90,19 +91,43 @@ export async function createToken(path: string, spec: NewToken): Promise<string>
     throw new Error(
       `--rivya-key-env takes an environment variable NAME (e.g. RIVYA_KEY_ALICE), not a key`,
     );
-  const file = await loadTokensFile(path, true);
-  if (file.tokens.some((t) => t.name === spec.name))
-    throw new Error(`a token named '${spec.name}' already exists in ${path}; pick another name`);
   const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
-  file.tokens.push({
-    name: spec.name,
-    sha256: hashToken(token),
-    ...(spec.dailyBudget === undefined ? {} : { daily_budget: spec.dailyBudget }),
-    ...(spec.rivyaKeyEnv === undefined ? {} : { rivya_key_env: spec.rivyaKeyEnv }),
-    created_at: new Date().toISOString(),
+  // Read, add and write under a lock: two `token create` runs at once would otherwise each
+  // write the file they read, and one person's printed token would silently not exist.
+  await underLock(path, async () => {
+    const file = await loadTokensFile(path, true);
+    if (file.tokens.some((t) => t.name === spec.name))
+      throw new Error(`a token named '${spec.name}' already exists in ${path}; pick another name`);
+    file.tokens.push({
+      name: spec.name,
+      sha256: hashToken(token),
+      ...(spec.dailyBudget === undefined ? {} : { daily_budget: spec.dailyBudget }),
+      ...(spec.rivyaKeyEnv === undefined ? {} : { rivya_key_env: spec.rivyaKeyEnv }),
+      created_at: new Date().toISOString(),
+    });
+    await saveTokensFile(path, file);
   });
-  await saveTokensFile(path, file);
   return token;
+}
+
+/** Runs `work` holding `${path}.lock` (the file itself may not exist yet). */
+async function underLock(path: string, work: () => Promise<void>): Promise<void> {
+  let release: () => Promise<void>;
+  try {
+    release = await lock(path, {
+      realpath: false,
+      retries: { retries: 100, minTimeout: 10, maxTimeout: 200 },
+    });
+  } catch (err) {
+    throw new Error(
+      `cannot lock tokens file ${path}: ${(err as Error).message}; if no other 'token create' is running, remove ${path}.lock`,
+    );
+  }
+  try {
+    await work();
+  } finally {
+    await release();
+  }
 }
 
 /** A stored entry with its hash decoded once, so a request only hashes what it presents. */

@@ -120,9 +120,9 @@ export async function startHttpHarness(opts: HttpHarnessOptions = {}): Promise<H
     },
     async close() {
       await Promise.all(clients.map((c) => c.close().catch(() => {})));
+      // Closes the store too, after the drain.
       await server.shutdown();
       await client.close();
-      await store.close();
       await sim.close();
       await rm(dir, { recursive: true, force: true });
     },
@@ -139,6 +139,8 @@ export interface RawResponse {
   /** -1 when the server hung up instead of answering (fine for an oversized upload). */
   status: number;
   body: string;
+  /** The client socket's local port: equal ports on one agent mean a reused connection. */
+  localPort: number;
 }
 
 /**
@@ -159,12 +161,13 @@ export function rawRequest(
       { host: u.hostname, port: u.port, path: path ?? u.pathname, method, headers, agent },
       (res) => {
         let text = "";
+        const localPort = res.socket.localPort ?? -1;
         res.on("data", (c) => (text += c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-        res.on("error", () => resolve({ status: -1, body: "" }));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text, localPort }));
+        res.on("error", () => resolve({ status: -1, body: "", localPort }));
       },
     );
-    req.on("error", () => resolve({ status: -1, body: "" }));
+    req.on("error", () => resolve({ status: -1, body: "", localPort: -1 }));
     if (Array.isArray(body)) {
       req.setHeader("transfer-encoding", "chunked");
       for (const chunk of body) req.write(chunk);
