@@ -4,9 +4,12 @@
  * synced before they resolve, so a crash costs at most the line being written.
  *
  * Opening does not read the file: loading starts in the background, in slices, so the
- * server answers `initialize` at once and the first call finds the ledger (nearly) loaded.
- * Every call first reads what was appended since its last look (by any process sharing the
- * folder), so the answer is current; writes and compaction hold a cross-process lock.
+ * server answers `initialize` at once. Until it is done, what a generation asks first (a
+ * client_request_id, today's spend, a learned price) is answered from the bytes
+ * (raw-ledger.ts) and writes are appended without waiting; the load reads them back like
+ * any other line. Every call first reads what was appended since its last look (by any
+ * process sharing the folder), so the answer is current; writes and compaction hold a
+ * cross-process lock.
  */
 import { chmod, mkdir, open, rename } from "node:fs/promises";
 import { dirname } from "node:path";
@@ -14,7 +17,8 @@ import { compactedText } from "./compaction.js";
 import { loadLockLibrary, withFileLock } from "./file-lock.js";
 import { FILE_MODE, LedgerFile } from "./ledger-file.js";
 import { LedgerIndex } from "./ledger-index.js";
-import { encodeEntry, encodePrice, encodeTombstone, parseLine } from "./ledger-lines.js";
+import { encodeLine, type LedgerLine, parseLine, tombstone } from "./ledger-lines.js";
+import { RawLedger } from "./raw-ledger.js";
 import { type LedgerEntry, type SpendCheck, type Store, startOfUtcDay } from "./types.js";
 
 export interface FileStoreOptions {
@@ -23,11 +27,20 @@ export interface FileStoreOptions {
   maxEntries?: number;
 }
 
+/** What a write decides from: the loaded index, or the bytes while loading. */
+interface LedgerView {
+  spentSince(owner: string, since: Date): number | undefined;
+  learnedPrice(key: string): number | undefined;
+}
+
 export class FileStore implements Store {
   private index = new LedgerIndex();
   private readonly file: LedgerFile;
+  /** Present until the load completes. */
+  private raw: RawLedger | undefined;
+  private loading: Promise<void> = Promise.resolve();
   private readonly maxEntries: number;
-  /** Lines in the file now, and how many the last compaction left. */
+  /** Lines in the file now, and how many the last compaction (or the load) left. */
   private lines = 0;
   private linesAfterCompaction = 0;
   private queue: Promise<unknown> = Promise.resolve();
@@ -38,6 +51,7 @@ export class FileStore implements Store {
 
   private constructor(path: string, maxEntries: number) {
     this.file = new LedgerFile(path);
+    this.raw = new RawLedger(path);
     this.maxEntries = maxEntries;
   }
 
@@ -46,65 +60,72 @@ export class FileStore implements Store {
     await mkdir(dirname(opts.path), { recursive: true, mode: 0o700 });
     await tightenMode(opts.path);
     const store = new FileStore(opts.path, opts.maxEntries ?? 2000);
-    store.serially(() => store.load()).catch(() => {});
+    store.loading = store.load();
+    store.loading.catch(() => {}); // surfaces on the first call that needs the index
     return store;
   }
 
   openIntent(entry: LedgerEntry, check?: SpendCheck): Promise<void> {
-    return this.write(async () => {
-      check?.(this.index.spentSince(entry.owner, startOfUtcDay(new Date())));
-      await this.append(encodeEntry(entry));
-      this.index.upsert(entry);
+    return this.write((view) => {
+      check?.(view.spentSince(entry.owner, startOfUtcDay(new Date())) ?? 0);
+      return { kind: "entry", entry };
     });
   }
 
   put(entry: LedgerEntry): Promise<void> {
-    return this.write(async () => {
-      await this.append(encodeEntry(entry));
-      this.index.upsert(entry);
-    });
+    return this.write(() => ({ kind: "entry", entry }));
   }
 
   remove(owner: string, id: string): Promise<void> {
-    return this.write(async () => {
-      if (this.index.get(owner, id)?.id !== id) return;
-      await this.append(encodeTombstone(owner, id));
-      this.index.delete(id);
-    });
+    // The index applies a tombstone only to its owner's entry.
+    return this.write(() => tombstone(owner, id));
   }
 
   learnPrice(key: string, credits: number): Promise<void> {
-    return this.write(async () => {
-      if ((this.index.learnedPrice(key) ?? Number.NEGATIVE_INFINITY) >= credits) return;
-      await this.append(encodePrice(key, credits));
-      this.index.raisePrice(key, credits);
-    });
+    return this.write((view) =>
+      (view.learnedPrice(key) ?? Number.NEGATIVE_INFINITY) >= credits
+        ? undefined
+        : { kind: "price", key, credits },
+    );
   }
 
   get(owner: string, idOrTaskId: string): Promise<LedgerEntry | undefined> {
-    return this.read(() => this.index.get(owner, idOrTaskId));
+    return this.read((index) => index.get(owner, idOrTaskId));
   }
 
   findByClientRequestId(owner: string, clientRequestId: string) {
-    return this.read(() => this.index.findByClientRequestId(owner, clientRequestId));
+    return this.read(
+      (index) => index.findByClientRequestId(owner, clientRequestId),
+      (raw) => [raw.findByClientRequestId(owner, clientRequestId)],
+    );
   }
 
   list(owner: string, limit: number): Promise<LedgerEntry[]> {
-    return this.read(() => this.index.list(owner, limit));
+    return this.read((index) => index.list(owner, limit));
   }
 
   spentSince(owner: string, since: Date): Promise<number> {
-    return this.read(() => this.index.spentSince(owner, since));
+    return this.read(
+      (index) => index.spentSince(owner, since),
+      (raw) => {
+        const spent = raw.spentSince(owner, since);
+        return spent === undefined ? undefined : [spent];
+      },
+    );
   }
 
   learnedPrice(key: string): Promise<number | undefined> {
-    return this.read(() => this.index.learnedPrice(key));
+    return this.read(
+      (index) => index.learnedPrice(key),
+      (raw) => [raw.learnedPrice(key)],
+    );
   }
 
   async close(): Promise<void> {
     this.closed = true;
     await this.compacting;
     await this.queue;
+    await this.loading.catch(() => {});
     await this.file.close();
   }
 
@@ -116,19 +137,44 @@ export class FileStore implements Store {
     return next;
   }
 
-  private read<T>(answer: () => T): Promise<T> {
+  /** From the bytes while loading when `fromBytes` can tell ([answer]), else from the index. */
+  private read<T>(
+    fromIndex: (index: LedgerIndex) => T,
+    fromBytes?: (raw: RawLedger) => [T] | undefined,
+  ): Promise<T> {
     return this.serially(async () => {
+      const raw = this.raw;
+      if (raw && fromBytes) {
+        await raw.refresh();
+        const early = fromBytes(raw);
+        if (early) return early[0];
+      }
+      await this.loading;
       await this.catchUp();
-      return answer();
+      return fromIndex(this.index);
     });
   }
 
-  /** Under the cross-process lock, after reading what every other process appended. */
-  private write(work: () => Promise<void>): Promise<void> {
+  /**
+   * Under the cross-process lock, after reading what every other process appended:
+   * `decide` returns the line to append (or nothing).
+   */
+  private write(decide: (view: LedgerView) => LedgerLine | undefined): Promise<void> {
     return this.serially(() =>
       withFileLock(this.file.path, async () => {
+        const raw = this.raw;
+        if (raw) {
+          await raw.refresh();
+          const line = decide(raw);
+          // The load (or the catch-up after it) reads this line back into the index.
+          if (line) await appendSynced(this.file.path, encodeLine(line), raw.tornTail);
+          return;
+        }
         await this.catchUp();
-        await work();
+        const line = decide(this.index);
+        if (!line) return;
+        await this.append(encodeLine(line));
+        this.index.apply(line);
         this.compactSoon();
       }),
     );
@@ -138,6 +184,7 @@ export class FileStore implements Store {
   private async load(): Promise<void> {
     await this.catchUp();
     this.linesAfterCompaction = this.lines;
+    this.raw = undefined;
     await loadLockLibrary();
   }
 
@@ -165,13 +212,11 @@ export class FileStore implements Store {
 
   /**
    * Compaction runs once the file holds maxEntries lines more than it did after the last one
-   * (or when first read), off the caller's path: the write that crosses the line has
-   * already resolved.
+   * (or the load), off the caller's path: the write that crosses the line has resolved.
    */
   private compactSoon(): void {
     const due = Math.max(this.linesAfterCompaction, this.maxEntries) + this.maxEntries;
-    if (this.lines <= due || this.compacting) return;
-    if (this.closed) return;
+    if (this.lines <= due || this.compacting || this.closed) return;
     this.compacting = this.serially(() => withFileLock(this.file.path, () => this.compact()))
       .catch(() => {})
       .finally(() => {
@@ -198,7 +243,18 @@ export class FileStore implements Store {
     await this.file.adopt();
     for (const entry of dropped) this.index.delete(entry.id);
     this.lines = lines;
-    this.linesAfterCompaction = this.lines;
+    this.linesAfterCompaction = lines;
+  }
+}
+
+/** An append made before the index exists (see RawLedger), synced like any other. */
+async function appendSynced(path: string, text: string, afterTornTail: boolean): Promise<void> {
+  const handle = await open(path, "a", FILE_MODE);
+  try {
+    await handle.write(afterTornTail ? `\n${text}` : text);
+    await handle.datasync();
+  } finally {
+    await handle.close();
   }
 }
 

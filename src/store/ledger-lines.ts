@@ -20,18 +20,13 @@ export interface LearnedPrice {
 
 export type LedgerLine = { kind: "entry"; entry: LedgerEntry } | Tombstone | LearnedPrice;
 
-export function encodeEntry(entry: LedgerEntry): string {
-  return `${JSON.stringify(entry)}\n`;
+/** The line's text, newline included. */
+export function encodeLine(line: LedgerLine): string {
+  return `${JSON.stringify(line.kind === "entry" ? line.entry : line)}\n`;
 }
 
-export function encodeTombstone(owner: string, id: string): string {
-  const line: Tombstone = { kind: "removed", id, owner, at: new Date().toISOString() };
-  return `${JSON.stringify(line)}\n`;
-}
-
-export function encodePrice(key: string, credits: number): string {
-  const line: LearnedPrice = { kind: "price", key, credits };
-  return `${JSON.stringify(line)}\n`;
+export function tombstone(owner: string, id: string): Tombstone {
+  return { kind: "removed", id, owner, at: new Date().toISOString() };
 }
 
 /** Undefined for a line that is not JSON or not one of ours (a torn write, say). */
