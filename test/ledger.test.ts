@@ -172,6 +172,31 @@ describe("file ledger", () => {
     expect(await reopened.spentSince("local", startOfUtcDay(new Date()))).toBe(60 * 90);
   });
 
+  it("answers the first calls and takes writes before the load, which then reads them back", async () => {
+    const path = join(dir, "l.jsonl");
+    const today = new Date().toISOString();
+    const seed = await FileStore.open({ path });
+    for (let n = 1; n <= 50; n++)
+      await seed.put(entry(n, { created_at: n > 45 ? today : entry(n).created_at }));
+    await seed.learnPrice("p", 120);
+    await seed.close();
+    const s = await FileStore.open({ path });
+    // Nothing below needs the index, so none of it waits for (or starts) the full load.
+    expect((await s.findByClientRequestId("local", "req-7"))?.id).toBe("gen_7");
+    expect(await s.findByClientRequestId("local", "req-99")).toBeUndefined();
+    expect(await s.spentSince("local", startOfUtcDay(new Date()))).toBe(5 * 90);
+    expect(await s.learnedPrice("p")).toBe(120);
+    await s.openIntent(intent(51, { created_at: today }), (spent) => expect(spent).toBe(450));
+    await s.put(entry(7, { status: "succeeded", final_credits: 90 }));
+    expect((await s.findByClientRequestId("local", "req-7"))?.status).toBe("succeeded");
+    // The first call that needs the index loads it, with the writes made before.
+    const list = await s.list("local", 100);
+    expect(list.length).toBe(51);
+    expect(list.filter((e) => e.id === "gen_7").map((e) => e.status)).toEqual(["succeeded"]);
+    expect(await s.spentSince("local", startOfUtcDay(new Date()))).toBe(6 * 90);
+    await s.close();
+  });
+
   it("creates the ledger 0600 in a folder 0700, and tightens an old world-readable one", async () => {
     const path = join(dir, "state", "ledger.jsonl");
     const s = await FileStore.open({ path });

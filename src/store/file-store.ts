@@ -3,11 +3,11 @@
  * winning, indexed in memory (ledger-index.ts). Appends never rewrite earlier bytes and are
  * synced before they resolve, so a crash costs at most the line being written.
  *
- * Opening does not read the file: loading starts in the background, in slices, so the
- * server answers `initialize` at once. Until it is done, what a generation asks first (a
- * client_request_id, today's spend, a learned price) is answered from the bytes
- * (raw-ledger.ts) and writes are appended without waiting; the load reads them back like
- * any other line. Every call first reads what was appended since its last look (by any
+ * Opening does not read the file: loading starts after a second without calls (or when a
+ * call needs the index), in slices, so the server answers `initialize` at once. Until it is done, what a
+ * generation asks first (a client_request_id, today's spend, a learned price) is answered
+ * from the bytes (raw-ledger.ts) and writes are appended without waiting; the load reads
+ * them back like any other line. Every call first reads what was appended since its last look (by any
  * process sharing the folder), so the answer is current; writes and compaction hold a
  * cross-process lock.
  */
@@ -20,6 +20,11 @@ import { LedgerIndex } from "./ledger-index.js";
 import { encodeLine, type LedgerLine, parseLine, tombstone } from "./ledger-lines.js";
 import { RawLedger } from "./raw-ledger.js";
 import { type LedgerEntry, type SpendCheck, type Store, startOfUtcDay } from "./types.js";
+
+/** The full load starts after this long without a call, unless a call needs it sooner. */
+const LOAD_DELAY_MS = 1000;
+/** ... or after this many writes made before it. */
+const RAW_WRITES_BEFORE_LOAD = 16;
 
 export interface FileStoreOptions {
   path: string;
@@ -38,7 +43,9 @@ export class FileStore implements Store {
   private readonly file: LedgerFile;
   /** Present until the load completes. */
   private raw: RawLedger | undefined;
-  private loading: Promise<void> = Promise.resolve();
+  private loading: Promise<void> | undefined;
+  private loadTimer: NodeJS.Timeout | undefined;
+  private rawWrites = 0;
   private readonly maxEntries: number;
   /** Lines in the file now, and how many the last compaction (or the load) left. */
   private lines = 0;
@@ -60,8 +67,7 @@ export class FileStore implements Store {
     await mkdir(dirname(opts.path), { recursive: true, mode: 0o700 });
     await tightenMode(opts.path);
     const store = new FileStore(opts.path, opts.maxEntries ?? 2000);
-    store.loading = store.load();
-    store.loading.catch(() => {}); // surfaces on the first call that needs the index
+    store.loadWhenIdle();
     return store;
   }
 
@@ -125,13 +131,15 @@ export class FileStore implements Store {
     this.closed = true;
     await this.compacting;
     await this.queue;
-    await this.loading.catch(() => {});
+    clearTimeout(this.loadTimer);
+    await this.loading?.catch(() => {});
     await this.file.close();
   }
 
   /** Runs `work` after everything queued before it, one at a time within this process. */
   private serially<T>(work: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error("the ledger is closed"));
+    this.loadWhenIdle();
     const next = this.queue.then(work, work);
     this.queue = next.catch(() => {});
     return next;
@@ -149,7 +157,7 @@ export class FileStore implements Store {
         const early = fromBytes(raw);
         if (early) return early[0];
       }
-      await this.loading;
+      await this.startLoading();
       await this.catchUp();
       return fromIndex(this.index);
     });
@@ -168,6 +176,8 @@ export class FileStore implements Store {
           const line = decide(raw);
           // The load (or the catch-up after it) reads this line back into the index.
           if (line) await appendSynced(this.file.path, encodeLine(line), raw.tornTail);
+          // A busy process is never idle: bound the writes that search the bytes.
+          if (++this.rawWrites >= RAW_WRITES_BEFORE_LOAD) this.startLoading().catch(() => {});
           return;
         }
         await this.catchUp();
@@ -178,6 +188,24 @@ export class FileStore implements Store {
         this.compactSoon();
       }),
     );
+  }
+
+  /**
+   * Schedules the full load for when the ledger has had no call for a moment: parsing would
+   * compete for the CPU with start-up and with the first calls, which the bytes answer
+   * anyway. Unref'd: a pending load never keeps the process alive.
+   */
+  private loadWhenIdle(): void {
+    if (this.loading) return;
+    clearTimeout(this.loadTimer);
+    this.loadTimer = setTimeout(() => this.startLoading().catch(() => {}), LOAD_DELAY_MS);
+    this.loadTimer.unref();
+  }
+
+  /** The full load, started when idle or by the first call that needs the index. */
+  private startLoading(): Promise<void> {
+    this.loading ??= this.load();
+    return this.loading;
   }
 
   /** The first read: a ledger that is already large is not compacted as soon as it grows. */

@@ -35,7 +35,8 @@ export class RawLedger {
       if (size === this.bytes.length) return;
       const more = Buffer.alloc(size - this.bytes.length);
       const { bytesRead } = await handle.read(more, 0, more.length, this.bytes.length);
-      this.bytes = Buffer.concat([this.bytes, more.subarray(0, bytesRead)]);
+      const read = more.subarray(0, bytesRead);
+      this.bytes = this.bytes.length ? Buffer.concat([this.bytes, read]) : read;
     } finally {
       await handle.close();
     }
