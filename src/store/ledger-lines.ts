@@ -42,8 +42,15 @@ export function parseLine(text: string): LedgerLine | undefined {
   if (value.kind === "price" && typeof value.key === "string" && typeof value.credits === "number")
     return value as never;
   if (typeof value.owner !== "string") return undefined;
-  if (typeof value.id === "string") return { kind: "entry", entry: value as never };
-  if (typeof value.task_id === "string") return { kind: "entry", entry: fromTaskLine(value) };
+  const entry = asEntry(value);
+  return entry && { kind: "entry", entry };
+}
+
+/** An entry as the store keeps it; a task line from before intents gets its id and state. */
+export function asEntry(value: object): LedgerEntry | undefined {
+  const fields = value as Record<string, unknown>;
+  if (typeof fields.id === "string") return value as LedgerEntry;
+  if (typeof fields.task_id === "string") return fromTaskLine(fields);
   return undefined;
 }
 
