@@ -11,11 +11,11 @@
  * process sharing the folder), so the answer is current; writes and compaction hold a
  * cross-process lock.
  */
-import { chmod, mkdir, open, rename } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { compactedText } from "./compaction.js";
 import { loadLockLibrary, withFileLock } from "./file-lock.js";
-import { FILE_MODE, LedgerFile } from "./ledger-file.js";
+import { appendSynced, LedgerFile, replaceFile, tightenMode } from "./ledger-file.js";
 import { LedgerIndex } from "./ledger-index.js";
 import { asEntry, encodeLine, type LedgerLine, parseLine, tombstone } from "./ledger-lines.js";
 import { RawLedger } from "./raw-ledger.js";
@@ -259,15 +259,7 @@ export class FileStore implements Store {
       this.index.priceList(),
       this.maxEntries,
     );
-    const temp = `${this.file.path}.${process.pid}.tmp`;
-    const handle = await open(temp, "w", FILE_MODE);
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, this.file.path);
+    await replaceFile(this.file.path, text);
     await this.file.adopt();
     for (const entry of dropped) this.index.delete(entry.id);
     this.lines = lines;
@@ -283,24 +275,4 @@ function entryLine(entry: LedgerEntry): LedgerLine {
   const stored = asEntry(entry);
   if (!stored) throw new Error("a ledger entry needs an id (or a task_id)");
   return { kind: "entry", entry: stored };
-}
-
-/** An append made before the index exists (see RawLedger), synced like any other. */
-async function appendSynced(path: string, text: string, afterTornTail: boolean): Promise<void> {
-  const handle = await open(path, "a", FILE_MODE);
-  try {
-    await handle.write(afterTornTail ? `\n${text}` : text);
-    await handle.datasync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** A ledger written by an older version may be world-readable: make it the owner's alone. */
-async function tightenMode(path: string): Promise<void> {
-  try {
-    await chmod(path, FILE_MODE);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-  }
 }
