@@ -159,6 +159,22 @@ describe("file ledger", () => {
     expect(await reopened.get("local", "task_2")).toBeUndefined();
   });
 
+  it("a large existing ledger is not rewritten by the first writes after a start", async () => {
+    const path = join(dir, "l.jsonl");
+    const old = Array.from({ length: 300 }, (_, n) =>
+      JSON.stringify(entry(n, { status: "succeeded", final_credits: 90 })),
+    );
+    await writeFile(path, `${old.join("\n")}\n`);
+    const s = await FileStore.open({ path, maxEntries: 50 });
+    await s.put(entry(300));
+    expect((await s.list("local", 1000)).length).toBe(301); // loaded now
+    await s.put(entry(301));
+    await s.close();
+    const lines = (await readFile(path, "utf8")).trim().split("\n");
+    expect(lines.length).toBe(302);
+    expect(lines[0]).toBe(old[0]);
+  });
+
   it("never prunes recent entries, so today's spend (budgets) stays complete", async () => {
     const path = join(dir, "l.jsonl");
     const s = await FileStore.open({ path, maxEntries: 10 });
