@@ -105,6 +105,23 @@ function rows(r) {
           ...judged(r.thresholds.checks),
         ],
       ];
+    case "ledger":
+      return [
+        ["start-up, spawn → initialize (median)", r.start, r.ratios.start, r.thresholds.start],
+        ["get_task task list, p50", r.list, r.ratios.list, r.thresholds.list],
+        [
+          "first generate_video after a start (median)",
+          r.first,
+          r.ratios.first,
+          r.thresholds.first,
+        ],
+      ].map(([what, pair, x, t]) => [
+        `7. Ledger of ${num(r.tasks)} tasks vs empty: ${what}`,
+        ms(pair.large),
+        `${ms(pair.empty)} (${what.startsWith("get_task") ? "20 tasks" : "empty"})`,
+        ratio(x),
+        ...judged(t),
+      ]);
     default:
       return [[r.id, JSON.stringify(r), "", "", "", ""]];
   }
@@ -115,7 +132,7 @@ const signed = (v) => `${v >= 0 ? "+" : "−"}${bytes(Math.abs(v))}`;
 const HEADER = ["benchmark", "rivya-mcp", "reference", "ratio", "target", "result"];
 
 /** Rows in the issue's numbering, whatever order the measurements ran in. */
-const ORDER = ["cold-start", "tool-call", "tool-defs", "upload", "http", "polling"];
+const ORDER = ["cold-start", "tool-call", "tool-defs", "upload", "http", "polling", "ledger"];
 const ordered = (results) => [...results].sort((a, b) => ORDER.indexOf(a.id) - ORDER.indexOf(b.id));
 
 export function markdownTable(results) {
@@ -172,6 +189,12 @@ function details(results) {
   if (p && !p.error) {
     out.push(
       `**Polling**: task ${p.duration} s (simulator queued+processing), wait_seconds ${p.waitSeconds}; the call returned after ${p.callSeconds.toFixed(1)} s with status ${p.status}. Checks at ${p.checkTimes.map((x) => `${x.toFixed(2)} s`).join(", ")} after the POST reached the simulator. Guidance-compliant pollers make between ${p.minimum} (3 s, then every 10 s) and ${p.fastest} (2 s, then every 5 s) checks for this duration.`,
+    );
+  }
+  const l = by.ledger;
+  if (l && !l.error) {
+    out.push(
+      `**Ledger growth** (${num(l.tasks)} tasks vs an empty ledger; ${l.rounds} interleaved start-ups and first calls, ${l.calls} list calls): start-up ${ms(l.start.large)} vs ${ms(l.start.empty)}, task list p50 ${ms(l.list.large)} vs ${ms(l.list.empty)}, first generate_video ${ms(l.first.large)} vs ${ms(l.first.empty)}; idle RSS after the list calls ${bytes(l.rss.large)} vs ${bytes(l.rss.empty)}.`,
     );
   }
   return out.join("\n\n");

@@ -15,6 +15,7 @@ import { createContext, ROOT } from "./lib/context.mjs";
 import { machine } from "./lib/machine.mjs";
 import { coldStart } from "./measure/cold-start.mjs";
 import { httpMode } from "./measure/http.mjs";
+import { ledgerGrowth } from "./measure/ledger.mjs";
 import { polling } from "./measure/polling.mjs";
 import { toolCall } from "./measure/tool-call.mjs";
 import { toolDefs } from "./measure/tool-defs.mjs";
@@ -58,6 +59,16 @@ const PLAN = [
         quick
           ? { queuedMs: 500, processingMs: 1000, waitSeconds: 8 }
           : { queuedMs: 3000, processingMs: 9000, waitSeconds: 20 },
+      ),
+  ],
+  [
+    "ledger",
+    (ctx) =>
+      ledgerGrowth(
+        ctx,
+        quick
+          ? { tasks: 200, rounds: 1, warmup: 0, calls: 3 }
+          : { tasks: 20_000, rounds: 10, warmup: 1, calls: 200 },
       ),
   ],
   [

@@ -42,7 +42,7 @@ describe("npm run bench", () => {
     expect(machine.node).toBe(process.version);
     const byId = Object.fromEntries(results.map((r: { id: string }) => [r.id, r]));
     expect(Object.keys(byId).sort()).toEqual(
-      ["cold-start", "http", "polling", "tool-call", "tool-defs", "upload"].sort(),
+      ["cold-start", "http", "ledger", "polling", "tool-call", "tool-defs", "upload"].sort(),
     );
     for (const r of results) expect(r.error, `${r.id}: ${r.error}`).toBeUndefined();
 
@@ -59,6 +59,7 @@ describe("npm run bench", () => {
     expect(byId.polling.checks).toBeGreaterThan(0);
     expect(byId.http.server.rps).toBeGreaterThan(0);
     expect(byId.http.evicted).toBe(true);
+    expect(byId.ledger.first.large).toBeGreaterThan(0);
 
     for (const label of [
       "1. Cold start",
@@ -68,6 +69,7 @@ describe("npm run bench", () => {
       "5. HTTP get_task",
       "5. HTTP live heap per idle session",
       "6. Polling",
+      "7. Ledger of 200 tasks vs empty: first generate_video",
     ])
       expect(stdout).toContain(label);
   }, 60_000);

@@ -159,6 +159,22 @@ describe("file ledger", () => {
     expect(await reopened.get("local", "task_2")).toBeUndefined();
   });
 
+  it("a large existing ledger is not rewritten by the first writes after a start", async () => {
+    const path = join(dir, "l.jsonl");
+    const old = Array.from({ length: 300 }, (_, n) =>
+      JSON.stringify(entry(n, { status: "succeeded", final_credits: 90 })),
+    );
+    await writeFile(path, `${old.join("\n")}\n`);
+    const s = await FileStore.open({ path, maxEntries: 50 });
+    await s.put(entry(300));
+    expect((await s.list("local", 1000)).length).toBe(301); // loaded now
+    await s.put(entry(301));
+    await s.close();
+    const lines = (await readFile(path, "utf8")).trim().split("\n");
+    expect(lines.length).toBe(302);
+    expect(lines[0]).toBe(old[0]);
+  });
+
   it("never prunes recent entries, so today's spend (budgets) stays complete", async () => {
     const path = join(dir, "l.jsonl");
     const s = await FileStore.open({ path, maxEntries: 10 });
@@ -170,6 +186,31 @@ describe("file ledger", () => {
     const reopened = await FileStore.open({ path, maxEntries: 10 });
     expect((await reopened.list("local", 100)).length).toBe(60);
     expect(await reopened.spentSince("local", startOfUtcDay(new Date()))).toBe(60 * 90);
+  });
+
+  it("answers the first calls and takes writes before the load, which then reads them back", async () => {
+    const path = join(dir, "l.jsonl");
+    const today = new Date().toISOString();
+    const seed = await FileStore.open({ path });
+    for (let n = 1; n <= 50; n++)
+      await seed.put(entry(n, { created_at: n > 45 ? today : entry(n).created_at }));
+    await seed.learnPrice("p", 120);
+    await seed.close();
+    const s = await FileStore.open({ path });
+    // Nothing below needs the index, so none of it waits for (or starts) the full load.
+    expect((await s.findByClientRequestId("local", "req-7"))?.id).toBe("gen_7");
+    expect(await s.findByClientRequestId("local", "req-99")).toBeUndefined();
+    expect(await s.spentSince("local", startOfUtcDay(new Date()))).toBe(5 * 90);
+    expect(await s.learnedPrice("p")).toBe(120);
+    await s.openIntent(intent(51, { created_at: today }), (spent) => expect(spent).toBe(450));
+    await s.put(entry(7, { status: "succeeded", final_credits: 90 }));
+    expect((await s.findByClientRequestId("local", "req-7"))?.status).toBe("succeeded");
+    // The first call that needs the index loads it, with the writes made before.
+    const list = await s.list("local", 100);
+    expect(list.length).toBe(51);
+    expect(list.filter((e) => e.id === "gen_7").map((e) => e.status)).toEqual(["succeeded"]);
+    expect(await s.spentSince("local", startOfUtcDay(new Date()))).toBe(6 * 90);
+    await s.close();
   });
 
   it("creates the ledger 0600 in a folder 0700, and tightens an old world-readable one", async () => {

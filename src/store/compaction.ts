@@ -4,7 +4,7 @@
  * ones up to the bound. Only old, finished entries are ever dropped.
  */
 import { isTerminalStatus } from "../rivya/types.js";
-import { encodeEntry, encodePrice } from "./ledger-lines.js";
+import { encodeLine } from "./ledger-lines.js";
 import type { LedgerEntry } from "./types.js";
 
 const KEEP_RECENT_MS = 2 * 86_400_000;
@@ -32,7 +32,7 @@ export function compactedText(
       excess -= 1;
     } else kept.push(entry);
   }
-  const lines = [...prices].map(([key, credits]) => encodePrice(key, credits));
-  for (const entry of kept) lines.push(encodeEntry(entry));
+  const lines = [...prices].map(([key, credits]) => encodeLine({ kind: "price", key, credits }));
+  for (const entry of kept) lines.push(encodeLine({ kind: "entry", entry }));
   return { text: lines.join(""), lines: lines.length, dropped };
 }

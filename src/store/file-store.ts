@@ -3,19 +3,28 @@
  * winning, indexed in memory (ledger-index.ts). Appends never rewrite earlier bytes and are
  * synced before they resolve, so a crash costs at most the line being written.
  *
- * Opening does not read the file: loading starts in the background, in slices, so the
- * server answers `initialize` at once and the first call finds the ledger (nearly) loaded.
- * Every call first reads what was appended since its last look (by any process sharing the
- * folder), so the answer is current; writes and compaction hold a cross-process lock.
+ * Opening does not read the file: loading starts after a second without calls (or when a
+ * call needs the index), in slices, so the server answers `initialize` at once. Until it is done, what a
+ * generation asks first (a client_request_id, today's spend, a learned price) is answered
+ * from the bytes (raw-ledger.ts) and writes are appended without waiting; the load reads
+ * them back like any other line. Every call first reads what was appended since its last look (by any
+ * process sharing the folder), so the answer is current; writes and compaction hold a
+ * cross-process lock.
  */
-import { chmod, mkdir, open, rename } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { compactedText } from "./compaction.js";
 import { loadLockLibrary, withFileLock } from "./file-lock.js";
-import { FILE_MODE, LedgerFile } from "./ledger-file.js";
+import { appendSynced, LedgerFile, replaceFile, tightenMode } from "./ledger-file.js";
 import { LedgerIndex } from "./ledger-index.js";
-import { encodeEntry, encodePrice, encodeTombstone, parseLine } from "./ledger-lines.js";
+import { asEntry, encodeLine, type LedgerLine, parseLine, tombstone } from "./ledger-lines.js";
+import { RawLedger } from "./raw-ledger.js";
 import { type LedgerEntry, type SpendCheck, type Store, startOfUtcDay } from "./types.js";
+
+/** The full load starts after this long without a call, unless a call needs it sooner. */
+const LOAD_DELAY_MS = 1000;
+/** ... or after this many writes made before it. */
+const RAW_WRITES_BEFORE_LOAD = 16;
 
 export interface FileStoreOptions {
   path: string;
@@ -23,11 +32,22 @@ export interface FileStoreOptions {
   maxEntries?: number;
 }
 
+/** What a write decides from: the loaded index, or the bytes while loading. */
+interface LedgerView {
+  spentSince(owner: string, since: Date): number | undefined;
+  learnedPrice(key: string): number | undefined;
+}
+
 export class FileStore implements Store {
   private index = new LedgerIndex();
   private readonly file: LedgerFile;
+  /** Present until the load completes. */
+  private raw: RawLedger | undefined;
+  private loading: Promise<void> | undefined;
+  private loadTimer: NodeJS.Timeout | undefined;
+  private rawWrites = 0;
   private readonly maxEntries: number;
-  /** Lines in the file now, and how many the last compaction left. */
+  /** Lines in the file now, and how many the last compaction (or the load) left. */
   private lines = 0;
   private linesAfterCompaction = 0;
   private queue: Promise<unknown> = Promise.resolve();
@@ -38,6 +58,7 @@ export class FileStore implements Store {
 
   private constructor(path: string, maxEntries: number) {
     this.file = new LedgerFile(path);
+    this.raw = new RawLedger(path);
     this.maxEntries = maxEntries;
   }
 
@@ -46,98 +67,152 @@ export class FileStore implements Store {
     await mkdir(dirname(opts.path), { recursive: true, mode: 0o700 });
     await tightenMode(opts.path);
     const store = new FileStore(opts.path, opts.maxEntries ?? 2000);
-    store.serially(() => store.load()).catch(() => {});
+    store.loadWhenIdle();
     return store;
   }
 
   openIntent(entry: LedgerEntry, check?: SpendCheck): Promise<void> {
-    return this.write(async () => {
-      check?.(this.index.spentSince(entry.owner, startOfUtcDay(new Date())));
-      await this.append(encodeEntry(entry));
-      this.index.upsert(entry);
+    return this.write((view) => {
+      check?.(view.spentSince(entry.owner, startOfUtcDay(new Date())) ?? 0);
+      return entryLine(entry);
     });
   }
 
   put(entry: LedgerEntry): Promise<void> {
-    return this.write(async () => {
-      await this.append(encodeEntry(entry));
-      this.index.upsert(entry);
-    });
+    return this.write(() => entryLine(entry));
   }
 
   remove(owner: string, id: string): Promise<void> {
-    return this.write(async () => {
-      if (this.index.get(owner, id)?.id !== id) return;
-      await this.append(encodeTombstone(owner, id));
-      this.index.delete(id);
-    });
+    // The index applies a tombstone only to its owner's entry.
+    return this.write(() => tombstone(owner, id));
   }
 
   learnPrice(key: string, credits: number): Promise<void> {
-    return this.write(async () => {
-      if ((this.index.learnedPrice(key) ?? Number.NEGATIVE_INFINITY) >= credits) return;
-      await this.append(encodePrice(key, credits));
-      this.index.raisePrice(key, credits);
-    });
+    return this.write((view) =>
+      (view.learnedPrice(key) ?? Number.NEGATIVE_INFINITY) >= credits
+        ? undefined
+        : { kind: "price", key, credits },
+    );
   }
 
   get(owner: string, idOrTaskId: string): Promise<LedgerEntry | undefined> {
-    return this.read(() => this.index.get(owner, idOrTaskId));
+    return this.read((index) => index.get(owner, idOrTaskId));
   }
 
   findByClientRequestId(owner: string, clientRequestId: string) {
-    return this.read(() => this.index.findByClientRequestId(owner, clientRequestId));
+    return this.read(
+      (index) => index.findByClientRequestId(owner, clientRequestId),
+      (raw) => [raw.findByClientRequestId(owner, clientRequestId)],
+    );
   }
 
   list(owner: string, limit: number): Promise<LedgerEntry[]> {
-    return this.read(() => this.index.list(owner, limit));
+    return this.read((index) => index.list(owner, limit));
   }
 
   spentSince(owner: string, since: Date): Promise<number> {
-    return this.read(() => this.index.spentSince(owner, since));
+    return this.read(
+      (index) => index.spentSince(owner, since),
+      (raw) => {
+        const spent = raw.spentSince(owner, since);
+        return spent === undefined ? undefined : [spent];
+      },
+    );
   }
 
   learnedPrice(key: string): Promise<number | undefined> {
-    return this.read(() => this.index.learnedPrice(key));
+    return this.read(
+      (index) => index.learnedPrice(key),
+      (raw) => [raw.learnedPrice(key)],
+    );
   }
 
   async close(): Promise<void> {
     this.closed = true;
     await this.compacting;
     await this.queue;
+    clearTimeout(this.loadTimer);
+    await this.loading?.catch(() => {});
     await this.file.close();
   }
 
   /** Runs `work` after everything queued before it, one at a time within this process. */
   private serially<T>(work: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new Error("the ledger is closed"));
+    this.loadWhenIdle();
     const next = this.queue.then(work, work);
     this.queue = next.catch(() => {});
     return next;
   }
 
-  private read<T>(answer: () => T): Promise<T> {
+  /** From the bytes while loading when `fromBytes` can tell ([answer]), else from the index. */
+  private read<T>(
+    fromIndex: (index: LedgerIndex) => T,
+    fromBytes?: (raw: RawLedger) => [T] | undefined,
+  ): Promise<T> {
     return this.serially(async () => {
+      const raw = this.raw;
+      if (raw && fromBytes) {
+        await raw.refresh();
+        const early = fromBytes(raw);
+        if (early) return early[0];
+      }
+      await this.startLoading();
       await this.catchUp();
-      return answer();
+      return fromIndex(this.index);
     });
   }
 
-  /** Under the cross-process lock, after reading what every other process appended. */
-  private write(work: () => Promise<void>): Promise<void> {
+  /**
+   * Under the cross-process lock, after reading what every other process appended:
+   * `decide` returns the line to append (or nothing).
+   */
+  private write(decide: (view: LedgerView) => LedgerLine | undefined): Promise<void> {
     return this.serially(() =>
       withFileLock(this.file.path, async () => {
+        const raw = this.raw;
+        if (raw) {
+          await raw.refresh();
+          const line = decide(raw);
+          // The load (or the catch-up after it) reads this line back into the index.
+          if (line) await appendSynced(this.file.path, encodeLine(line), raw.tornTail);
+          // A busy process is never idle: bound the writes that search the bytes.
+          if (++this.rawWrites >= RAW_WRITES_BEFORE_LOAD) this.startLoading().catch(() => {});
+          return;
+        }
         await this.catchUp();
-        await work();
+        const line = decide(this.index);
+        if (!line) return;
+        await this.append(encodeLine(line));
+        this.index.apply(line);
         this.compactSoon();
       }),
     );
+  }
+
+  /**
+   * Schedules the full load for when the ledger has had no call for a moment: parsing would
+   * compete for the CPU with start-up and with the first calls, which the bytes answer
+   * anyway. Unref'd: a pending load never keeps the process alive.
+   */
+  private loadWhenIdle(): void {
+    if (this.loading) return;
+    clearTimeout(this.loadTimer);
+    this.loadTimer = setTimeout(() => this.startLoading().catch(() => {}), LOAD_DELAY_MS);
+    this.loadTimer.unref();
+  }
+
+  /** The full load, started when idle or by the first call that needs the index. */
+  private startLoading(): Promise<void> {
+    this.loading ??= this.load();
+    return this.loading;
   }
 
   /** The first read: a ledger that is already large is not compacted as soon as it grows. */
   private async load(): Promise<void> {
     await this.catchUp();
     this.linesAfterCompaction = this.lines;
+    this.raw = undefined;
     await loadLockLibrary();
   }
 
@@ -165,13 +240,11 @@ export class FileStore implements Store {
 
   /**
    * Compaction runs once the file holds maxEntries lines more than it did after the last one
-   * (or when first read), off the caller's path: the write that crosses the line has
-   * already resolved.
+   * (or the load), off the caller's path: the write that crosses the line has resolved.
    */
   private compactSoon(): void {
     const due = Math.max(this.linesAfterCompaction, this.maxEntries) + this.maxEntries;
-    if (this.lines <= due || this.compacting) return;
-    if (this.closed) return;
+    if (this.lines <= due || this.compacting || this.closed) return;
     this.compacting = this.serially(() => withFileLock(this.file.path, () => this.compact()))
       .catch(() => {})
       .finally(() => {
@@ -186,27 +259,20 @@ export class FileStore implements Store {
       this.index.priceList(),
       this.maxEntries,
     );
-    const temp = `${this.file.path}.${process.pid}.tmp`;
-    const handle = await open(temp, "w", FILE_MODE);
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, this.file.path);
+    await replaceFile(this.file.path, text);
     await this.file.adopt();
     for (const entry of dropped) this.index.delete(entry.id);
     this.lines = lines;
-    this.linesAfterCompaction = this.lines;
+    this.linesAfterCompaction = lines;
   }
 }
 
-/** A ledger written by an older version may be world-readable: make it the owner's alone. */
-async function tightenMode(path: string): Promise<void> {
-  try {
-    await chmod(path, FILE_MODE);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-  }
+/**
+ * Callers written before intents (no ledger id) are still served until every caller has
+ * moved: their task lines are stored the way an old ledger's lines are read.
+ */
+function entryLine(entry: LedgerEntry): LedgerLine {
+  const stored = asEntry(entry);
+  if (!stored) throw new Error("a ledger entry needs an id (or a task_id)");
+  return { kind: "entry", entry: stored };
 }

@@ -9,7 +9,7 @@
  * a process still holds it open.
  */
 import type { Stats } from "node:fs";
-import { type FileHandle, open, stat } from "node:fs/promises";
+import { chmod, type FileHandle, open, rename, stat } from "node:fs/promises";
 
 /** Lines parsed between yields to the event loop while reading a large backlog. */
 const LINES_PER_SLICE = 400;
@@ -112,4 +112,41 @@ async function eachLine(buffer: Buffer, onLine: (text: string) => void): Promise
     if (++count % LINES_PER_SLICE === 0) await new Promise((r) => setImmediate(r));
   }
   return start;
+}
+
+/** An append made before the index exists (see RawLedger), synced like any other. */
+export async function appendSynced(
+  path: string,
+  text: string,
+  afterTornTail: boolean,
+): Promise<void> {
+  const handle = await open(path, "a", FILE_MODE);
+  try {
+    await handle.write(afterTornTail ? `\n${text}` : text);
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A ledger written by an older version may be world-readable: make it the owner's alone. */
+export async function tightenMode(path: string): Promise<void> {
+  try {
+    await chmod(path, FILE_MODE);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+}
+
+/** Writes `text` beside the ledger, syncs it, and renames it over the ledger in one step. */
+export async function replaceFile(path: string, text: string): Promise<void> {
+  const temp = `${path}.${process.pid}.tmp`;
+  const handle = await open(temp, "w", FILE_MODE);
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(temp, path);
 }

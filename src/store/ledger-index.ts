@@ -28,8 +28,9 @@ export class LedgerIndex {
 
   apply(line: LedgerLine): void {
     if (line.kind === "entry") this.upsert(line.entry);
-    else if (line.kind === "removed") this.delete(line.id);
-    else this.raisePrice(line.key, line.credits);
+    else if (line.kind === "removed") {
+      if (this.byId.get(line.id)?.owner === line.owner) this.delete(line.id);
+    } else this.raisePrice(line.key, line.credits);
   }
 
   upsert(entry: LedgerEntry): void {

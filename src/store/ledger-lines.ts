@@ -20,18 +20,13 @@ export interface LearnedPrice {
 
 export type LedgerLine = { kind: "entry"; entry: LedgerEntry } | Tombstone | LearnedPrice;
 
-export function encodeEntry(entry: LedgerEntry): string {
-  return `${JSON.stringify(entry)}\n`;
+/** The line's text, newline included. */
+export function encodeLine(line: LedgerLine): string {
+  return `${JSON.stringify(line.kind === "entry" ? line.entry : line)}\n`;
 }
 
-export function encodeTombstone(owner: string, id: string): string {
-  const line: Tombstone = { kind: "removed", id, owner, at: new Date().toISOString() };
-  return `${JSON.stringify(line)}\n`;
-}
-
-export function encodePrice(key: string, credits: number): string {
-  const line: LearnedPrice = { kind: "price", key, credits };
-  return `${JSON.stringify(line)}\n`;
+export function tombstone(owner: string, id: string): Tombstone {
+  return { kind: "removed", id, owner, at: new Date().toISOString() };
 }
 
 /** Undefined for a line that is not JSON or not one of ours (a torn write, say). */
@@ -47,8 +42,15 @@ export function parseLine(text: string): LedgerLine | undefined {
   if (value.kind === "price" && typeof value.key === "string" && typeof value.credits === "number")
     return value as never;
   if (typeof value.owner !== "string") return undefined;
-  if (typeof value.id === "string") return { kind: "entry", entry: value as never };
-  if (typeof value.task_id === "string") return { kind: "entry", entry: fromTaskLine(value) };
+  const entry = asEntry(value);
+  return entry && { kind: "entry", entry };
+}
+
+/** An entry as the store keeps it; a task line from before intents gets its id and state. */
+export function asEntry(value: object): LedgerEntry | undefined {
+  const fields = value as Record<string, unknown>;
+  if (typeof fields.id === "string") return value as LedgerEntry;
+  if (typeof fields.task_id === "string") return fromTaskLine(fields);
   return undefined;
 }
 
