@@ -17,7 +17,7 @@ import { compactedText } from "./compaction.js";
 import { loadLockLibrary, withFileLock } from "./file-lock.js";
 import { appendSynced, LedgerFile, replaceFile, tightenMode } from "./ledger-file.js";
 import { LedgerIndex } from "./ledger-index.js";
-import { asEntry, encodeLine, type LedgerLine, parseLine, tombstone } from "./ledger-lines.js";
+import { encodeLine, type LedgerLine, parseLine, tombstone } from "./ledger-lines.js";
 import { RawLedger } from "./raw-ledger.js";
 import { type LedgerEntry, type SpendCheck, type Store, startOfUtcDay } from "./types.js";
 
@@ -74,12 +74,12 @@ export class FileStore implements Store {
   openIntent(entry: LedgerEntry, check?: SpendCheck): Promise<void> {
     return this.write((view) => {
       check?.(view.spentSince(entry.owner, startOfUtcDay(new Date())) ?? 0);
-      return entryLine(entry);
+      return { kind: "entry", entry };
     });
   }
 
   put(entry: LedgerEntry): Promise<void> {
-    return this.write(() => entryLine(entry));
+    return this.write(() => ({ kind: "entry", entry }));
   }
 
   remove(owner: string, id: string): Promise<void> {
@@ -265,14 +265,4 @@ export class FileStore implements Store {
     this.lines = lines;
     this.linesAfterCompaction = lines;
   }
-}
-
-/**
- * Callers written before intents (no ledger id) are still served until every caller has
- * moved: their task lines are stored the way an old ledger's lines are read.
- */
-function entryLine(entry: LedgerEntry): LedgerLine {
-  const stored = asEntry(entry);
-  if (!stored) throw new Error("a ledger entry needs an id (or a task_id)");
-  return { kind: "entry", entry: stored };
 }

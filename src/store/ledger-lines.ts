@@ -47,7 +47,7 @@ export function parseLine(text: string): LedgerLine | undefined {
 }
 
 /** An entry as the store keeps it; a task line from before intents gets its id and state. */
-export function asEntry(value: object): LedgerEntry | undefined {
+function asEntry(value: object): LedgerEntry | undefined {
   const fields = value as Record<string, unknown>;
   if (typeof fields.id === "string") return value as LedgerEntry;
   if (typeof fields.task_id === "string") return fromTaskLine(fields);
