@@ -109,6 +109,7 @@ async function main(argv: string[]): Promise<void> {
     apiKey = "rvya_sk_demo";
     baseUrl = await startDemoSimulator(join(config.stateDir, "simulator"));
   }
+  config.upstreamUrl = baseUrl;
   // Hosted mode's flags and tokens file are checked before anything starts listening.
   const hosted = values.http
     ? await import("./transports/http-setup.js")

@@ -22,6 +22,8 @@ export interface ServerConfig {
   dailyBudget: number | undefined;
   /** Where the task ledger lives. */
   stateDir: string;
+  /** The Rivya API in use (RIVYA_BASE_URL, or the demo simulator): its own links are trusted. */
+  upstreamUrl: string;
 }
 
 /** Default confirmation threshold: above the cheapest 5-second video, so dearer calls are confirmed. */
@@ -88,6 +90,7 @@ export function buildServerConfig(
     confirmAbove: numberFrom(env, "RIVYA_MCP_CONFIRM_ABOVE") ?? DEFAULT_CONFIRM_ABOVE,
     dailyBudget: numberFrom(env, "RIVYA_MCP_DAILY_BUDGET"),
     stateDir: resolve(envValue(env, "RIVYA_MCP_STATE_DIR") ?? defaultStateDir(env)),
+    upstreamUrl: envValue(env, "RIVYA_BASE_URL") ?? "https://rivya.ai",
     ...overrides,
   };
 }

@@ -285,6 +285,13 @@ const cases: Case[] = [
     "upload the file with upload_reference first",
   ],
   [
+    "plain http reference url on loopback that is not the upstream",
+    "generate_video",
+    () => k3({ reference_media: [{ url: "http://127.0.0.1:9/a.png", kind: "image" }] }),
+    ["reference_media[].url must be the https url"],
+    "upload the file with upload_reference first",
+  ],
+  [
     "max_credits below the cost",
     "generate_video",
     () => k3({ max_credits: 50 }),

@@ -145,18 +145,8 @@ export function withDefaults(
   return { ...defaults, ...params };
 }
 
-const REFERENCE_URL =
+export const REFERENCE_URL =
   "reference_media[].url must be the https url returned by upload_reference; upload the file with upload_reference first and pass the item it returns";
-
-/**
- * Rivya fetches references over https, as upload_reference requires. Plain http is only
- * what a Rivya simulator on this machine (--demo) hands out for its own uploads.
- */
-function isHttpsOrLocal(url: string): boolean {
-  if (!URL.canParse(url)) return false; // already reported as not a URL
-  const { protocol, hostname } = new URL(url);
-  return protocol === "https:" || ["127.0.0.1", "localhost", "[::1]"].includes(hostname);
-}
 
 /**
  * One reference_media item, as upload_reference returns it. Only the kinds some model
@@ -168,9 +158,7 @@ export function referenceItemSchema(models: readonly ModelTable[]) {
   );
   const offered = (kinds.length ? kinds : ["image"]) as [string, ...string[]];
   const base = z.object({
-    url: z
-      .url({ protocol: /^https?$/, error: REFERENCE_URL })
-      .refine(isHttpsOrLocal, REFERENCE_URL),
+    url: z.url({ protocol: /^https?$/, error: REFERENCE_URL }),
     kind: z.enum(offered, {
       error: `reference_media[].kind must be ${offered.join(" or ")}; pass the item upload_reference returns`,
     }),

@@ -118,21 +118,3 @@ async function download(req: SaveVideoRequest, target: string, signal: AbortSign
     await opened.close();
   }
 }
-
-/**
- * The call get_task makes today: no address rules yet (its URL comes from the upstream and
- * the simulator serves plain http on loopback). get_task should move to saveTaskVideo with
- * `guard: { blockPrivate: config.blockPrivateUrls, trustedOrigins: [Rivya base URL origin] }`.
- */
-export function downloadVideo(
-  url: string,
-  dir: string,
-  taskId: string,
-  signal: AbortSignal,
-): Promise<string> {
-  const guard = {
-    blockPrivate: false,
-    trustedOrigins: URL.canParse(url) ? [new URL(url).origin] : [],
-  };
-  return saveTaskVideo({ url, dir, taskId, signal, guard });
-}

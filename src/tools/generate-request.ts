@@ -8,6 +8,7 @@ import {
   effectiveSettings,
   paramsSchema,
   promptLength,
+  REFERENCE_URL,
   type ReferenceItemInput,
   referenceItemSchema,
   withDefaults,
@@ -167,4 +168,19 @@ export function parseGenerateCall(models: readonly ModelTable[], args: unknown):
     confirmed: input.confirm ?? false,
     ...capWait(input.wait_seconds),
   };
+}
+
+/**
+ * Rivya fetches references over https, as upload_reference requires; the only plain-http
+ * links accepted are the configured upstream's own (the demo simulator's uploads). Checked
+ * before anything is paid, like every other input.
+ */
+export function checkReferenceUrls(call: GenerateCall, upstreamUrl: string): void {
+  const items = (call.body.params?.referenceMediaItems ?? []) as ReferenceItemInput[];
+  const upstream = new URL(upstreamUrl).origin;
+  for (const item of items) {
+    const url = new URL(item.url);
+    if (url.protocol !== "https:" && url.origin !== upstream)
+      throw new ToolInputError(REFERENCE_URL);
+  }
 }

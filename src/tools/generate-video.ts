@@ -5,7 +5,12 @@ import type { ModelTable } from "../catalog/types.js";
 import type { RivyaTask } from "../rivya/types.js";
 import type { LedgerEntry } from "../store/types.js";
 import { ToolInputError } from "./errors.js";
-import { type GenerateCall, generateInputSchema, parseGenerateCall } from "./generate-request.js";
+import {
+  checkReferenceUrls,
+  type GenerateCall,
+  generateInputSchema,
+  parseGenerateCall,
+} from "./generate-request.js";
 import { hashRequest, recordTaskState, taskFromEntry } from "./ledger.js";
 import { type Quote, quoteFor } from "./quote.js";
 import { create, settingsOf, submit } from "./submit.js";
@@ -167,6 +172,7 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
     annotations: CREATES,
     parse: (args) => parseGenerateCall(models, args),
     async handler(call, ctx, deps) {
+      checkReferenceUrls(call, deps.config.upstreamUrl);
       if (call.clientRequestId) {
         const known = await deps.store.findByClientRequestId(deps.owner, call.clientRequestId);
         if (known) return replay(known, call, ctx, deps);

@@ -119,8 +119,19 @@ async function save(
   const url = task.result?.primary_url;
   if (task.status !== "succeeded" || !url) return entry?.saved_path;
   // Loaded on first use: undici's request stack is not needed to start the server.
-  const { downloadVideo } = await import("./download.js");
-  const savedPath = await downloadVideo(url, deps.config.outputDir, task.id, ctx.signal);
+  const { saveTaskVideo } = await import("./download.js");
+  const savedPath = await saveTaskVideo({
+    url,
+    dir: deps.config.outputDir,
+    taskId: task.id,
+    signal: ctx.signal,
+    // Rivya's own links are trusted (the demo simulator serves them on loopback); any other
+    // address, and every redirect, passes the same checks as a reference URL.
+    guard: {
+      blockPrivate: deps.config.blockPrivateUrls,
+      trustedOrigins: [new URL(deps.config.upstreamUrl).origin],
+    },
+  });
   if (entry) await recordSafely(deps, { ...entry, saved_path: savedPath });
   return savedPath;
 }

@@ -74,7 +74,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     retry: { baseDelayMs: 5, maxDelayMs: 50 },
   });
   const dir = await mkdtemp(join(tmpdir(), "rivya-mcp-test-"));
-  const config = testConfig(dir, opts.config);
+  const config = testConfig(dir, { upstreamUrl: opts.upstreamUrl ?? sim.url, ...opts.config });
   const tools = createTools(opts.models);
   const store = await FileStore.open({ path: join(dir, "state", "ledger.jsonl") });
   const server = createServer(

@@ -79,7 +79,7 @@ export async function startHttpHarness(opts: HttpHarnessOptions = {}): Promise<H
       env[p.keyEnv] = keys[p.name];
     }
   }
-  const config = testConfig(dir, opts.config);
+  const config = testConfig(dir, { upstreamUrl: sim.url, ...opts.config });
   const clientFor = (key: string | undefined) =>
     createRivyaClient({
       baseUrl: sim.url,
