@@ -86,10 +86,16 @@ export class RawLedger {
       if (line?.kind === "entry") found.set(line.entry.id, { entry: line.entry, at });
     }
     const live = new Map<string, LedgerEntry>();
+    if (found.size === 0) return live;
+    // Tombstones are few: one pass finds the last one of each id (never one pass per entry).
+    const removedAt = new Map<string, number>();
+    for (const { text, at } of this.linesContaining('"kind":"removed",')) {
+      const line = parseLine(text);
+      if (line?.kind === "removed") removedAt.set(`${line.owner}\n${line.id}`, at);
+    }
     for (const [id, { entry, at }] of found) {
-      const removal = `"kind":"removed","id":${JSON.stringify(id)},"owner":${JSON.stringify(entry.owner)},`;
       // Only a tombstone written after the entry's last line removes it.
-      if (!this.linesContaining(removal).some((line) => line.at > at)) live.set(id, entry);
+      if ((removedAt.get(`${entry.owner}\n${id}`) ?? -1) < at) live.set(id, entry);
     }
     return live;
   }
