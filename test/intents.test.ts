@@ -195,3 +195,18 @@ describe("finding 3: the quote is what the upstream reserves, not only the catal
     expect(short.cost.credits).toBe(90);
   });
 });
+
+describe("a task the upstream no longer knows", () => {
+  it("get_task says so and shows the ledger's copy instead of blaming the id", async () => {
+    const t = await harness();
+    const made = out(await t.call("generate_video", { model: "kling-3-0", prompt: "Forgotten" }));
+    const entry = await t.store.get("local", made.task.task_id);
+    // As after a demo restart that lost the simulator's state: same ledger, unknown task.
+    await t.store.put({ ...(entry as never), id: "gen_lost", task_id: "task_lost_upstream" });
+    const r = await t.call("get_task", { task_id: "task_lost_upstream" });
+    expect(r.isError, textOf(r)).toBeFalsy();
+    expect(textOf(r)).toContain("Rivya does not know task task_lost_upstream any more");
+    expect(textOf(r)).toContain("--demo");
+    expect(out(r).task.task_id).toBe("task_lost_upstream");
+  });
+});
