@@ -202,7 +202,8 @@ describe("a task the upstream no longer knows", () => {
     const made = out(await t.call("generate_video", { model: "kling-3-0", prompt: "Forgotten" }));
     const entry = await t.store.get("local", made.task.task_id);
     // As after a demo restart that lost the simulator's state: same ledger, unknown task.
-    await t.store.put({ ...(entry as never), id: "gen_lost", task_id: "task_lost_upstream" });
+    if (!entry) throw new Error("the ledger lost the entry");
+    await t.store.put({ ...entry, id: "gen_lost", task_id: "task_lost_upstream" });
     const r = await t.call("get_task", { task_id: "task_lost_upstream" });
     expect(r.isError, textOf(r)).toBeFalsy();
     expect(textOf(r)).toContain("Rivya does not know task task_lost_upstream any more");
