@@ -14,7 +14,12 @@ import { type LedgerEntry, netCost } from "./types.js";
 export const RAW_SPEND_DAYS = 3;
 
 export class RawLedger {
-  private bytes = Buffer.alloc(0);
+  /**
+   * The file as read so far, one chunk per read. Appends are whole lines, so a chunk starts
+   * where a line starts, and growing the file never copies what was already read.
+   */
+  private chunks: { bytes: Buffer; at: number }[] = [];
+  private length = 0;
   private inode: number | undefined;
 
   constructor(private readonly path: string) {}
@@ -30,13 +35,17 @@ export class RawLedger {
     }
     try {
       const { ino, size } = await handle.stat();
-      if (ino !== this.inode || size < this.bytes.length) this.bytes = Buffer.alloc(0);
+      if (ino !== this.inode || size < this.length) {
+        this.chunks = [];
+        this.length = 0;
+      }
       this.inode = ino;
-      if (size === this.bytes.length) return;
-      const more = Buffer.alloc(size - this.bytes.length);
-      const { bytesRead } = await handle.read(more, 0, more.length, this.bytes.length);
-      const read = more.subarray(0, bytesRead);
-      this.bytes = this.bytes.length ? Buffer.concat([this.bytes, read]) : read;
+      if (size === this.length) return;
+      const more = Buffer.alloc(size - this.length);
+      const { bytesRead } = await handle.read(more, 0, more.length, this.length);
+      if (bytesRead === 0) return;
+      this.chunks.push({ bytes: more.subarray(0, bytesRead), at: this.length });
+      this.length += bytesRead;
     } finally {
       await handle.close();
     }
@@ -44,7 +53,8 @@ export class RawLedger {
 
   /** True when the file's last line has no newline (a write torn by a crash). */
   get tornTail(): boolean {
-    return this.bytes.length > 0 && this.bytes[this.bytes.length - 1] !== 10;
+    const last = this.chunks.at(-1)?.bytes;
+    return last !== undefined && last.length > 0 && last[last.length - 1] !== 10;
   }
 
   findByClientRequestId(owner: string, clientRequestId: string): LedgerEntry | undefined {
@@ -103,13 +113,14 @@ export class RawLedger {
   /** Every complete line holding `needle`, in file order, with where it starts. */
   private linesContaining(needle: string): { text: string; at: number }[] {
     const lines: { text: string; at: number }[] = [];
-    const bytes = this.bytes;
-    for (let hit = bytes.indexOf(needle); hit !== -1; ) {
-      const start = bytes.lastIndexOf(10, hit) + 1;
-      const end = bytes.indexOf(10, hit);
-      if (end === -1) break;
-      lines.push({ text: bytes.toString("utf8", start, end), at: start });
-      hit = bytes.indexOf(needle, end);
+    for (const { bytes, at } of this.chunks) {
+      for (let hit = bytes.indexOf(needle); hit !== -1; ) {
+        const start = bytes.lastIndexOf(10, hit) + 1;
+        const end = bytes.indexOf(10, hit);
+        if (end === -1) break;
+        lines.push({ text: bytes.toString("utf8", start, end), at: at + start });
+        hit = bytes.indexOf(needle, end);
+      }
     }
     return lines;
   }
