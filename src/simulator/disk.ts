@@ -5,8 +5,10 @@
  * mid-write leaves the previous snapshot intact. Snapshot writes are serialised and
  * coalesced: callers that ask while one is waiting to start share it.
  */
-import { mkdir, open, readFile, rename, unlink, writeFile } from "node:fs/promises";
+
+import { mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { replaceFileAtomically } from "../atomic-file.js";
 import type { SavedAccount } from "./accounts.js";
 import type { FileBytesDisk, SavedFile } from "./file-store.js";
 import type { Entry } from "./idempotency.js";
@@ -23,18 +25,6 @@ export interface Snapshot {
   totals: TaskTotals;
   idempotency: [string, Entry][];
   files: SavedFile[];
-}
-
-async function writeAtomically(path: string, data: string | Buffer): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
-  const handle = await open(temp, "w", 0o600);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, path);
 }
 
 async function readIfThere(path: string): Promise<Buffer | undefined> {
@@ -121,7 +111,7 @@ export class SimDisk implements FileBytesDisk {
       .catch(() => {})
       .then(() => {
         this.queued = undefined;
-        return writeAtomically(this.snapshotPath, JSON.stringify(take()));
+        return replaceFileAtomically(this.snapshotPath, JSON.stringify(take()));
       });
     this.queued = run;
     this.last = run;
@@ -129,7 +119,7 @@ export class SimDisk implements FileBytesDisk {
   }
 
   write(id: string, bytes: Buffer): Promise<void> {
-    return writeAtomically(this.filePath(id), bytes);
+    return replaceFileAtomically(this.filePath(id), bytes);
   }
 
   read(id: string): Promise<Buffer | undefined> {

@@ -8,8 +8,10 @@
  * inode freed by a rename can be reused at once by the next compaction's file, but not while
  * a process still holds it open.
  */
+
 import { type Stats, statSync } from "node:fs";
-import { chmod, type FileHandle, open, rename, stat } from "node:fs/promises";
+import { chmod, type FileHandle, open } from "node:fs/promises";
+import { replaceFileAtomically } from "../atomic-file.js";
 
 /** Lines parsed between yields to the event loop while reading a large backlog. */
 const LINES_PER_SLICE = 400;
@@ -138,14 +140,6 @@ export async function tightenMode(path: string): Promise<void> {
 }
 
 /** Writes `text` beside the ledger, syncs it, and renames it over the ledger in one step. */
-export async function replaceFile(path: string, text: string): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
-  const handle = await open(temp, "w", FILE_MODE);
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, path);
+export function replaceFile(path: string, text: string): Promise<void> {
+  return replaceFileAtomically(path, text, FILE_MODE);
 }

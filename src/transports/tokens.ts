@@ -5,10 +5,12 @@
  * Rivya key — never the key itself, so the file can sit next to the config without being
  * a secret store.
  */
+
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import { chmod, open, readFile, rename } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { lock } from "proper-lockfile";
 import { z } from "zod";
+import { replaceFileAtomically } from "../atomic-file.js";
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -60,17 +62,8 @@ export async function loadTokensFile(path: string, missingOk = false): Promise<T
 }
 
 /** Writes via a 0600 temp file and rename, so readers never see half a file. */
-async function saveTokensFile(path: string, file: TokensFile): Promise<void> {
-  const temp = `${path}.${process.pid}.tmp`;
-  const handle = await open(temp, "w", 0o600);
-  try {
-    await handle.writeFile(`${JSON.stringify(file, null, 2)}\n`);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await chmod(temp, 0o600);
-  await rename(temp, path);
+function saveTokensFile(path: string, file: TokensFile): Promise<void> {
+  return replaceFileAtomically(path, `${JSON.stringify(file, null, 2)}\n`);
 }
 
 export interface NewToken {
