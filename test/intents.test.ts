@@ -211,3 +211,23 @@ describe("a task the upstream no longer knows", () => {
     expect(out(r).task.task_id).toBe("task_lost_upstream");
   });
 });
+
+describe("one client_request_id, one entry", () => {
+  it("concurrent calls with the same id: one task, one ledger entry, one charge", async () => {
+    const t = await harness({ sim: { faults: { latencyMs: 150 } } });
+    const args = { model: "kling-3-0", prompt: "Twice at once", client_request_id: "twin-1" };
+    const results = await Promise.all([1, 2, 3].map(() => t.call("generate_video", args)));
+    expect(createdTasks(t)).toHaveLength(1);
+    expect(t.sim.stats().creditsCharged).toBe(90);
+    const entries = (await t.store.list("local", 10)).filter(
+      (e) => e.client_request_id === "twin-1",
+    );
+    expect(entries).toHaveLength(1);
+    for (const r of results) {
+      if (r.isError) expect(textOf(r)).toMatch(/already submitting this request[\s\S]*in_progress/);
+      else expect(out(r).task.task_id).toBe(createdTasks(t)[0]?.id);
+    }
+    // Once settled, a retry returns the one task.
+    expect(out(await t.call("generate_video", args)).task.task_id).toBe(createdTasks(t)[0]?.id);
+  });
+});

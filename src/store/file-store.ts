@@ -19,7 +19,13 @@ import { appendSynced, LedgerFile, replaceFile, tightenMode } from "./ledger-fil
 import { LedgerIndex } from "./ledger-index.js";
 import { encodeLine, type LedgerLine, parseLine, tombstone } from "./ledger-lines.js";
 import { RawLedger } from "./raw-ledger.js";
-import { type LedgerEntry, type SpendCheck, type Store, startOfUtcDay } from "./types.js";
+import {
+  DuplicateRequestError,
+  type LedgerEntry,
+  type SpendCheck,
+  type Store,
+  startOfUtcDay,
+} from "./types.js";
 
 /** The full load starts after this long without a call, unless a call needs it sooner. */
 const LOAD_DELAY_MS = 1000;
@@ -34,6 +40,7 @@ export interface FileStoreOptions {
 
 /** What a write decides from: the loaded index, or the bytes while loading. */
 interface LedgerView {
+  findByClientRequestId(owner: string, clientRequestId: string): LedgerEntry | undefined;
   spentSince(owner: string, since: Date): number | undefined;
   learnedPrice(key: string): number | undefined;
 }
@@ -73,6 +80,8 @@ export class FileStore implements Store {
 
   openIntent(entry: LedgerEntry, check?: SpendCheck): Promise<void> {
     return this.write((view) => {
+      const existing = view.findByClientRequestId(entry.owner, entry.client_request_id);
+      if (existing) throw new DuplicateRequestError(existing);
       check?.(view.spentSince(entry.owner, startOfUtcDay(new Date())) ?? 0);
       return { kind: "entry", entry };
     });

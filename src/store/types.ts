@@ -45,6 +45,14 @@ export interface LedgerEntry {
   updated_at: string;
 }
 
+/** `openIntent` found an entry with the same owner and client_request_id: one request, one entry. */
+export class DuplicateRequestError extends Error {
+  override readonly name = "DuplicateRequestError";
+  constructor(readonly existing: LedgerEntry) {
+    super(`client_request_id ${existing.client_request_id} is already in the ledger`);
+  }
+}
+
 /** Credits this owner has committed so far today, passed to `openIntent`'s check. */
 export type SpendCheck = (spentToday: number) => void;
 
@@ -53,7 +61,9 @@ export interface Store {
    * Records a new intent, durably, before any money moves. With `check`, the owner's spend
    * since the start of the UTC day (every process's entries included) is computed and the
    * entry appended under one lock, so concurrent calls from any process cannot both pass
-   * the same remaining budget; `check` throws to refuse, and then nothing is written.
+   * the same remaining budget; `check` throws to refuse, and then nothing is written. An
+   * entry with the same owner and client_request_id already there (a concurrent call with the
+   * same id) refuses with DuplicateRequestError, so one request never has two entries.
    */
   openIntent(entry: LedgerEntry, check?: SpendCheck): Promise<void>;
   /** Replaces the entry with the same `id`; durable when the promise resolves. */

@@ -16,6 +16,7 @@ export type FailureCategory =
   | "auth"
   | "cancelled"
   | "confirmation_required"
+  | "in_progress"
   | "internal";
 
 /** A failure a tool reports in its own words, already classified. */

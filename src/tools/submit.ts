@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import type { CreateResult } from "../rivya/client.js";
 import { RivyaError } from "../rivya/errors.js";
-import type { LedgerEntry } from "../store/types.js";
+import { DuplicateRequestError, type LedgerEntry } from "../store/types.js";
 import { classify, ToolError } from "./errors.js";
 import type { GenerateCall } from "./generate-request.js";
 import { hashRequest, newIntent, recordSafely, withTaskState } from "./ledger.js";
@@ -61,7 +61,11 @@ export async function submit(
     quote: quote.credits,
   });
   // If this write fails, no create is sent: the call fails before anything is paid.
-  await deps.store.openIntent(intent, budgetCheck(quote.credits, ctx.signal, deps));
+  await deps.store
+    .openIntent(intent, budgetCheck(quote.credits, ctx.signal, deps))
+    .catch((err: unknown) => {
+      throw err instanceof DuplicateRequestError ? alreadyUnderWay(err.existing) : err;
+    });
   if (ctx.signal.aborted) {
     // Cancelled while the intent was written: nothing was sent, so nothing is owed.
     await deps.store.remove(deps.owner, intent.id).catch(() => {});
@@ -110,6 +114,17 @@ function createdNothing(err: unknown): boolean {
   if (!(err instanceof RivyaError)) return false;
   if (err.kind === "upstream_unavailable") return err.status === 503;
   return !["network", "timeout", "unexpected"].includes(err.kind);
+}
+
+/** Another call with the same client_request_id got its intent in first: one request, one task. */
+function alreadyUnderWay(existing: LedgerEntry): ToolError {
+  const id = existing.client_request_id;
+  return new ToolError(
+    `Another call with client_request_id "${id}" is already submitting this request. Call generate_video again with the same arguments in a moment (you will get its task, charged once), or get_task with task_id "${id}".`,
+    "in_progress",
+    true,
+    2,
+  );
 }
 
 /** A refusal that may pass later (a rate limit, a pause) says how to retry; others pass as they are. */
