@@ -168,6 +168,9 @@ export function rawRequest(
       },
     );
     req.on("error", () => resolve({ status: -1, body: "", localPort: -1 }));
+    // A server that answers before the body is sent (413) may close while we still write:
+    // the socket's EPIPE after the answer is expected, not an uncaught error.
+    req.on("socket", (socket) => socket.on("error", () => {}));
     if (Array.isArray(body)) {
       req.setHeader("transfer-encoding", "chunked");
       for (const chunk of body) req.write(chunk);
