@@ -23,6 +23,7 @@ import {
   EvolinkInsufficientQuotaError,
   EvolinkNetworkError,
   EvolinkRateLimitedError,
+  EvolinkTimeoutError,
   EvolinkUpstreamError,
   EvolinkValidationError,
 } from "../src/providers/evolink/errors.js";
@@ -136,6 +137,18 @@ describe("creates are never resent once they may have been sent", () => {
     expect(sim.balance(KEY).used).toBe(27 * sim.tasks().length);
   });
 
+  it("a create whose reply is late times out in doubt: the task exists, and it is not resent", async () => {
+    const { sim, client } = await start(
+      { faults: { latencyMs: 60_000 } },
+      { timeouts: { headersMs: 200 } },
+    );
+    const err = await failure(client.createVideo(body));
+    expect(err).toBeInstanceOf(EvolinkTimeoutError);
+    expect([err.code, err.createOutcome]).toEqual(["timeout", "in_doubt"]);
+    expect(posts(sim)).toHaveLength(1);
+    expect(sim.tasks()).toHaveLength(1);
+  });
+
   it("a connection refused before any byte left is retried, and the create then goes through once", async () => {
     const probe = await startEvolinkSimulator();
     const port = Number(new URL(probe.url).port);
@@ -238,6 +251,17 @@ describe("auth and secrets", () => {
     expect(JSON.stringify(task)).not.toContain(KEY);
     expect(task.model).toContain("[redacted]");
     await server.close();
+  });
+});
+
+describe("local checks", () => {
+  it("refuses a task id that could leave /v1/tasks/ before sending anything", async () => {
+    const { sim, client } = await start();
+    for (const id of ["..", ".", "a/b", "", "x".repeat(201)]) {
+      const err = await failure(client.getTask(id));
+      expect([err.constructor, err.param]).toEqual([EvolinkValidationError, "task_id"]);
+    }
+    expect(sim.requests).toHaveLength(0);
   });
 });
 

@@ -19,6 +19,7 @@ import {
   startEvolinkSimulator,
 } from "../src/providers/evolink/simulator/index.js";
 import type { EvolinkCreateBody } from "../src/providers/evolink/types.js";
+import { pngBytes } from "./fixtures/images.js";
 
 const KEY = "sk-evo-sim-test-KEY-0123456789";
 const OTHER = "sk-evo-sim-test-OTHER-0123456789";
@@ -351,6 +352,18 @@ describe("tasks", () => {
     expect(sim.retained().tasks).toBeLessThanOrEqual(5);
   });
 
+  it("keeps request records, callback records, files and their bytes under their limits", async () => {
+    const png = pngBytes({ width: 300, height: 300 });
+    const { sim, client } = await start({
+      limits: { requestRecords: 5, fileBytes: png.length * 2, files: 50 },
+    });
+    for (let i = 0; i < 4; i++) await client.uploadBase64(png.toString("base64"));
+    for (let i = 0; i < 6; i++) await client.getCredits();
+    const kept = sim.retained();
+    expect(sim.requests).toHaveLength(5);
+    expect([kept.requestRecords, kept.files, kept.fileBytes]).toEqual([5, 2, png.length * 2]);
+  });
+
   it("limits creates per model with 429 rate_limit_exceeded and no Retry-After by default", async () => {
     const { client } = await start({ rateLimitPerMinute: 2 });
     await client.createVideo(t2v());
@@ -451,6 +464,18 @@ describe("callbacks", () => {
     ]);
     const json = (bodies[0] as { json: { status: string; error: { code: string } } }).json;
     expect([json.status, json.error.code]).toEqual(["failed", "content_policy_violation"]);
+  });
+
+  it("sends the callback when a task ends on the real clock, with no request to prompt it", async () => {
+    const sim = await startEvolinkSimulator({ ...schedule, pendingMs: 0, processingMs: 50 });
+    sims.push(sim);
+    const client = createEvolinkClient({ apiKey: KEY, baseUrl: sim.url });
+    clients.push(client);
+    const t = await client.createVideo(t2v({ callback_url: receiverUrl }));
+    const before = sim.requests.length;
+    await until(() => sim.callbacks.length === 1);
+    expect(sim.requests.length).toBe(before);
+    expect(sim.callbacks[0]).toMatchObject({ taskId: t.id, status: 200, attempt: 1 });
   });
 
   it("uses EvoLink's documented schedule by default: 1, 2 and 4 s", async () => {

@@ -77,7 +77,8 @@ function baseOf(raw: string, what: string): URL {
   return url;
 }
 
-const TASK_ID = /^[A-Za-z0-9._-]{1,200}$/;
+/** A path segment that cannot climb out of `/v1/tasks/` (`.` and `..` are refused). */
+const TASK_ID = /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,200}$/;
 
 export function createEvolinkClient(opts: EvolinkClientOptions): EvolinkClient {
   const apiKey = opts.apiKey?.trim() || undefined;

@@ -60,7 +60,7 @@ const EXT: Record<string, string> = {
 
 export class SimFiles {
   private readonly byId = new Map<string, StoredFile>();
-  private totalBytes = 0;
+  private keptBytes = 0;
 
   constructor(
     private readonly opts: FilesOptions,
@@ -69,6 +69,15 @@ export class SimFiles {
 
   get count(): number {
     return this.byId.size;
+  }
+
+  get totalBytes(): number {
+    return this.keptBytes;
+  }
+
+  /** A base64 JSON body of the largest allowed file, with room for the fields around it. */
+  get maxJsonBytes(): number {
+    return Math.ceil((this.opts.maxFileBytes * 4) / 3) + 64 * 1024;
   }
 
   get(id: string): StoredFile | undefined {
@@ -165,16 +174,16 @@ export class SimFiles {
     const name = given || `${id}.${EXT[mime]}`;
     const file: StoredFile = { id, name, path, mime, bytes, uploadedMs: nowMs };
     this.byId.set(id, file);
-    this.totalBytes += bytes.length;
+    this.keptBytes += bytes.length;
     return this.describe(file);
   }
 
   /** Past the byte bound the oldest files go, like files expiring early. */
   private makeRoom(incoming: number): void {
     for (const [id, f] of this.byId) {
-      if (this.totalBytes + incoming <= this.opts.maxTotalBytes) return;
+      if (this.keptBytes + incoming <= this.opts.maxTotalBytes) return;
       this.byId.delete(id);
-      this.totalBytes -= f.bytes.length;
+      this.keptBytes -= f.bytes.length;
     }
   }
 

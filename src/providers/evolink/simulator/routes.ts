@@ -3,42 +3,17 @@
  * API. Each returns a reply or throws a SimRequestError / FilesError the server renders.
  */
 import type { IncomingMessage } from "node:http";
-import { readJson } from "../../../simulator/http.js";
+import { readBody, readJson } from "../../../simulator/http.js";
 import { SAMPLE_MP4 } from "../../../simulator/sample-video.js";
-import type { ModelBuckets, SimAccount, SimAccounts } from "./accounts.js";
-import type { SimFiles } from "./files.js";
+import type { SimAccount } from "./accounts.js";
+import { resultUrl, round4, type SimContext } from "./context.js";
+import { FilesError } from "./files.js";
 import { priceOf } from "./pricing.js";
-import type { SimTask, SimTasks } from "./tasks.js";
-import { SimRequestError, type ValidateOptions, validateCreate } from "./validate.js";
+import type { Reply } from "./replies.js";
+import { SimRequestError, validateCreate } from "./validate.js";
 
 export const RESULT_LIFETIME_MS = 24 * 3600 * 1000;
 const MAX_JSON_BYTES = 1024 * 1024;
-/** Base64 of a 10 MB file plus room for the JSON around it. */
-const MAX_BASE64_BYTES = 15 * 1024 * 1024;
-
-export interface Reply {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-  raw?: { contentType: string; bytes: Uint8Array };
-  /** A create that may be dropped by the accept-then-drop fault. */
-  droppable?: boolean;
-}
-
-export interface SimContext {
-  now: () => number;
-  baseUrl: () => string;
-  accounts: SimAccounts;
-  anyKey: boolean;
-  tasks: SimTasks;
-  files: SimFiles;
-  buckets: ModelBuckets | undefined;
-  retryAfter: Record<string, string>;
-  validate: ValidateOptions & { strict: boolean };
-  multiplier4k: number | undefined;
-  /** Decides at create time how a task ends. */
-  failCodeFor: (prompt: string) => string | undefined;
-}
 
 const KNOWN_FIELDS = new Set([
   "model",
@@ -53,9 +28,6 @@ const KNOWN_FIELDS = new Set([
   "image_start",
   "image_end",
 ]);
-
-export const resultUrl = (ctx: SimContext, task: SimTask) =>
-  `${ctx.baseUrl()}/results/${task.id}.mp4`;
 
 export async function createTask(
   ctx: SimContext,
@@ -182,7 +154,7 @@ export async function upload(ctx: SimContext, kind: string, req: IncomingMessage
   let data: unknown;
   if (kind === "stream") data = await ctx.files.fromStream(req, now);
   else {
-    const body = await readJson(req, MAX_BASE64_BYTES);
+    const body = await uploadJson(req, ctx.files.maxJsonBytes);
     data =
       kind === "base64"
         ? await ctx.files.fromBase64(body, now)
@@ -192,6 +164,18 @@ export async function upload(ctx: SimContext, kind: string, req: IncomingMessage
     status: 200,
     body: { success: true, code: 200, msg: "File uploaded successfully", data },
   };
+}
+
+/** A JSON upload body: past the bound it is a file too large (40001), not a bad request. */
+async function uploadJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  const bytes = await readBody(req, limit).catch(() => {
+    throw new FilesError(40001, "the upload is larger than the file size limit allows");
+  });
+  try {
+    return JSON.parse(bytes.toString("utf8")) as unknown;
+  } catch {
+    throw new FilesError(40000, "the request body is not valid JSON");
+  }
 }
 
 function gone(status: number, message: string): Reply {
@@ -206,5 +190,3 @@ function gone(status: number, message: string): Reply {
     },
   };
 }
-
-const round4 = (n: number) => Math.round(n * 10_000) / 10_000;

@@ -2,46 +2,30 @@
  * The EvoLink simulator's HTTP pipeline: settle due tasks → route → auth → faults → handler →
  * latency → reply (or a dropped socket). Binds 127.0.0.1 only and prints nothing.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { ApiError } from "../../../simulator/http.js";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { mulberry32 } from "../../../simulator/util.js";
-import { ModelBuckets, SimAccounts } from "./accounts.js";
 import { CallbackSender } from "./callbacks.js";
-import { FilesError, SimFiles } from "./files.js";
+import { createContext, DEFAULT_LIMITS, type SimContext } from "./context.js";
+import { errorReply, filesReply, listenLoopback, type Reply, sendReply } from "./replies.js";
 import * as routes from "./routes.js";
-import { SimTasks } from "./tasks.js";
 import type {
   EvolinkFaults,
   EvolinkRequestRecord,
   EvolinkSimulator,
-  EvolinkSimulatorLimits,
   EvolinkSimulatorOptions,
 } from "./types.js";
 import { SimRequestError } from "./validate.js";
 
 const NO_FAULTS: EvolinkFaults = { latencyMs: 0, rate5xx: 0, rate429: 0, dropAfterAccept: 0 };
 
-const DEFAULT_LIMITS: EvolinkSimulatorLimits = {
-  tasks: 10_000,
-  accounts: 10_000,
-  requestRecords: 10_000,
-  callbackRecords: 10_000,
-  files: 1_000,
-  fileBytes: 128 * 1024 * 1024,
-};
-
-/** Prompt markers, as in the Rivya simulator: a test picks how its task ends. */
-const MARKERS: [string, string][] = [
-  ["[sim:fail]", "generation_failed_no_content"],
-  ["[sim:reject]", "content_policy_violation"],
-];
+/** How often tasks due on the clock are ended without a request, so callbacks go out. */
+const SETTLE_EVERY_MS = 100;
 
 export async function startEvolinkSimulator(
   opts: EvolinkSimulatorOptions = {},
 ): Promise<EvolinkSimulator> {
-  const now = opts.now ?? Date.now;
   const seed = opts.seed ?? Date.now();
+  // Separate streams, so switching a fault on does not change which tasks fail.
   const faultRandom = mulberry32(seed);
   const failureRandom = mulberry32(seed ^ 0x5bd1e995);
   let faults: EvolinkFaults = { ...NO_FAULTS, ...opts.faults };
@@ -54,120 +38,49 @@ export async function startEvolinkSimulator(
     maxRecords: limits.callbackRecords,
   });
   let baseUrl = "";
-  const tasks: SimTasks = new SimTasks(
-    { pendingMs: opts.pendingMs ?? 2000, processingMs: opts.processingMs ?? 4000 },
-    limits.tasks,
-    (task) => {
-      if (task.failCode) refund(task.key, task.price);
-      if (task.callbackUrl)
-        sender.send(
-          task.id,
-          task.callbackUrl,
-          tasks.detail(task, now(), routes.resultUrl(ctx, task)),
-        );
-    },
-  );
-  const accounts = new SimAccounts(
-    opts.accounts ?? [],
-    opts.startingCredits ?? 1000,
-    limits.accounts,
-  );
-  const refund = (key: string, price: number) => {
-    const a = accounts.find(key);
-    if (!a) return;
-    a.remaining = Math.round((a.remaining + price) * 10_000) / 10_000;
-    a.used = Math.round((a.used - price) * 10_000) / 10_000;
-  };
-  const perMinute = opts.rateLimitPerMinute === undefined ? 50 : opts.rateLimitPerMinute;
-  const ctx: routes.SimContext = {
-    now,
-    baseUrl: () => baseUrl,
-    accounts,
-    anyKey: opts.acceptAnyKey ?? opts.accounts === undefined,
-    tasks,
-    files: new SimFiles(
-      {
-        maxFileBytes: opts.maxFileBytes ?? 10 * 1024 * 1024,
-        maxFiles: Math.min(opts.maxFiles ?? 2000, limits.files),
-        maxTotalBytes: limits.fileBytes,
-      },
-      () => baseUrl,
-    ),
-    buckets: perMinute === null ? undefined : new ModelBuckets(perMinute),
-    retryAfter:
-      opts.retryAfterSeconds === undefined ? {} : { "retry-after": String(opts.retryAfterSeconds) },
-    validate: {
-      allowLoopbackCallbacks: opts.allowLoopbackCallbacks === true,
-      strict: opts.strict === true,
-    },
-    multiplier4k: opts.multiplier4k,
-    failCodeFor(prompt) {
-      const marked = MARKERS.find(([m]) => prompt.includes(m));
-      if (marked) return marked[1];
-      const rate = opts.failureRate ?? 0;
-      return rate > 0 && failureRandom() < rate
-        ? (opts.failureCode ?? "generation_failed_no_content")
-        : undefined;
-    },
-  };
-
-  const delays = new Map<NodeJS.Timeout, () => void>();
-  const delay = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (ms <= 0) return resolve();
-      const timer = setTimeout(() => {
-        delays.delete(timer);
-        resolve();
-      }, ms);
-      delays.set(timer, resolve);
-    });
+  const ctx = createContext(opts, limits, () => baseUrl, sender, failureRandom);
+  const settle = () => ctx.tasks.settleDue(ctx.now());
+  const latency = new Latency();
 
   function checkFaults(): void {
     if (roll(faults.rate429)) {
+      const message = "Rate limit exceeded (simulated)";
+      const type = "rate_limit_error";
       throw new SimRequestError(
         429,
         "rate_limit_exceeded",
-        "rate_limit_error",
-        "Rate limit exceeded (simulated)",
+        type,
+        message,
         undefined,
         ctx.retryAfter,
       );
     }
-    if (roll(faults.rate5xx))
+    if (roll(faults.rate5xx)) {
       throw new SimRequestError(500, "internal_error", "api_error", "Internal error (simulated)");
+    }
   }
 
-  async function dispatch(
-    req: IncomingMessage,
-    method: string,
-    path: string,
-  ): Promise<routes.Reply> {
-    const results = /^\/results\/([\w.-]+)$/.exec(path);
-    if (method === "GET" && results?.[1]) return routes.resultVideo(ctx, results[1]);
-    const file =
-      /^\/files\/([\w-]+)\/[^/]+$/.exec(path) ??
-      /^\/api\/v1\/files\/download\/([\w-]+)$/.exec(path);
-    if (method === "GET" && file?.[1]) return routes.storedFile(ctx, file[1]);
-    const account = accounts.authenticate(req.headers.authorization, ctx.anyKey);
+  /** Result and file links need no key (they are handed out as plain URLs); the API does. */
+  async function dispatch(req: IncomingMessage, method: string, path: string): Promise<Reply> {
+    const open = method === "GET" ? openRoute(ctx, path) : undefined;
+    if (open) return open;
+    const account = ctx.accounts.authenticate(req.headers.authorization, ctx.anyKey);
     checkFaults();
-    const task = /^\/v1\/tasks\/([^/]+)$/.exec(path);
+    const task = /^\/v1\/tasks\/([^/]+)$/.exec(path)?.[1];
     const uploadKind = /^\/api\/v1\/files\/upload\/(base64|stream|url)$/.exec(path)?.[1];
-    if (method === "POST" && path === "/v1/videos/generations")
+    if (method === "POST" && path === "/v1/videos/generations") {
       return routes.createTask(ctx, req, account);
-    if (method === "GET" && task?.[1])
-      return routes.getTask(ctx, decodeURIComponent(task[1]), account);
+    }
+    if (method === "GET" && task) return routes.getTask(ctx, decodeURIComponent(task), account);
     if (method === "GET" && path === "/v1/credits") return routes.credits(account);
-    if (method === "POST" && uploadKind)
+    if (method === "POST" && uploadKind) {
       return filesReply(() => routes.upload(ctx, uploadKind, req));
+    }
     if (method === "GET" && path === "/api/v1/files/quota") {
       return { status: 200, body: { success: true, code: 200, data: ctx.files.quota() } };
     }
-    throw new SimRequestError(
-      404,
-      "not_found",
-      "invalid_request_error",
-      `no route for ${method} ${path}`,
-    );
+    const message = `no route for ${method} ${path}`;
+    throw new SimRequestError(404, "not_found", "invalid_request_error", message);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -175,29 +88,32 @@ export async function startEvolinkSimulator(
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     const record: EvolinkRequestRecord = { method, path, status: 0 };
     requests.push(record);
+    // Kept in place (callers hold this array), oldest dropped past the cap.
     if (requests.length > limits.requestRecords) requests.shift();
-    tasks.settleDue(now());
-    let reply: routes.Reply;
+    settle();
+    let reply: Reply;
     try {
       reply = await dispatch(req, method, path);
     } catch (err) {
       reply = errorReply(err);
     }
-    await delay(faults.latencyMs);
+    await latency.wait(faults.latencyMs);
     if (reply.droppable && reply.status < 300 && roll(faults.dropAfterAccept)) {
       record.dropped = true;
       req.socket.destroy();
       return;
     }
     record.status = reply.status;
-    send(res, reply);
+    sendReply(res, reply);
   }
 
   const server = createServer((req, res) => {
     handle(req, res).catch(() => res.destroy());
   });
-  const port = await listen(server, opts.port ?? 0);
+  const port = await listenLoopback(server, opts.port ?? 0);
   baseUrl = `http://127.0.0.1:${port}`;
+  const settler = setInterval(settle, SETTLE_EVERY_MS);
+  settler.unref();
 
   return {
     url: baseUrl,
@@ -206,39 +122,38 @@ export async function startEvolinkSimulator(
     setFaults(f) {
       faults = { ...faults, ...f };
     },
-    tick: () => tasks.settleDue(now()),
+    tick: settle,
     balance(key) {
-      tasks.settleDue(now());
-      const a = accounts.find(key);
+      settle();
+      const a = ctx.accounts.find(key);
       if (!a) throw new Error("the EvoLink simulator knows no account for this key");
       return { remaining: a.remaining, used: a.used };
     },
     tasks() {
-      tasks.settleDue(now());
-      return tasks.all().map((t) => ({
+      settle();
+      return ctx.tasks.all().map((t) => ({
         id: t.id,
         key: t.key,
         price: t.price,
-        status: String(tasks.detail(t, now(), "").status),
+        status: String(ctx.tasks.detail(t, ctx.now(), "").status),
       }));
     },
     failTask(id, code) {
-      const t = tasks.get(id);
+      const t = ctx.tasks.get(id);
       if (t && !t.settled) t.failCode = code;
     },
     retained: () => ({
-      tasks: tasks.count,
-      accounts: accounts.count,
+      tasks: ctx.tasks.count,
+      accounts: ctx.accounts.count,
       requestRecords: requests.length,
+      callbackRecords: sender.attempts.length,
       files: ctx.files.count,
+      fileBytes: ctx.files.totalBytes,
     }),
     async close() {
+      clearInterval(settler);
       sender.close();
-      for (const [timer, resolve] of delays) {
-        clearTimeout(timer);
-        resolve();
-      }
-      delays.clear();
+      latency.cancelAll();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -247,58 +162,35 @@ export async function startEvolinkSimulator(
   };
 }
 
-/** Files API errors keep their own shape: `{success:false, code, msg}` with HTTP 400. */
-async function filesReply(run: () => Promise<routes.Reply>): Promise<routes.Reply> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof SimRequestError) throw err;
-    const e =
-      err instanceof FilesError
-        ? err
-        : new FilesError(40000, err instanceof ApiError ? err.message : "upload failed");
-    return { status: 400, body: { success: false, code: e.code, msg: e.message } };
-  }
+function openRoute(ctx: SimContext, path: string): Reply | undefined {
+  const result = /^\/results\/([\w.-]+)$/.exec(path)?.[1];
+  if (result) return routes.resultVideo(ctx, result);
+  const file =
+    /^\/files\/([\w-]+)\/[^/]+$/.exec(path)?.[1] ??
+    /^\/api\/v1\/files\/download\/([\w-]+)$/.exec(path)?.[1];
+  return file ? routes.storedFile(ctx, file) : undefined;
 }
 
-function errorReply(err: unknown): routes.Reply {
-  const e =
-    err instanceof SimRequestError
-      ? err
-      : new SimRequestError(
-          500,
-          "internal_error",
-          "api_error",
-          "The simulator hit an unexpected error",
-        );
-  const error = {
-    code: e.code,
-    message: e.message,
-    type: e.type,
-    ...(e.param ? { param: e.param } : {}),
-  };
-  return { status: e.status, headers: e.headers, body: { error } };
-}
+/** Latency timers are tracked so close() can end them instead of waiting them out. */
+class Latency {
+  private readonly timers = new Map<NodeJS.Timeout, () => void>();
 
-function send(res: ServerResponse, reply: routes.Reply): void {
-  if (res.destroyed || res.writableEnded) return;
-  const bytes = reply.raw
-    ? reply.raw.bytes
-    : Buffer.from(reply.body === undefined ? "" : JSON.stringify(reply.body));
-  res.writeHead(reply.status, {
-    "content-type": reply.raw?.contentType ?? "application/json; charset=utf-8",
-    "content-length": String(bytes.byteLength),
-    ...reply.headers,
-  });
-  res.end(bytes);
-}
-
-function listen(server: Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve((server.address() as AddressInfo).port);
+  wait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (ms <= 0) return resolve();
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        resolve();
+      }, ms);
+      this.timers.set(timer, resolve);
     });
-  });
+  }
+
+  cancelAll(): void {
+    for (const [timer, resolve] of this.timers) {
+      clearTimeout(timer);
+      resolve();
+    }
+    this.timers.clear();
+  }
 }

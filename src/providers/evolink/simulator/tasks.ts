@@ -5,6 +5,7 @@
  * failure and hands the final body to the callback sender.
  */
 import { randomBytes } from "node:crypto";
+import { Fifo } from "../../../simulator/fifo.js";
 
 export interface SimTask {
   id: string;
@@ -40,6 +41,8 @@ export function taskId(createdSeconds: number): string {
 
 export class SimTasks {
   private readonly byId = new Map<string, SimTask>();
+  /** Unsettled tasks in creation order: with one fixed duration they end in that order too. */
+  private readonly running = new Fifo<SimTask>();
 
   constructor(
     private readonly timing: TaskTiming,
@@ -59,6 +62,7 @@ export class SimTasks {
       settled: false,
     };
     this.byId.set(task.id, task);
+    this.running.push(task);
     this.evict();
     return task;
   }
@@ -71,11 +75,12 @@ export class SimTasks {
     return [...this.byId.values()];
   }
 
+  /** Ends every task due by `nowMs`, once; costs nothing while none is due. */
   settleDue(nowMs: number): void {
-    for (const task of this.byId.values()) {
-      if (task.settled || task.endsAtMs > nowMs) continue;
-      task.settled = true;
-      this.onSettled(task);
+    for (let t = this.running.peek(); t && t.endsAtMs <= nowMs; t = this.running.peek()) {
+      this.running.shift();
+      t.settled = true;
+      this.onSettled(t);
     }
   }
 

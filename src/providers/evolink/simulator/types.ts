@@ -79,6 +79,13 @@ export interface EvolinkSimulator {
   tasks(): { id: string; key: string; price: number; status: string }[];
   /** Test hook: the task fails with this code when it ends (e.g. `request_cancelled`). */
   failTask(id: string, code: string): void;
-  retained(): { tasks: number; accounts: number; requestRecords: number; files: number };
+  retained(): {
+    tasks: number;
+    accounts: number;
+    requestRecords: number;
+    callbackRecords: number;
+    files: number;
+    fileBytes: number;
+  };
   close(): Promise<void>;
 }
