@@ -334,6 +334,13 @@ describe("tolerant parsing", () => {
     await server.close();
   });
 
+  it("a 2xx create whose body names no task is in doubt, not a success and not a clean failure", async () => {
+    const server = await rawServer(() => [200, { status: "pending" }]);
+    const err = await failure(open({ baseUrl: server.url }).createVideo(body));
+    expect([err.code, err.createOutcome]).toEqual(["unexpected_response", "in_doubt"]);
+    await server.close();
+  });
+
   it("treats success:false in a 2xx Files API body as an error", async () => {
     const server = await rawServer(() => [
       200,

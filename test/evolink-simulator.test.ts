@@ -19,7 +19,7 @@ import {
   startEvolinkSimulator,
 } from "../src/providers/evolink/simulator/index.js";
 import type { EvolinkCreateBody } from "../src/providers/evolink/types.js";
-import { pngBytes } from "./fixtures/images.js";
+import { pngBytes, webpBytes } from "./fixtures/images.js";
 
 const KEY = "sk-evo-sim-test-KEY-0123456789";
 const OTHER = "sk-evo-sim-test-OTHER-0123456789";
@@ -275,6 +275,28 @@ describe("tasks", () => {
     expect([r.status, r.error?.code]).toEqual(["failed", "content_policy_violation"]);
     expect(f.results).toEqual([]);
     expect(sim.balance(KEY)).toEqual({ remaining: 1000, used: 0 });
+  });
+
+  it("fails an image task whose frame is missing or a webp on its Files API, refunding it", async () => {
+    const { sim, client } = await start();
+    const png = await client.uploadBase64(pngBytes({ width: 320, height: 320 }).toString("base64"));
+    const webp = await client.uploadBase64(webpBytes().toString("base64"));
+    const gone = `${sim.url}/files/file_missing/a.png`;
+    const ok = await client.createVideo({ model: I2V, image_start: png.fileUrl });
+    const bad = await client.createVideo({
+      model: I2V,
+      image_start: png.fileUrl,
+      image_end: webp.fileUrl,
+    });
+    const lost = await client.createVideo({ model: I2V, image_start: gone });
+    clock += 3000;
+    const ended = await Promise.all([ok, bad, lost].map((t) => client.getTask(t.id)));
+    expect(ended.map((t) => [t.status, t.error?.code])).toEqual([
+      ["completed", undefined],
+      ["failed", "invalid_parameters"],
+      ["failed", "image_processing_error"],
+    ]);
+    expect(sim.balance(KEY).used).toBe(27);
   });
 
   it("a test hook fails a running task with request_cancelled", async () => {

@@ -92,7 +92,7 @@ export async function createTask(
     createdMs: now,
     duration: valid.duration,
     price,
-    failCode: ctx.failCodeFor(valid.prompt),
+    failCode: imageProblem(ctx, valid.images) ?? ctx.failCodeFor(valid.prompt),
     callbackUrl: valid.callbackUrl,
   });
   return { status: 200, body: ctx.tasks.detail(task, now, resultUrl(ctx, task)), droppable: true };
@@ -164,6 +164,22 @@ export async function upload(ctx: SimContext, kind: string, req: IncomingMessage
     status: 200,
     body: { success: true, code: 200, msg: "File uploaded successfully", data },
   };
+}
+
+/**
+ * The asynchronous image checks of §15, for images on this simulator's own Files API (the
+ * only ones it can see): a missing file fails the task with image_processing_error, a format
+ * Kling V3 does not take (gif, webp) with invalid_parameters. Pixel sizes are not simulated.
+ */
+function imageProblem(ctx: SimContext, images: string[]): string | undefined {
+  const ours = `${ctx.baseUrl()}/files/`;
+  for (const url of images) {
+    if (!url.startsWith(ours)) continue;
+    const file = ctx.files.get(url.slice(ours.length).split("/")[0] ?? "");
+    if (!file) return "image_processing_error";
+    if (file.mime !== "image/png" && file.mime !== "image/jpeg") return "invalid_parameters";
+  }
+  return undefined;
 }
 
 /** A JSON upload body: past the bound it is a file too large (40001), not a bad request. */

@@ -29,6 +29,8 @@ export interface TaskTiming {
 const FAIL_MESSAGES: Record<string, string> = {
   generation_failed_no_content: "The model produced no content (simulated)",
   content_policy_violation: "The prompt was refused by the content policy (simulated)",
+  image_processing_error: "The image could not be fetched or read (simulated)",
+  invalid_parameters: "The image format is not accepted: use jpg, jpeg or png (simulated)",
 };
 
 const ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";

@@ -31,6 +31,8 @@ export interface ValidCreate {
   quality: string;
   sound: "on" | "off";
   callbackUrl: string | undefined;
+  /** image_start and image_end as given (I2V only). */
+  images: string[];
 }
 
 export interface ValidateOptions {
@@ -64,7 +66,7 @@ export function validateCreate(body: unknown, opts: ValidateOptions): ValidCreat
   const sound = oneOf(body, "sound", ["on", "off"], "off") as "on" | "off";
   if (model === T2V && body.aspect_ratio !== undefined)
     oneOf(body, "aspect_ratio", ["16:9", "9:16", "1:1"], "");
-  if (model === I2V) checkImages(body);
+  const images = model === I2V ? checkImages(body) : [];
   const customize = checkModelParams(body.model_params, duration);
   const prompt = body.prompt ?? "";
   if (typeof prompt !== "string" || prompt.length > 2500)
@@ -78,18 +80,23 @@ export function validateCreate(body: unknown, opts: ValidateOptions): ValidCreat
     quality,
     sound,
     callbackUrl: checkCallback(body.callback_url, opts),
+    images,
   };
 }
 
-function checkImages(body: Record<string, unknown>): void {
+function checkImages(body: Record<string, unknown>): string[] {
   if (body.image_start === undefined)
     throw refuse("image_start", "image_start is required for kling-v3-image-to-video");
+  const images: string[] = [];
   for (const field of ["image_start", "image_end"]) {
     const v = body[field];
-    if (v !== undefined && !(typeof v === "string" && /^https?:\/\/[^\s]+$/i.test(v))) {
+    if (v === undefined) continue;
+    if (!(typeof v === "string" && /^https?:\/\/[^\s]+$/i.test(v))) {
       throw refuse(field, `${field} must be an http(s) URL`);
     }
+    images.push(v);
   }
+  return images;
 }
 
 /** Returns whether this is a customised storyboard (then the top-level prompt may be empty). */
