@@ -195,6 +195,31 @@ describe("reads are retried", () => {
     expect(reasons).toEqual(["HTTP 429 rate_limit_exceeded", "HTTP 500 internal_error"]);
   });
 
+  it("a read whose connection drops mid-exchange is retried; the same drop on a create is not", async () => {
+    let seen = 0;
+    const server = createServer((req, res) => {
+      req.resume();
+      if (++seen % 2 === 1) return void req.socket.destroy();
+      const data = { token: { remaining_credits: 5, used_credits: 1, unlimited_credits: false } };
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ success: true, data }));
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const reasons: string[] = [];
+    const client = open({ baseUrl: url, onRetry: (i) => reasons.push(i.reason) });
+    expect((await client.getCredits()).token?.remainingCredits).toBe(5);
+    expect([seen, reasons.length]).toEqual([2, 1]);
+    const err = await failure(client.createVideo(body));
+    expect([err.constructor, err.createOutcome, seen]).toEqual([
+      EvolinkNetworkError,
+      "in_doubt",
+      3,
+    ]);
+    await new Promise((r) => server.close(r));
+  });
+
   it("honours a Retry-After when one is sent, and gives up after the policy's attempts", async () => {
     const { sim } = await start({ retryAfterSeconds: 2, faults: { rate429: 1 } });
     const delays: number[] = [];

@@ -47,12 +47,13 @@ export function parseErrorEnvelope(bodyText: string): Envelope {
   }
   if (!isPlainObject(json)) return {};
   const e = isPlainObject(json.error) ? json.error : json;
-  const fields: Envelope = {
+  const fields = {
     code: codeOf(e.code),
     message: text(e.message) ?? text(e.msg) ?? text(json.error),
     type: text(e.type),
     param: text(e.param),
     fallbackSuggestion: text(e.fallback_suggestion),
-  } as Envelope;
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+  };
+  // Absent fields are left out, not set to undefined (exactOptionalPropertyTypes).
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Envelope;
 }
