@@ -354,6 +354,20 @@ describe("tasks", () => {
     expect((await client.getTask(t.id)).status).toBe("completed");
   });
 
+  it("an uploaded file serves for 72 h on the clock; an image task given it later fails", async () => {
+    const { client } = await start();
+    const file = await client.uploadBase64(
+      pngBytes({ width: 320, height: 320 }).toString("base64"),
+    );
+    clock += 72 * HOUR - 1;
+    expect((await fetch(file.fileUrl)).status).toBe(200);
+    clock += 1;
+    expect((await fetch(file.fileUrl)).status).toBe(410);
+    const task = await client.createVideo({ model: I2V, image_start: file.fileUrl });
+    clock += 3000;
+    expect((await client.getTask(task.id)).error?.code).toBe("image_processing_error");
+  });
+
   it("reports key and account balances on /v1/credits, after charges and refunds", async () => {
     const { client } = await start({ startingCredits: 500 });
     await client.createVideo(t2v({ duration: 10, quality: "1080p", sound: "on" }));

@@ -7,7 +7,7 @@ import { readBody, readJson } from "../../../simulator/http.js";
 import { SAMPLE_MP4 } from "../../../simulator/sample-video.js";
 import type { SimAccount } from "./accounts.js";
 import { resultUrl, round4, type SimContext } from "./context.js";
-import { FilesError } from "./files.js";
+import { FILE_LIFETIME_MS, FilesError, type StoredFile } from "./files.js";
 import { priceOf } from "./pricing.js";
 import type { Reply } from "./replies.js";
 import { SimRequestError, validateCreate } from "./validate.js";
@@ -146,6 +146,7 @@ export function resultVideo(ctx: SimContext, file: string): Reply {
 export function storedFile(ctx: SimContext, id: string): Reply {
   const f = ctx.files.get(id);
   if (!f) return gone(404, "no such file");
+  if (expired(ctx, f)) return gone(410, "this file expired 72 hours after its upload");
   return { status: 200, raw: { contentType: f.mime, bytes: f.bytes } };
 }
 
@@ -176,11 +177,13 @@ function imageProblem(ctx: SimContext, images: string[]): string | undefined {
   for (const url of images) {
     if (!url.startsWith(ours)) continue;
     const file = ctx.files.get(url.slice(ours.length).split("/")[0] ?? "");
-    if (!file) return "image_processing_error";
+    if (!file || expired(ctx, file)) return "image_processing_error";
     if (file.mime !== "image/png" && file.mime !== "image/jpeg") return "invalid_parameters";
   }
   return undefined;
 }
+
+const expired = (ctx: SimContext, f: StoredFile) => ctx.now() >= f.uploadedMs + FILE_LIFETIME_MS;
 
 /** A JSON upload body: past the bound it is a file too large (40001), not a bad request. */
 async function uploadJson(req: IncomingMessage, limit: number): Promise<unknown> {
