@@ -24,6 +24,7 @@ Usage:
   rivya-mcp --http [--port 8080] [--host 127.0.0.1]
                                  Streamable HTTP server at /mcp (add --demo for the simulator)
   rivya-mcp simulate [--port N]  run only the Rivya-compatible simulator on loopback
+                                 (--provider evolink: the EvoLink simulator instead)
                                  (credits, task timing, latency, failures, state: rivya-mcp simulate --help)
   rivya-mcp token create --name NAME --tokens-file FILE [--daily-budget N] [--rivya-key-env VAR]
                                  add a person's access token to FILE; prints the token once
@@ -175,6 +176,9 @@ async function simulateCommand(
   port: number | undefined,
 ): Promise<void> {
   if (values.help) return void process.stdout.write(SIMULATE_HELP);
+  if (values.provider === "evolink") return simulateEvolink(values, port);
+  if (values.provider !== undefined && values.provider !== "rivya")
+    fail(`--provider must be rivya or evolink; got '${values.provider}'`);
   let options: ReturnType<typeof simulateOptions>;
   try {
     options = simulateOptions(values, port);
@@ -186,6 +190,16 @@ async function simulateCommand(
   const kept = options.stateDir ? `; state kept in ${options.stateDir}` : "";
   process.stderr.write(
     `Rivya simulator listening on ${sim.url} (any rvya_sk_ key is accepted${kept})\n`,
+  );
+}
+
+async function simulateEvolink(
+  values: ReturnType<typeof parse>["values"],
+  port: number | undefined,
+) {
+  const { runEvolinkSimulator } = await import("./providers/evolink/simulator/command.js");
+  await runEvolinkSimulator(values, port).catch((err: Error) =>
+    fail(`${err.message} (see rivya-mcp simulate --help)`),
   );
 }
 
@@ -256,6 +270,7 @@ function parse(argv: string[]) {
       "processing-ms": { type: "string" },
       "latency-ms": { type: "string" },
       "failure-rate": { type: "string" },
+      provider: { type: "string" },
     },
   });
 }

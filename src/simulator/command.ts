@@ -14,6 +14,8 @@ Options:
   --latency-ms N           added to every reply (default 0)
   --failure-rate F         share of tasks that end failed, 0 to 1 (default 0)
   --state-dir DIR          keep accounts, tasks and files in DIR across restarts (default: memory only)
+  --provider NAME          rivya (default) or evolink: the EvoLink simulator and its Files API
+                           (the timing, credit, latency and failure flags apply; no --state-dir)
   -h, --help               this text
 `;
 
@@ -24,6 +26,7 @@ export const SIMULATE_FLAGS = [
   "processing-ms",
   "latency-ms",
   "failure-rate",
+  "provider",
 ] as const;
 
 type Flag = (typeof SIMULATE_FLAGS)[number];
