@@ -96,7 +96,7 @@ describe("PostgreSQL unreachable", () => {
     expect(failure).toBeInstanceOf(ToolError);
     expect(failure).toMatchObject({ category: "upstream_unavailable", retryable: true });
     expect((failure as Error).message).toMatch(
-      /^The task ledger's database \(PostgreSQL\) could not be used: connect ECONNREFUSED 127\.0\.0\.1:1\. Nothing was submitted or charged\. Retry in a few seconds\.$/,
+      /^The task ledger's database \(PostgreSQL\) could not be used: connect ECONNREFUSED 127\.0\.0\.1:1\. This call submitted nothing and charged nothing\. Retry in a few seconds\.$/,
     );
     await expect(storeHealth(store).check()).rejects.toThrow("ECONNREFUSED");
     expect(storeHealth(store).kind).toBe("postgres");

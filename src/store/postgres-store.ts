@@ -27,6 +27,12 @@ export const POSTGRES_DEFAULTS = {
   schema: "rivya_mcp",
 } as const;
 
+/**
+ * What a failed read or intent means for the caller: they all come before any create
+ * (writes after a create are logged by the tools, never shown as the call's failure).
+ */
+const NOTHING_SENT = "This call submitted nothing and charged nothing.";
+
 /** The advisory lock class for per-owner budget checks (the key is the owner's hash). */
 const OWNER_LOCK = 0x52564d43;
 
@@ -101,9 +107,8 @@ export class PostgresStore implements Store {
   }
 
   openIntent(entry: LedgerEntry, check?: SpendCheck): Promise<void> {
-    const nothingSent = "Nothing was submitted or charged.";
-    if (!check) return this.run(nothingSent, () => this.upsert(this.pool, entry));
-    return this.run(nothingSent, () => this.checkedInsert(entry, check));
+    if (!check) return this.run(NOTHING_SENT, () => this.upsert(this.pool, entry));
+    return this.run(NOTHING_SENT, () => this.checkedInsert(entry, check));
   }
 
   put(entry: LedgerEntry): Promise<void> {
@@ -137,7 +142,7 @@ export class PostgresStore implements Store {
   }
 
   list(owner: string, limit: number): Promise<LedgerEntry[]> {
-    return this.run("", async () => {
+    return this.run(NOTHING_SENT, async () => {
       const { rows } = await this.pool.query<EntryRow>(
         `SELECT entry FROM ${this.entries} WHERE owner = $1
          ORDER BY created_at DESC, written DESC LIMIT $2`,
@@ -148,11 +153,11 @@ export class PostgresStore implements Store {
   }
 
   spentSince(owner: string, since: Date): Promise<number> {
-    return this.run("", () => this.spent(this.pool, owner, since));
+    return this.run(NOTHING_SENT, () => this.spent(this.pool, owner, since));
   }
 
   learnedPrice(key: string): Promise<number | undefined> {
-    return this.run("", async () => {
+    return this.run(NOTHING_SENT, async () => {
       const { rows } = await this.pool.query<{ credits: number }>(
         `SELECT credits FROM ${this.prices} WHERE key = $1`,
         [key],
@@ -271,7 +276,7 @@ export class PostgresStore implements Store {
   }
 
   private first(sql: string, params: unknown[]): Promise<LedgerEntry | undefined> {
-    return this.run("", async () => {
+    return this.run(NOTHING_SENT, async () => {
       const { rows } = await this.pool.query<EntryRow>(sql, params);
       return rows[0]?.entry;
     });
