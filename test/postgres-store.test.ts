@@ -102,6 +102,26 @@ describe("PostgreSQL unreachable", () => {
     expect(storeHealth(store).kind).toBe("postgres");
   });
 
+  it.skipIf(skip)(
+    "a second intent for an open client_request_id is refused, retryably, and not written",
+    async () => {
+      const store = PostgresStore.open({ url: TEST_DATABASE_URL, schema: schema() });
+      stores.push(store);
+      await store.openIntent(intent(1));
+      const twin = intent(2, { client_request_id: "req-1" });
+      const refusal = await store.openIntent(twin, () => {}).catch((err: unknown) => err);
+      expect(refusal).toMatchObject({ category: "invalid_request", retryable: true });
+      expect((refusal as Error).message).toContain(
+        'Another call is already submitting client_request_id "req-1"',
+      );
+      expect(await store.get("local", "gen_2")).toBeUndefined();
+      expect((await store.findByClientRequestId("local", "req-1"))?.id).toBe("gen_1");
+      // Rewriting the same intent (same id) is not a duplicate.
+      await store.openIntent(intent(1, { quote_credits: 100 }));
+      expect(await store.spentSince("local", new Date(0))).toBe(100);
+    },
+  );
+
   it.skipIf(skip)("a budget refusal passes through untouched", async () => {
     const store = PostgresStore.open({ url: TEST_DATABASE_URL, schema: schema() });
     stores.push(store);

@@ -107,7 +107,6 @@ export class PostgresStore implements Store {
   }
 
   openIntent(entry: LedgerEntry, check?: SpendCheck): Promise<void> {
-    if (!check) return this.run(NOTHING_SENT, () => this.upsert(this.pool, entry));
     return this.run(NOTHING_SENT, () => this.checkedInsert(entry, check));
   }
 
@@ -201,8 +200,11 @@ export class PostgresStore implements Store {
   /**
    * The check and the insert in one transaction under the owner's advisory lock: every
    * replica's intents for this owner queue here, so none can pass a budget another spent.
+   * Under the same lock, a second intent for a client_request_id already in the ledger (the
+   * same request sent to two replicas at once) is refused before it is written: the caller
+   * retries and finds the first one's task, and the ledger holds the request once.
    */
-  private async checkedInsert(entry: LedgerEntry, check: SpendCheck): Promise<void> {
+  private async checkedInsert(entry: LedgerEntry, check?: SpendCheck): Promise<void> {
     const client = await this.pool.connect();
     let broken: unknown;
     try {
@@ -213,7 +215,8 @@ export class PostgresStore implements Store {
       ]);
       const spent = await this.spent(client, entry.owner, startOfUtcDay(new Date()));
       try {
-        check(spent);
+        await this.refuseDuplicate(client, entry);
+        check?.(spent);
       } catch (refusal) {
         await client.query("ROLLBACK");
         throw new CheckRefused(refusal);
@@ -230,6 +233,19 @@ export class PostgresStore implements Store {
       // A connection that failed mid-transaction is discarded, not reused.
       client.release(broken instanceof Error ? broken : undefined);
     }
+  }
+
+  private async refuseDuplicate(db: Queryable, entry: LedgerEntry): Promise<void> {
+    const { rowCount } = await db.query(
+      `SELECT 1 FROM ${this.entries} WHERE owner = $1 AND client_request_id = $2 AND id <> $3`,
+      [entry.owner, entry.client_request_id, entry.id],
+    );
+    if (!rowCount) return;
+    throw new ToolError(
+      `Another call is already submitting client_request_id "${entry.client_request_id}" (sent to two servers at once?). This call submitted nothing and charged nothing. Call generate_video again with the same client_request_id and arguments to get that request's task.`,
+      "invalid_request",
+      true,
+    );
   }
 
   private async spent(db: Queryable, owner: string, since: Date): Promise<number> {
