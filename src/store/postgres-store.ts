@@ -8,6 +8,7 @@
  * reaches the agent as a retryable `upstream_unavailable` error; an intent that cannot be
  * written means no create is sent.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { ToolError } from "../tools/errors.js";
 import { migrate, quoteIdent } from "./postgres-migrations.js";
@@ -32,6 +33,9 @@ export const POSTGRES_DEFAULTS = {
  * (writes after a create are logged by the tools, never shown as the call's failure).
  */
 const NOTHING_SENT = "This call submitted nothing and charged nothing.";
+
+/** How long a put keeps trying through a database outage (a restart takes a few seconds). */
+const PUT_RETRY_MS = 15_000;
 
 /** The advisory lock class for per-owner budget checks (the key is the owner's hash). */
 const OWNER_LOCK = 0x52564d43;
@@ -110,8 +114,20 @@ export class PostgresStore implements Store {
     return this.run(NOTHING_SENT, () => this.checkedInsert(entry, check));
   }
 
-  put(entry: LedgerEntry): Promise<void> {
-    return this.run("", () => this.upsert(this.pool, entry));
+  /**
+   * Most puts record what a paid create answered: a database restarting at that moment must
+   * not lose the task id, so the write is retried (it is idempotent) for a while.
+   */
+  async put(entry: LedgerEntry): Promise<void> {
+    const deadline = Date.now() + PUT_RETRY_MS;
+    for (let pause = 100; ; pause = Math.min(pause * 2, 2_000)) {
+      try {
+        return await this.run("", () => this.upsert(this.pool, entry));
+      } catch (err) {
+        if (this.closed || Date.now() + pause > deadline) throw err;
+        await sleep(pause);
+      }
+    }
   }
 
   remove(owner: string, id: string): Promise<void> {
