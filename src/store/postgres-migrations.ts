@@ -62,6 +62,9 @@ export const LATEST_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
  */
 export async function migrate(pool: Pool, schema: string): Promise<number[]> {
   const client = await pool.connect();
+  // A dropped connection must fail the migration, not end the process with an 'error' event.
+  const ignore = () => {};
+  client.on("error", ignore);
   try {
     await client.query("SELECT pg_advisory_lock($1, hashtext($2))", [MIGRATION_LOCK, schema]);
     try {
@@ -70,6 +73,7 @@ export async function migrate(pool: Pool, schema: string): Promise<number[]> {
       await client.query("SELECT pg_advisory_unlock($1, hashtext($2))", [MIGRATION_LOCK, schema]);
     }
   } finally {
+    client.off("error", ignore);
     client.release();
   }
 }

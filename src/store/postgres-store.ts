@@ -222,6 +222,9 @@ export class PostgresStore implements Store {
    */
   private async checkedInsert(entry: LedgerEntry, check?: SpendCheck): Promise<void> {
     const client = await this.pool.connect();
+    // A connection dropped between two statements would otherwise be an unhandled 'error'
+    // event, which ends the process; the next statement fails and says so instead.
+    client.on("error", ignore);
     let broken: unknown;
     try {
       await client.query("BEGIN");
@@ -247,6 +250,7 @@ export class PostgresStore implements Store {
       throw err;
     } finally {
       // A connection that failed mid-transaction is discarded, not reused.
+      client.off("error", ignore);
       client.release(broken instanceof Error ? broken : undefined);
     }
   }
@@ -326,6 +330,8 @@ export class PostgresStore implements Store {
     }
   }
 }
+
+function ignore(): void {}
 
 type Queryable = Pick<pg.Pool, "query"> | pg.PoolClient;
 
