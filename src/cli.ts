@@ -10,6 +10,7 @@ import { buildServerConfig, defaultStateDir, envValue } from "./config.js";
 import { createLogger, type Level } from "./log.js";
 import { lazyRivyaClient } from "./rivya/lazy.js";
 import { SIMULATE_FLAGS, SIMULATE_HELP, simulateOptions } from "./simulator/command.js";
+import { chooseStore, migrateStore, openStore, storeSecrets } from "./store/index.js";
 import { VERSION } from "./version.js";
 
 /** The help text, with the default state folder as it resolves here. */
@@ -28,6 +29,8 @@ Usage:
                                  (credits, task timing, latency, failures, state: rivya-mcp simulate --help)
   rivya-mcp token create --name NAME --tokens-file FILE [--daily-budget N] [--rivya-key-env VAR]
                                  add a person's access token to FILE; prints the token once
+  rivya-mcp store migrate --store postgres://...
+                                 apply the PostgreSQL schema migrations now (servers also apply them at start)
 
 Options:
   --allow-dir DIR                folder local uploads may read (repeatable; env RIVYA_MCP_ALLOW_DIRS)
@@ -37,6 +40,8 @@ Options:
                                  --demo without it uses the demo/ folder inside)
   --confirm-above N              calls above N credits need the person's OK (env RIVYA_MCP_CONFIRM_ABOVE; default 100)
   --daily-budget N               at most N credits per UTC day (env RIVYA_MCP_DAILY_BUDGET; default none)
+  --store postgres://...         keep the ledger in PostgreSQL, shared by replicas (env RIVYA_MCP_DATABASE_URL;
+                                 ?schema=NAME picks the schema, default rivya_mcp); default: a file in the state folder
   --log-level LEVEL              debug | info | warn | error (default info; logs go to stderr)
   -h, --help                     this text
   -v, --version                  the version
@@ -89,6 +94,7 @@ async function main(argv: string[]): Promise<void> {
     );
   }
   if (positionals[0] === "token") return tokenCommand(positionals.slice(1), values);
+  if (positionals[0] === "store") return storeCommand(positionals.slice(1), values.store);
   if (positionals.length) fail(`unknown command '${positionals[0]}'`);
 
   const config = buildServerConfig(process.env, {
@@ -111,6 +117,7 @@ async function main(argv: string[]): Promise<void> {
     baseUrl = await startDemoSimulator(join(config.stateDir, "simulator"));
   }
   config.upstreamUrl = baseUrl;
+  const store = storeChoice(values.store, config.stateDir);
   // Hosted mode's flags and tokens file are checked before anything starts listening.
   const hosted = values.http
     ? await import("./transports/http-setup.js")
@@ -121,7 +128,7 @@ async function main(argv: string[]): Promise<void> {
   if (!isLevel(level)) fail(`--log-level must be one of debug, info, warn, error; got '${level}'`);
   const log = createLogger({
     level,
-    secrets: [...(apiKey ? [apiKey] : []), ...(hosted?.secrets ?? [])],
+    secrets: [...(apiKey ? [apiKey] : []), ...(hosted?.secrets ?? []), ...storeSecrets(store)],
   });
   if (!apiKey)
     log.warn("RIVYA_API_KEY is not set: only list_models will work. Set it, or try --demo.");
@@ -142,13 +149,44 @@ async function main(argv: string[]): Promise<void> {
       log,
       tokens: hosted.tokens,
       http: hosted.options,
+      store,
     });
     return;
   }
-  const { FileStore } = await import("./store/file-store.js");
-  const store = await FileStore.open({ path: join(config.stateDir, "ledger.jsonl") });
   const { runStdio } = await import("./transports/stdio.js");
-  await runStdio({ client, config, log, owner: "local", store, dailyBudget: config.dailyBudget });
+  await runStdio({
+    client,
+    config,
+    log,
+    owner: "local",
+    store: await openStore(store),
+    dailyBudget: config.dailyBudget,
+  });
+}
+
+/** The store the flag or RIVYA_MCP_DATABASE_URL names, or the file ledger in the state folder. */
+function storeChoice(flag: string | undefined, stateDir: string) {
+  try {
+    return chooseStore(flag, envValue(process.env, "RIVYA_MCP_DATABASE_URL"), stateDir);
+  } catch (err) {
+    fail((err as Error).message);
+  }
+}
+
+/** `store migrate`: for operators who migrate before rolling out new replicas. */
+async function storeCommand(args: string[], flag: string | undefined): Promise<void> {
+  const usage = "usage: rivya-mcp store migrate --store postgres://... (or RIVYA_MCP_DATABASE_URL)";
+  if (args.length !== 1 || args[0] !== "migrate") fail(usage);
+  const choice = storeChoice(flag, "");
+  if (choice.kind !== "postgres") fail(`store migrate needs a PostgreSQL URL\n${usage}`);
+  const applied = await migrateStore(choice.url).catch((err: Error) =>
+    fail(`migration failed: ${err.message}`),
+  );
+  process.stderr.write(
+    applied.length
+      ? `Applied migration${applied.length > 1 ? "s" : ""} ${applied.join(", ")}; the schema is up to date.\n`
+      : "The schema was already up to date; nothing applied.\n",
+  );
 }
 
 /**
@@ -253,6 +291,7 @@ function parse(argv: string[]) {
       "state-dir": { type: "string" },
       "confirm-above": { type: "string" },
       "daily-budget": { type: "string" },
+      store: { type: "string" },
       "log-level": { type: "string" },
       "tokens-file": { type: "string" },
       stateless: { type: "boolean" },

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../log.js";
+import type { StoreHealth } from "../store/index.js";
 import {
   checkHostAndOrigin,
   type OriginPolicy,
@@ -31,6 +32,8 @@ export interface HandlerDeps {
   mcp: McpDispatch;
   log: Logger;
   state: HandlerState;
+  /** What /healthz reports about the store (the file ledger when absent). */
+  storeHealth?: StoreHealth;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,64}$/;
@@ -82,11 +85,7 @@ async function handle(
   path: string,
   identified: (p: Person) => void,
 ): Promise<void> {
-  if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
-    return sendJson(res, d.state.draining ? 503 : 200, {
-      status: d.state.draining ? "stopping" : "ok",
-    });
-  }
+  if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) return health(d, res);
   if (path !== "/mcp")
     return sendRpcError(req, res, 404, RPC.invalidRequest, "Not found; the MCP endpoint is /mcp");
   const refusal = checkHostAndOrigin(req, d.policy);
@@ -154,4 +153,16 @@ async function handle(
   return sendRpcError(req, res, 405, RPC.serverError, "Method not allowed", {
     allow: "GET, POST, DELETE",
   });
+}
+
+/** 503 while stopping or while the store's database cannot be reached: take this replica out. */
+async function health(d: HandlerDeps, res: ServerResponse): Promise<void> {
+  const store = d.storeHealth?.kind ?? "file";
+  if (d.state.draining) return sendJson(res, 503, { status: "stopping", store });
+  const reachable = await (d.storeHealth?.check() ?? Promise.resolve()).then(
+    () => true,
+    () => false,
+  );
+  if (reachable) return sendJson(res, 200, { status: "ok", store });
+  sendJson(res, 503, { status: "unavailable", store, reason: "the database cannot be reached" });
 }

@@ -5,12 +5,11 @@
  */
 import { createServer as createHttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ServerConfig } from "../config.js";
 import type { Logger } from "../log.js";
 import type { RivyaClient } from "../rivya/client.js";
-import { FileStore } from "../store/file-store.js";
+import { openStore, type StoreChoice, storeHealth } from "../store/index.js";
 import type { Store } from "../store/types.js";
 import { originPolicy, RateLimiter } from "./guards.js";
 import { createHandler, type HandlerState } from "./http-handler.js";
@@ -82,6 +81,7 @@ export async function startHttpServer(
     mcp: sessions ? statefulDispatch(sessions) : statelessDispatch(),
     log,
     state,
+    storeHealth: storeHealth(deps.store),
   });
   const http = createHttpServer(handler);
   // A slow upload may take a while, but nobody gets to hold a half-sent request forever.
@@ -142,11 +142,13 @@ export async function startHttpServer(
 
 export interface RunHttpOptions extends Omit<HttpDeps, "store"> {
   http: HttpOptions;
+  /** The file ledger, or PostgreSQL shared by replicas (store/index.ts chooses). */
+  store: StoreChoice;
 }
 
-/** The CLI's entry: one file store per process, and a clean exit on SIGTERM/SIGINT. */
+/** The CLI's entry: one store per process, and a clean exit on SIGTERM/SIGINT. */
 export async function runHttp(opts: RunHttpOptions): Promise<void> {
-  const store = await FileStore.open({ path: join(opts.config.stateDir, "ledger.jsonl") });
+  const store = await openStore(opts.store);
   const server = await startHttpServer({ ...opts, store }, opts.http);
   process.stderr.write(`listening on ${server.url}\n`);
   let signalled = false;
