@@ -1,9 +1,11 @@
 /** PostgresStore on its own: migrations under concurrency, laziness, and failures it reports. */
+
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { chooseStore, storeHealth, storeSecrets } from "../src/store/index.js";
 import { LATEST_VERSION, MIGRATIONS } from "../src/store/postgres-migrations.js";
 import { PostgresStore, splitSchema } from "../src/store/postgres-store.js";
+import { DuplicateRequestError } from "../src/store/types.js";
 import { ToolError } from "../src/tools/errors.js";
 import { intent } from "./fixtures/ledger-entries.js";
 import {
@@ -110,10 +112,8 @@ describe("PostgreSQL unreachable", () => {
       await store.openIntent(intent(1));
       const twin = intent(2, { client_request_id: "req-1" });
       const refusal = await store.openIntent(twin, () => {}).catch((err: unknown) => err);
-      expect(refusal).toMatchObject({ category: "invalid_request", retryable: true });
-      expect((refusal as Error).message).toContain(
-        'Another call is already submitting client_request_id "req-1"',
-      );
+      expect(refusal).toBeInstanceOf(DuplicateRequestError);
+      expect((refusal as DuplicateRequestError).existing.id).toBe("gen_1");
       expect(await store.get("local", "gen_2")).toBeUndefined();
       expect((await store.findByClientRequestId("local", "req-1"))?.id).toBe("gen_1");
       // Rewriting the same intent (same id) is not a duplicate.

@@ -81,7 +81,7 @@ export class FileStore implements Store {
   openIntent(entry: LedgerEntry, check?: SpendCheck): Promise<void> {
     return this.write((view) => {
       const existing = view.findByClientRequestId(entry.owner, entry.client_request_id);
-      if (existing) throw new DuplicateRequestError(existing);
+      if (existing && existing.id !== entry.id) throw new DuplicateRequestError(existing);
       check?.(view.spentSince(entry.owner, startOfUtcDay(new Date())) ?? 0);
       return { kind: "entry", entry };
     });

@@ -12,7 +12,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { ToolError } from "../tools/errors.js";
 import { migrate, quoteIdent } from "./postgres-migrations.js";
-import { type LedgerEntry, type SpendCheck, type Store, startOfUtcDay } from "./types.js";
+import {
+  DuplicateRequestError,
+  type LedgerEntry,
+  type SpendCheck,
+  type Store,
+  startOfUtcDay,
+} from "./types.js";
 
 /**
  * Explicit limits, so a stalled database fails calls quickly instead of queueing them:
@@ -256,16 +262,13 @@ export class PostgresStore implements Store {
   }
 
   private async refuseDuplicate(db: Queryable, entry: LedgerEntry): Promise<void> {
-    const { rowCount } = await db.query(
-      `SELECT 1 FROM ${this.entries} WHERE owner = $1 AND client_request_id = $2 AND id <> $3`,
+    const { rows } = await db.query<{ entry: LedgerEntry }>(
+      `SELECT entry FROM ${this.entries} WHERE owner = $1 AND client_request_id = $2 AND id <> $3
+       LIMIT 1`,
       [entry.owner, entry.client_request_id, entry.id],
     );
-    if (!rowCount) return;
-    throw new ToolError(
-      `Another call is already submitting client_request_id "${entry.client_request_id}" (sent to two servers at once?). This call submitted nothing and charged nothing. Call generate_video again with the same client_request_id and arguments to get that request's task.`,
-      "invalid_request",
-      true,
-    );
+    const existing = rows[0]?.entry;
+    if (existing) throw new DuplicateRequestError(existing);
   }
 
   private async spent(db: Queryable, owner: string, since: Date): Promise<number> {
