@@ -122,6 +122,24 @@ function rows(r) {
         ratio(x),
         ...judged(t),
       ]);
+    case "pg-store":
+      if (r.skipped)
+        return [["8. PostgreSQL store vs file store", r.skipped, "", "", "", "skipped"]];
+      return [
+        ["get_task, p50", r.p50.get, r.ratios.get],
+        [
+          "generate_video with a daily budget (check-and-reserve + create), p50",
+          r.p50.generate,
+          r.ratios.generate,
+        ],
+      ].map(([what, pair, x]) => [
+        `8. PostgreSQL store vs file store: ${what}`,
+        ms(pair.postgres),
+        `${ms(pair.file)} (file)`,
+        ratio(x),
+        "—",
+        "info",
+      ]);
     default:
       return [[r.id, JSON.stringify(r), "", "", "", ""]];
   }
@@ -132,7 +150,16 @@ const signed = (v) => `${v >= 0 ? "+" : "−"}${bytes(Math.abs(v))}`;
 const HEADER = ["benchmark", "rivya-mcp", "reference", "ratio", "target", "result"];
 
 /** Rows in the issue's numbering, whatever order the measurements ran in. */
-const ORDER = ["cold-start", "tool-call", "tool-defs", "upload", "http", "polling", "ledger"];
+const ORDER = [
+  "cold-start",
+  "tool-call",
+  "tool-defs",
+  "upload",
+  "http",
+  "polling",
+  "ledger",
+  "pg-store",
+];
 const ordered = (results) => [...results].sort((a, b) => ORDER.indexOf(a.id) - ORDER.indexOf(b.id));
 
 export function markdownTable(results) {
@@ -195,6 +222,12 @@ function details(results) {
   if (l && !l.error) {
     out.push(
       `**Ledger growth** (${num(l.tasks)} tasks vs an empty ledger; ${l.rounds} interleaved start-ups and first calls, ${l.calls} list calls): start-up ${ms(l.start.large)} vs ${ms(l.start.empty)}, task list p50 ${ms(l.list.large)} vs ${ms(l.list.empty)}, first generate_video ${ms(l.first.large)} vs ${ms(l.first.empty)}; idle RSS after the list calls ${bytes(l.rss.large)} vs ${bytes(l.rss.empty)}.`,
+    );
+  }
+  const pgRow = by["pg-store"];
+  if (pgRow && !pgRow.error && !pgRow.skipped) {
+    out.push(
+      `**PostgreSQL store** (the local server; ${pgRow.creates} interleaved budget-checked generate_video calls and ${pgRow.calls} get_task calls per store): get_task p50 ${ms(p.p50.get.postgres)} vs ${ms(p.p50.get.file)} with the file store; generate_video p50 ${ms(p.p50.generate.postgres)} vs ${ms(p.p50.generate.file)}.`,
     );
   }
   return out.join("\n\n");

@@ -16,6 +16,7 @@ import { machine } from "./lib/machine.mjs";
 import { coldStart } from "./measure/cold-start.mjs";
 import { httpMode } from "./measure/http.mjs";
 import { ledgerGrowth } from "./measure/ledger.mjs";
+import { pgStore } from "./measure/pg-store.mjs";
 import { polling } from "./measure/polling.mjs";
 import { toolCall } from "./measure/tool-call.mjs";
 import { toolDefs } from "./measure/tool-defs.mjs";
@@ -70,6 +71,11 @@ const PLAN = [
           ? { tasks: 200, rounds: 1, warmup: 0, calls: 3 }
           : { tasks: 20_000, rounds: 10, warmup: 1, calls: 200 },
       ),
+  ],
+  [
+    "pg-store",
+    (ctx) =>
+      pgStore(ctx, quick ? { calls: 3, creates: 2, warmup: 0 } : { calls: 300, creates: 60 }),
   ],
   [
     "http",

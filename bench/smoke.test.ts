@@ -42,7 +42,16 @@ describe("npm run bench", () => {
     expect(machine.node).toBe(process.version);
     const byId = Object.fromEntries(results.map((r: { id: string }) => [r.id, r]));
     expect(Object.keys(byId).sort()).toEqual(
-      ["cold-start", "http", "ledger", "polling", "tool-call", "tool-defs", "upload"].sort(),
+      [
+        "cold-start",
+        "http",
+        "ledger",
+        "pg-store",
+        "polling",
+        "tool-call",
+        "tool-defs",
+        "upload",
+      ].sort(),
     );
     for (const r of results) expect(r.error, `${r.id}: ${r.error}`).toBeUndefined();
 
