@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import { isTerminalStatus, type RivyaTask } from "../rivya/types.js";
-import type { LedgerEntry } from "../store/types.js";
+import { type LedgerEntry, netCost } from "../store/types.js";
 import { recordTaskState } from "./ledger.js";
 import type { ServerDeps, ToolContext } from "./types.js";
 
@@ -40,8 +40,8 @@ function view(e: LedgerEntry, current: boolean): Recent {
     model: e.model,
     status: e.state === "submitting" ? "submitting" : (e.status ?? "queued"),
     prompt: e.prompt_snippet,
-    cost_credits:
-      e.state === "submitting" ? e.quote_credits : e.final_credits || e.reserved_credits,
+    // What it costs as far as the server knows: a refunded failure counts 0.
+    cost_credits: netCost(e),
     status_as_of: e.updated_at,
     current,
     ...(e.saved_path ? { saved_path: e.saved_path } : {}),
