@@ -3,6 +3,8 @@
  * counted and settled by a retry, cancels that never turn into a charge, quotes raised to
  * what the upstream actually reserves, and waits that always end before their bound.
  */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
 import type { RivyaTask } from "../src/rivya/types.js";
@@ -229,5 +231,67 @@ describe("one client_request_id, one entry", () => {
     }
     // Once settled, a retry returns the one task.
     expect(out(await t.call("generate_video", args)).task.task_id).toBe(createdTasks(t)[0]?.id);
+  });
+});
+
+describe("review: a refusal after an attempt that may have been acted on", () => {
+  it("a dropped reply then a 503 keeps the intent open (the first attempt may have created it)", async () => {
+    let posts = 0;
+    const stub = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        if (req.method !== "POST") return res.writeHead(404).end();
+        posts += 1;
+        if (posts === 1) return req.socket.destroy(); // accepted, reply lost
+        res.writeHead(503, { "content-type": "application/json", "retry-after": "3600" });
+        res.end(JSON.stringify({ error: { code: "public_api_disabled", message: "paused" } }));
+      });
+    });
+    await new Promise<void>((r) => stub.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
+      const t = await harness({ upstreamUrl: url });
+      const r = await t.call("generate_video", {
+        model: "kling-3-0",
+        prompt: "Maybe made",
+        client_request_id: "maybe-1",
+      });
+      expect(r.isError).toBe(true);
+      expect(textOf(r)).toContain("outcome unknown");
+      expect(posts).toBe(2);
+      expect(await t.store.findByClientRequestId("local", "maybe-1")).toMatchObject({
+        state: "submitting",
+      });
+    } finally {
+      stub.closeAllConnections();
+      await new Promise((r) => stub.close(r));
+    }
+  });
+
+  it("a refused resend never clears the intent an earlier send left open", async () => {
+    const t = await harness({ sim: { faults: { dropAfterAccept: 1 } } });
+    const args = { model: "kling-3-0", prompt: "Resent", client_request_id: "resend-1" };
+    expect((await t.call("generate_video", args)).isError).toBe(true);
+    t.sim.setFaults({ dropAfterAccept: 0, rate5xx: 1 });
+    expect((await t.call("generate_video", args)).isError).toBe(true);
+    expect(await t.store.findByClientRequestId("local", "resend-1")).toMatchObject({
+      state: "submitting",
+    });
+    t.sim.setFaults({ rate5xx: 0 });
+    expect(out(await t.call("generate_video", args)).task.task_id).toBe(createdTasks(t)[0]?.id);
+    expect(createdTasks(t)).toHaveLength(1);
+  });
+
+  it("a dry run with an unsettled client_request_id submits nothing", async () => {
+    const t = await harness({ sim: { faults: { dropAfterAccept: 1 } } });
+    const args = { model: "kling-3-0", prompt: "Dry", client_request_id: "dry-1" };
+    expect((await t.call("generate_video", args)).isError).toBe(true);
+    t.sim.setFaults({ dropAfterAccept: 0 });
+    const posts = () => t.sim.requests.filter((q) => q.method === "POST").length;
+    const before = posts();
+    const dry = await t.call("generate_video", { ...args, dry_run: true });
+    expect(dry.isError, textOf(dry)).toBeFalsy();
+    expect(out(dry).submitted).toBe(false);
+    expect(posts()).toBe(before);
   });
 });

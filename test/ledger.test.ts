@@ -262,3 +262,30 @@ describe("file ledger", () => {
     expect(s.skippedLines).toBe(1);
   });
 });
+
+describe("the byte search before the load", () => {
+  it("sees a line another process was still writing once it is whole (review finding)", async () => {
+    const path = join(dir, "ledger.jsonl");
+    await writeFile(path, `${JSON.stringify(entry(1))}\n`, { mode: 0o600 });
+    const store = await FileStore.open({ path });
+    try {
+      const other = { ...intent(2), created_at: new Date().toISOString(), quote_credits: 500 };
+      const line = `${JSON.stringify(other)}\n`;
+      const half = Math.floor(line.length / 2);
+      await appendFile(path, line.slice(0, half));
+      // Answered from the bytes (the load waits for a quiet second): the half line is not there yet.
+      expect(
+        await store.findByClientRequestId(other.owner, other.client_request_id),
+      ).toBeUndefined();
+      await appendFile(path, line.slice(half));
+      expect(await store.findByClientRequestId(other.owner, other.client_request_id)).toMatchObject(
+        { id: other.id, state: "submitting" },
+      );
+      expect(await store.spentSince(other.owner, startOfUtcDay(new Date()))).toBeGreaterThanOrEqual(
+        500,
+      );
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -35,6 +35,11 @@ export class RivyaError extends Error {
   readonly requestId: string | undefined;
   readonly retryAfterSeconds: number | undefined;
   readonly idempotencyKey: string | undefined;
+  /**
+   * Set on the error a retried call finally gave up with: an earlier attempt may have been
+   * acted on even though this last one was refused (a dropped reply, then a 429).
+   */
+  earlierAttemptMayHaveActed = false;
 
   constructor(message: string, init: RivyaErrorInit) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });

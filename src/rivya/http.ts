@@ -5,7 +5,7 @@
 import type { Dispatcher, FormData } from "undici";
 import { abortableSleep, type Sleep, throwIfAborted } from "./abort.js";
 import { attempt } from "./attempt.js";
-import { decideRetry, type RetryDecision, type RetryPolicy } from "./retry.js";
+import { type AttemptOutcome, decideRetry, type RetryDecision, type RetryPolicy } from "./retry.js";
 
 export interface RetryInfo {
   /** The 1-based number of the attempt that just failed. */
@@ -55,6 +55,12 @@ const GAVE_UP: Record<Exclude<RetryDecision, { retry: true }>["why"], string> = 
   retry_after_exceeds_budget: "Rivya asked to wait longer than the remaining retry time budget.",
 };
 
+/** False only for failures that prove the server did not act on the request. */
+function mayHaveActed(outcome: AttemptOutcome): boolean {
+  if (outcome.type === "transport") return outcome.phase === "sent";
+  return outcome.status !== 429 && outcome.status !== 503;
+}
+
 export async function send(cfg: HttpConfig, req: HttpRequest): Promise<HttpResponse> {
   const ctx = {
     method: req.method,
@@ -73,6 +79,9 @@ export async function send(cfg: HttpConfig, req: HttpRequest): Promise<HttpRespo
   if (req.json !== undefined) headers["content-type"] = "application/json";
   const jsonBody = req.json === undefined ? null : JSON.stringify(req.json);
   const started = Date.now();
+  // Whether an earlier attempt may have reached the server and been acted on: its failure
+  // came after the request was sent, or was a status other than "not processed" (429, 503).
+  let earlierMayHaveActed = false;
 
   for (let n = 1; ; n++) {
     throwIfAborted(req.signal);
@@ -103,8 +112,10 @@ export async function send(cfg: HttpConfig, req: HttpRequest): Promise<HttpRespo
       if (note && (n > 1 || decision.why === "retry_after_exceeds_budget")) {
         error.message = `${error.message} ${note}`;
       }
+      error.earlierAttemptMayHaveActed = earlierMayHaveActed;
       throw error;
     }
+    earlierMayHaveActed ||= mayHaveActed(outcome);
     const { delayMs } = decision;
     try {
       cfg.onRetry?.({ attempt: n, delayMs, reason, method: req.method, path: ctx.path });

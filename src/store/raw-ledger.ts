@@ -19,7 +19,10 @@ export class RawLedger {
    * where a line starts, and growing the file never copies what was already read.
    */
   private chunks: { bytes: Buffer; at: number }[] = [];
+  /** Bytes taken into chunks: whole lines only. */
   private length = 0;
+  /** The file's size at the last look; past `length` lies a line not finished (yet). */
+  private size = 0;
   private inode: number | undefined;
 
   constructor(private readonly path: string) {}
@@ -40,12 +43,15 @@ export class RawLedger {
         this.length = 0;
       }
       this.inode = ino;
+      this.size = size;
       if (size === this.length) return;
       const more = Buffer.alloc(size - this.length);
       const { bytesRead } = await handle.read(more, 0, more.length, this.length);
-      if (bytesRead === 0) return;
-      this.chunks.push({ bytes: more.subarray(0, bytesRead), at: this.length });
-      this.length += bytesRead;
+      // Another process may be mid-append: keep whole lines only and read the rest next time.
+      const whole = more.subarray(0, bytesRead).lastIndexOf(10) + 1;
+      if (whole === 0) return;
+      this.chunks.push({ bytes: more.subarray(0, whole), at: this.length });
+      this.length += whole;
     } finally {
       await handle.close();
     }
@@ -53,8 +59,7 @@ export class RawLedger {
 
   /** True when the file's last line has no newline (a write torn by a crash). */
   get tornTail(): boolean {
-    const last = this.chunks.at(-1)?.bytes;
-    return last !== undefined && last.length > 0 && last[last.length - 1] !== 10;
+    return this.size > this.length;
   }
 
   findByClientRequestId(owner: string, clientRequestId: string): LedgerEntry | undefined {

@@ -71,6 +71,8 @@ export interface GenerateCall {
   settings: Record<string, unknown>;
   /** Set when wait_seconds was above the cap and was shortened to it. */
   waitNote: string | undefined;
+  /** When the call arrived: its wait ends wait_seconds after this, not after the create. */
+  receivedAt: number;
 }
 
 function checkReferences(model: ModelTable, items: ReferenceItemInput[]): void {
@@ -167,6 +169,7 @@ export function parseGenerateCall(models: readonly ModelTable[], args: unknown):
     maxCredits: input.max_credits,
     confirmed: input.confirm ?? false,
     ...capWait(input.wait_seconds),
+    receivedAt: Date.now(),
   };
 }
 

@@ -67,6 +67,7 @@ async function settle(
     firstPollDelayMs: deps.config.firstPollDelayMs,
     pollIntervalMs: deps.config.pollIntervalMs,
     submittedAt: Date.parse(entry.created_at),
+    callStartedAt: call.receivedAt,
     onUpdate: record,
     stopping: deps.lifecycle?.stopping,
   }).catch(() => taskFromEntry(latest));
@@ -133,7 +134,7 @@ async function replay(known: LedgerEntry, call: GenerateCall, ctx: ToolContext, 
   // Resending is safe only because Rivya dedupes creates by Idempotency-Key; a provider
   // without one must report such an intent as in doubt instead of resending it.
   if (known.state === "submitting") {
-    const resumed = await create(known, call, quote, deps);
+    const resumed = await create(known, call, quote, deps, false);
     const task = taskFromEntry(resumed.entry);
     return result(
       call,
@@ -173,13 +174,17 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
     parse: (args) => parseGenerateCall(models, args),
     async handler(call, ctx, deps) {
       checkReferenceUrls(call, deps.config.upstreamUrl);
+      // A dry run never submits, not even an earlier request's unsettled intent.
+      if (call.dryRun) {
+        const quote = await quoteFor(call.model, settingsOf(call), deps);
+        return dryRun(call, call.clientRequestId ?? `auto_${randomUUID()}`, quote, deps);
+      }
       if (call.clientRequestId) {
         const known = await deps.store.findByClientRequestId(deps.owner, call.clientRequestId);
         if (known) return replay(known, call, ctx, deps);
       }
       const clientRequestId = call.clientRequestId ?? `auto_${randomUUID()}`;
       const quote = await quoteFor(call.model, settingsOf(call), deps);
-      if (call.dryRun) return dryRun(call, clientRequestId, quote, deps);
       const { entry, replayed } = await submit(call, clientRequestId, quote, ctx, deps);
       const task = await settle(taskFromEntry(entry), entry, call, ctx, deps);
       return result(call, clientRequestId, quote, task, replayed, deps);

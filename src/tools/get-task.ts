@@ -165,6 +165,7 @@ export const getTask = defineTool({
         firstPollDelayMs: deps.config.pollIntervalMs,
         pollIntervalMs: deps.config.pollIntervalMs,
         submittedAt: started,
+        callStartedAt: started,
         stopping: deps.lifecycle?.stopping,
         onUpdate: async (t) => {
           if (entry) entry = await recordTaskState(deps, entry, t);

@@ -83,6 +83,8 @@ export async function create(
   call: GenerateCall,
   quote: Quote,
   deps: ServerDeps,
+  /** False for a resend of an earlier intent: refusing it proves nothing about the first send. */
+  clearOnRefusal = true,
 ): Promise<Submitted> {
   let created: CreateResult;
   try {
@@ -91,7 +93,7 @@ export async function create(
       { idempotencyKey: intent.idempotency_key },
     );
   } catch (err) {
-    if (createdNothing(err)) {
+    if (clearOnRefusal && createdNothing(err)) {
       await deps.store.remove(intent.owner, intent.id).catch((e: unknown) => {
         deps.log.error("could not clear a refused intent", { id: intent.id, error: String(e) });
       });
@@ -111,7 +113,7 @@ export async function create(
  * a rate limit or "disabled" (both mean "not processed"), or the request never left.
  */
 function createdNothing(err: unknown): boolean {
-  if (!(err instanceof RivyaError)) return false;
+  if (!(err instanceof RivyaError) || err.earlierAttemptMayHaveActed) return false;
   if (err.kind === "upstream_unavailable") return err.status === 503;
   return !["network", "timeout", "unexpected"].includes(err.kind);
 }

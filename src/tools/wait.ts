@@ -18,6 +18,8 @@ export interface WaitOptions {
   pollIntervalMs: number;
   /** When the task was submitted (first poll counts from here). */
   submittedAt: number;
+  /** When the call began: the wait ends waitSeconds after it, whatever came before. */
+  callStartedAt?: number | undefined;
   onUpdate?: (task: RivyaTask) => Promise<void> | void;
   /** Aborted when the server begins to stop: the wait ends and the call answers. */
   stopping?: AbortSignal | undefined;
@@ -38,7 +40,7 @@ export async function waitForTask(
   ctx: ToolContext,
   opts: WaitOptions,
 ): Promise<RivyaTask> {
-  const deadline = Date.now() + opts.waitSeconds * 1000;
+  const deadline = (opts.callStartedAt ?? Date.now()) + opts.waitSeconds * 1000;
   let current = task;
   let nextPoll = opts.submittedAt + opts.firstPollDelayMs;
   let polls = 0;
