@@ -1,5 +1,5 @@
 /** The built CLI in hosted mode, spawned: token creation, start-up refusals, and SIGTERM mid-call. */
-import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +10,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadTokensFile, matchToken, storedTokens } from "../src/transports/tokens.js";
 import { call, out, rawRequest, textOf } from "./helpers/http-harness.js";
+import { startHttpCli } from "./helpers/spawned.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -27,31 +28,7 @@ function cli(args: string[]) {
   });
 }
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-async function start(args: string[]): Promise<Running> {
-  const child = spawn(process.execPath, ["dist/cli.js", "--http", "--port", "0", ...args], {
-    env: env(),
-  });
-  let stderr = "";
-  const exited = new Promise<number | null>((resolve) =>
-    child.once("exit", (code) => resolve(code)),
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr?.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const m = /listening on (http:\/\/\S+\/mcp)/.exec(stderr);
-      if (m?.[1]) resolve(m[1]);
-    });
-    void exited.then((code) => reject(new Error(`exited ${code}: ${stderr}`)));
-  });
-  return { child, url, stderr: () => stderr, exited };
-}
+const start = (args: string[]) => startHttpCli(args, env());
 
 describe("spawned hosted server", () => {
   it("refuses to bind beyond loopback without a tokens file, and says why", () => {

@@ -1,10 +1,3 @@
-/**
- * Finding 1 (HTTP half): SIGTERM while a paid create is in flight. A real server process
- * talks to a simulator whose answers are slow, so the create has reached Rivya (and been
- * charged) but not returned when the signal lands. Shutdown must wait for it, record it,
- * flush the ledger and only then exit 0.
- */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +7,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../src/simulator/index.js";
 import { call, out, textOf } from "./helpers/http-harness.js";
+import { type RunningCli, startHttpCli } from "./helpers/spawned.js";
 
 /** Long enough that the signal always lands mid-create, well inside the 10 s grace. */
 const CREATE_LATENCY_MS = 2500;
@@ -29,38 +23,13 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  exited: Promise<number | null>;
-  stderr: () => string;
-}
-
-async function startServer(): Promise<Running> {
-  const child = spawn(
-    process.execPath,
-    ["dist/cli.js", "--http", "--port", "0", "--state-dir", dir],
-    {
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: dir,
-        RIVYA_API_KEY: "rvya_sk_shutdown",
-        RIVYA_BASE_URL: sim.url,
-      },
-    },
-  );
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  let stderr = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr?.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const m = /listening on (http:\/\/\S+\/mcp)/.exec(stderr);
-      if (m?.[1]) resolve(m[1]);
-    });
-    void exited.then((code) => reject(new Error(`exited ${code}: ${stderr}`)));
+const startServer = () =>
+  startHttpCli(["--state-dir", dir], {
+    PATH: process.env.PATH ?? "",
+    HOME: dir,
+    RIVYA_API_KEY: "rvya_sk_shutdown",
+    RIVYA_BASE_URL: sim.url,
   });
-  return { child, url, exited, stderr: () => stderr };
-}
 
 async function connect(url: string): Promise<Client> {
   const client = new Client({ name: "shutdown-test", version: "1" });
@@ -75,7 +44,7 @@ async function createArrived(): Promise<void> {
 }
 
 /** The shutdown's drain log line, printed so a run shows how long shutdown waited. */
-function drainLog(server: Running): string {
+function drainLog(server: RunningCli): string {
   const line =
     server
       .stderr()

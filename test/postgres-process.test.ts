@@ -12,11 +12,10 @@ import { textOf } from "./helpers/harness.js";
 import {
   dropSchema,
   postgresUnavailable,
-  startHttpCli,
   TEST_DATABASE_URL,
   uniqueSchema,
 } from "./helpers/postgres.js";
-import { spawnCli } from "./helpers/spawned.js";
+import { spawnCli, startHttpCli } from "./helpers/spawned.js";
 
 const skip = (await postgresUnavailable()) !== undefined;
 const KEY = "rvya_sk_pg_process_secret_123456";

@@ -19,11 +19,10 @@ import { call, out, textOf } from "./helpers/http-harness.js";
 import {
   dropSchema,
   postgresUnavailable,
-  type RunningCli,
-  startHttpCli,
   TEST_DATABASE_URL,
   uniqueSchema,
 } from "./helpers/postgres.js";
+import { type RunningCli, startHttpCli } from "./helpers/spawned.js";
 
 const skip = (await postgresUnavailable()) !== undefined;
 const KEY = "rvya_sk_replicas_secret_123456";

@@ -14,12 +14,8 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../src/simulator/index.js";
 import { call, out, textOf } from "./helpers/http-harness.js";
-import {
-  type PrivateCluster,
-  privateCluster,
-  type RunningCli,
-  startHttpCli,
-} from "./helpers/postgres.js";
+import { type PrivateCluster, privateCluster } from "./helpers/postgres.js";
+import { type RunningCli, startHttpCli } from "./helpers/spawned.js";
 
 const cluster = await privateCluster();
 const KEY = "rvya_sk_restart_secret_123456";

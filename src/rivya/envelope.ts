@@ -33,15 +33,23 @@ export interface Envelope {
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v ? v : undefined);
 
-/** Reads `{"error":{code,message,requestId|request_id}}`, tolerating flat or string variants. */
-export function parseErrorEnvelope(bodyText: string): Envelope {
-  let json: unknown;
+/** The body as JSON or, when it is not JSON, an envelope quoting the start of it. */
+export function jsonOrSnippet(
+  bodyText: string,
+): { json: unknown } | { envelope: { message?: string } } {
   try {
-    json = JSON.parse(bodyText);
+    return { json: JSON.parse(bodyText) };
   } catch {
     const snippet = bodyText.replace(/\s+/g, " ").trim().slice(0, 160);
-    return snippet ? { message: `non-JSON response body: ${snippet}` } : {};
+    return { envelope: snippet ? { message: `non-JSON response body: ${snippet}` } : {} };
   }
+}
+
+/** Reads `{"error":{code,message,requestId|request_id}}`, tolerating flat or string variants. */
+export function parseErrorEnvelope(bodyText: string): Envelope {
+  const parsed = jsonOrSnippet(bodyText);
+  if (!("json" in parsed)) return parsed.envelope;
+  const json = parsed.json;
   if (typeof json !== "object" || json === null) return {};
   const outer = json as Record<string, unknown>;
   const inner = outer.error;

@@ -22,7 +22,7 @@ import {
   type ServerDeps,
   type ToolContext,
 } from "./types.js";
-import { nextCheckSeconds, REFRESH_DEADLINE_MS, waitForTask } from "./wait.js";
+import { nextCheckSeconds, waitForTask, withDeadline } from "./wait.js";
 
 const outputSchema = z.object({
   submitted: z.boolean(),
@@ -147,7 +147,7 @@ async function replay(known: LedgerEntry, call: GenerateCall, ctx: ToolContext, 
   }
   let task = taskFromEntry(known);
   try {
-    const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(REFRESH_DEADLINE_MS)]);
+    const signal = withDeadline(ctx.signal);
     task = await deps.client.getGeneration(task.id, { signal });
     known = await recordTaskState(deps, known, task);
   } catch {

@@ -9,7 +9,7 @@ import { recordSafely, recordTaskState, taskFromEntry } from "./ledger.js";
 import { listRecent, recentSchema } from "./task-list.js";
 import { summarizeTask, taskViewSchema, toTaskView, videoLinks } from "./task-view.js";
 import { defineTool, READS_AND_SAVES, type ServerDeps, type ToolContext } from "./types.js";
-import { capWait, isTerminal, nextCheckSeconds, REFRESH_DEADLINE_MS, waitForTask } from "./wait.js";
+import { capWait, isTerminal, nextCheckSeconds, waitForTask, withDeadline } from "./wait.js";
 
 const inputSchema = strictArgs("get_task", {
   task_id: z
@@ -70,7 +70,7 @@ async function lookUp(id: string, ctx: ToolContext, deps: ServerDeps): Promise<F
   }
   if (entry?.state === "submitting") return { entry, task: undefined };
   if (!entry) return { entry, task: await deps.client.getGeneration(id, { signal: ctx.signal }) };
-  const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(REFRESH_DEADLINE_MS)]);
+  const signal = withDeadline(ctx.signal);
   try {
     const task = await deps.client.getGeneration(entry.task_id as string, { signal });
     return { entry: await recordTaskState(deps, entry, task), task };

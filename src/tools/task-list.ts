@@ -9,6 +9,7 @@ import { isTerminalStatus, type RivyaTask } from "../rivya/types.js";
 import { type LedgerEntry, netCost } from "../store/types.js";
 import { recordTaskState } from "./ledger.js";
 import type { ServerDeps, ToolContext } from "./types.js";
+import { withDeadline } from "./wait.js";
 
 const RECENT = 20;
 /** Unfinished tasks refreshed per call, reads at once, and the time all of them may take. */
@@ -67,7 +68,7 @@ async function refresh(
 ): Promise<Map<string, LedgerEntry>> {
   const fresh = new Map<string, LedgerEntry>();
   const queue = entries.filter(isOpen).slice(0, REFRESH.max);
-  const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(REFRESH.deadlineMs)]);
+  const signal = withDeadline(ctx.signal, REFRESH.deadlineMs);
   const worker = async () => {
     for (let e = queue.shift(); e && !signal.aborted; e = queue.shift()) {
       try {

@@ -78,6 +78,10 @@ export function nextCheckSeconds(task: RivyaTask, pollIntervalMs: number): numbe
 /** The upstream read's own bound when the ledger has a copy to fall back on. */
 export const REFRESH_DEADLINE_MS = 15_000;
 
+/** The caller's signal, also aborted after `ms`: one read that must not outlast its bound. */
+export const withDeadline = (signal: AbortSignal, ms = REFRESH_DEADLINE_MS) =>
+  AbortSignal.any([signal, AbortSignal.timeout(ms)]);
+
 /**
  * A wait above the cap is shortened to it, not refused: the agent still gets its task id
  * (a call must end well before the client's 60 s timeout), and the note says why.

@@ -4,7 +4,7 @@
  * server, the PostgreSQL tests are skipped with a printed reason, except under CI=true,
  * where an unreachable database fails the run: CI never skips them silently.
  */
-import { type ChildProcess, execFile, execFileSync, spawn } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -62,34 +62,6 @@ export async function dropSchema(schema: string): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-export interface RunningCli {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-/** The built CLI in hosted mode on a free port, once it says where it listens. */
-export async function startHttpCli(
-  args: string[],
-  env: Record<string, string>,
-): Promise<RunningCli> {
-  const child = spawn(process.execPath, ["dist/cli.js", "--http", "--port", "0", ...args], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
-  });
-  let stderr = "";
-  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr?.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const m = /listening on (http:\/\/\S+\/mcp)/.exec(stderr);
-      if (m?.[1]) resolve(m[1]);
-    });
-    void exited.then((code) => reject(new Error(`exited ${code}: ${stderr}`)));
-  });
-  return { child, url, stderr: () => stderr, exited };
 }
 
 export interface PrivateCluster {

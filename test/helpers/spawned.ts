@@ -1,4 +1,5 @@
 /** Drives the built CLI (dist/cli.js) over real stdio, as a desktop assistant would. */
+import { type ChildProcess, spawn } from "node:child_process";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
@@ -35,4 +36,32 @@ export async function spawnCli(args: string[], env: Record<string, string>): Pro
     call: (name, a = {}) => client.callTool({ name, arguments: a }) as Promise<CallToolResult>,
     close: () => client.close(),
   };
+}
+
+export interface RunningCli {
+  child: ChildProcess;
+  url: string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** The built CLI in hosted mode on a free port, once it says where it listens. */
+export async function startHttpCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<RunningCli> {
+  const child = spawn(process.execPath, ["dist/cli.js", "--http", "--port", "0", ...args], {
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...env },
+  });
+  let stderr = "";
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const m = /listening on (http:\/\/\S+\/mcp)/.exec(stderr);
+      if (m?.[1]) resolve(m[1]);
+    });
+    void exited.then((code) => reject(new Error(`exited ${code}: ${stderr}`)));
+  });
+  return { child, url, stderr: () => stderr, exited };
 }

@@ -4,7 +4,7 @@
  * an integer (plus `fallback_suggestion`) on older ones (evolink-api.md §9); the Files API
  * answers `{success:false, code:<4xxxx>, msg}` instead (§12).
  */
-import { scrubSecrets as scrubRivya } from "../../rivya/envelope.js";
+import { jsonOrSnippet, scrubSecrets as scrubRivya } from "../../rivya/envelope.js";
 import { isPlainObject } from "../../simulator/util.js";
 
 /** Removes the configured key, anything shaped like an EvoLink key, and bearer tokens. */
@@ -38,13 +38,9 @@ export function codeOf(v: unknown): string | undefined {
 
 /** Tolerates the nested, flat (Files API) and integer-code variants, and non-JSON bodies. */
 export function parseErrorEnvelope(bodyText: string): Envelope {
-  let json: unknown;
-  try {
-    json = JSON.parse(bodyText);
-  } catch {
-    const snippet = bodyText.replace(/\s+/g, " ").trim().slice(0, 160);
-    return snippet ? { message: `non-JSON response body: ${snippet}` } : {};
-  }
+  const parsed = jsonOrSnippet(bodyText);
+  if (!("json" in parsed)) return parsed.envelope;
+  const json = parsed.json;
   if (!isPlainObject(json)) return {};
   const e = isPlainObject(json.error) ? json.error : json;
   const fields = {

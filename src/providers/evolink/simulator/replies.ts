@@ -1,16 +1,16 @@
 /** Rendering replies and errors of the EvoLink simulator, and binding it to loopback. */
 import type { Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ApiError } from "../../../simulator/http.js";
+import {
+  ApiError,
+  type Reply as SimReply,
+  sendReply as sendSimReply,
+} from "../../../simulator/http.js";
 import { FilesError } from "./files.js";
 import { SimRequestError } from "./validate.js";
 
-export interface Reply {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-  raw?: { contentType: string; bytes: Uint8Array };
-  /** A create that may be dropped by the accept-then-drop fault. */
+/** The Rivya simulator's reply, plus whether a create may be dropped by the fault. */
+export interface Reply extends SimReply {
   droppable?: boolean;
 }
 
@@ -46,17 +46,9 @@ export function errorReply(err: unknown): Reply {
   return { status: e.status, headers: e.headers, body: { error } };
 }
 
+/** Writes the reply (both simulators answer the same way; EvoLink has no HEAD route). */
 export function sendReply(res: ServerResponse, reply: Reply): void {
-  if (res.destroyed || res.writableEnded) return;
-  const bytes = reply.raw
-    ? reply.raw.bytes
-    : Buffer.from(reply.body === undefined ? "" : JSON.stringify(reply.body));
-  res.writeHead(reply.status, {
-    "content-type": reply.raw?.contentType ?? "application/json; charset=utf-8",
-    "content-length": String(bytes.byteLength),
-    ...reply.headers,
-  });
-  res.end(bytes);
+  sendSimReply(res, reply, false);
 }
 
 export function listenLoopback(server: Server, port: number): Promise<number> {
