@@ -4,7 +4,7 @@
  * (it buffers every upload) never shows up in a reference's memory or event loop.
  * Started with `node --import tsx`, so it uses the simulator source as the tests do.
  */
-import { startSimulator } from "../src/simulator/index.ts";
+import { startSimulator } from "../src/providers/rivya/simulator/index.ts";
 
 const sims = new Map();
 let next = 1;

@@ -1,7 +1,7 @@
 // Regenerates the README's Tools section from the tool schemas.
 import { readFileSync, writeFileSync } from "node:fs";
-import { renderToolsMarkdown, replaceToolsSection } from "../src/docs.js";
-import { describeTools } from "../src/tools/publish.js";
+import { renderToolsMarkdown, replaceToolsSection } from "../src/mcp/docs.js";
+import { describeTools } from "../src/mcp/publish.js";
 
 const readme = readFileSync("README.md", "utf8");
 writeFileSync("README.md", replaceToolsSection(readme, renderToolsMarkdown(describeTools())));

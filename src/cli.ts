@@ -8,8 +8,12 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { buildServerConfig, defaultStateDir, envValue } from "./config.js";
 import { createLogger, type Level } from "./log.js";
-import { lazyRivyaClient } from "./rivya/lazy.js";
-import { SIMULATE_FLAGS, SIMULATE_HELP, simulateOptions } from "./simulator/command.js";
+import { lazyRivyaClient } from "./providers/rivya/lazy.js";
+import {
+  SIMULATE_FLAGS,
+  SIMULATE_HELP,
+  simulateOptions,
+} from "./providers/rivya/simulator/command.js";
 import { chooseStore, migrateStore, openStore, storeSecrets } from "./store/index.js";
 import { VERSION } from "./version.js";
 
@@ -195,7 +199,9 @@ async function storeCommand(args: string[], flag: string | undefined): Promise<v
  * the default one), this one runs in memory rather than overwrite the other's state.
  */
 async function startDemoSimulator(stateDir: string): Promise<string> {
-  const { startSimulator, StateDirBusyError } = await import("./simulator/index.js");
+  const { startSimulator, StateDirBusyError } = await import(
+    "./providers/rivya/simulator/index.js"
+  );
   const demo = { startingCredits: 1000, queuedMs: 2000, processingMs: 6000 };
   try {
     return (await startSimulator({ ...demo, stateDir })).url;
@@ -223,7 +229,7 @@ async function simulateCommand(
   } catch (err) {
     fail(`${(err as Error).message} (see rivya-mcp simulate --help)`);
   }
-  const { startSimulator } = await import("./simulator/index.js");
+  const { startSimulator } = await import("./providers/rivya/simulator/index.js");
   const sim = await startSimulator(options);
   const kept = options.stateDir ? `; state kept in ${options.stateDir}` : "";
   process.stderr.write(

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Simulator, startSimulator } from "../src/simulator/index.js";
+import { type Simulator, startSimulator } from "../src/providers/rivya/simulator/index.js";
 import { pngBytes } from "./fixtures/images.js";
 import { spawnCli } from "./helpers/spawned.js";
 

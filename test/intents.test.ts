@@ -7,7 +7,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
-import type { RivyaTask } from "../src/rivya/types.js";
+import type { RivyaTask } from "../src/providers/rivya/types.js";
 import { createdTasks, harnessPerTest, structuredOf, textOf } from "./helpers/harness.js";
 
 const harness = harnessPerTest();

@@ -12,9 +12,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { SAMPLE_MP4 } from "../src/simulator/sample-video.js";
-import { type SaveVideoRequest, saveTaskVideo } from "../src/tools/download.js";
-import { classify, ToolError } from "../src/tools/errors.js";
+import { classify, ToolError } from "../src/errors/classify.js";
+import { type SaveVideoRequest, saveTaskVideo } from "../src/media/download.js";
+import { SAMPLE_MP4 } from "../src/providers/rivya/simulator/sample-video.js";
 import { harnessPerTest, structuredOf } from "./helpers/harness.js";
 
 const harness = harnessPerTest();

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
-import { openAllowedFile } from "../src/tools/local-file.js";
+import { openAllowedFile } from "../src/media/local-file.js";
 import { pngBytes } from "./fixtures/images.js";
 import { type Harness, harnessPerTest, structuredOf, textOf } from "./helpers/harness.js";
 

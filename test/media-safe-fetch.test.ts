@@ -7,9 +7,9 @@
 import { createServer as createHttps, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { classify, ToolError } from "../src/errors/classify.js";
 import { createLogger } from "../src/log.js";
 import { isPrivateAddress, type SafeFetchOptions, safeFetch } from "../src/net/safe-fetch.js";
-import { classify, ToolError } from "../src/tools/errors.js";
 import { pngBytes } from "./fixtures/images.js";
 import { harnessPerTest, textOf } from "./helpers/harness.js";
 import { selfSignedCert } from "./helpers/self-signed.js";

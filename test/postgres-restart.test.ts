@@ -12,7 +12,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Simulator, startSimulator } from "../src/simulator/index.js";
+import { type Simulator, startSimulator } from "../src/providers/rivya/simulator/index.js";
 import { call, out, textOf } from "./helpers/http-harness.js";
 import { type PrivateCluster, privateCluster } from "./helpers/postgres.js";
 import { type RunningCli, startHttpCli } from "./helpers/spawned.js";

@@ -2,11 +2,11 @@
 
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
+import { ToolError } from "../src/errors/classify.js";
 import { chooseStore, storeHealth, storeSecrets } from "../src/store/index.js";
 import { LATEST_VERSION, MIGRATIONS } from "../src/store/postgres-migrations.js";
 import { PostgresStore, splitSchema } from "../src/store/postgres-store.js";
 import { DuplicateRequestError } from "../src/store/types.js";
-import { ToolError } from "../src/tools/errors.js";
 import { intent } from "./fixtures/ledger-entries.js";
 import {
   dropSchema,

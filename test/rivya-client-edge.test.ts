@@ -7,7 +7,7 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { createRivyaClient, type RivyaClientOptions } from "../src/rivya/client.js";
+import { createRivyaClient, type RivyaClientOptions } from "../src/providers/rivya/client.js";
 import {
   AuthError,
   NetworkError,
@@ -15,7 +15,7 @@ import {
   RivyaError,
   TimeoutError,
   UpstreamUnavailableError,
-} from "../src/rivya/errors.js";
+} from "../src/providers/rivya/errors.js";
 
 const KEY = "rvya_sk_edge_SECRET_9f8e7d";
 const PNG = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0]);

@@ -9,12 +9,12 @@ import { join } from "node:path";
 import { inspect } from "node:util";
 import { Agent, type Dispatcher } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { defaultSleep } from "../src/rivya/abort.js";
+import { defaultSleep } from "../src/providers/rivya/abort.js";
 import {
   createRivyaClient,
   type RivyaClient,
   type RivyaClientOptions,
-} from "../src/rivya/client.js";
+} from "../src/providers/rivya/client.js";
 import {
   AuthError,
   IdempotencyConflictError,
@@ -25,9 +25,9 @@ import {
   ScopeDeniedError,
   UpstreamUnavailableError,
   ValidationError,
-} from "../src/rivya/errors.js";
-import type { RivyaTask } from "../src/rivya/types.js";
-import { type Simulator, startSimulator } from "../src/simulator/index.js";
+} from "../src/providers/rivya/errors.js";
+import { type Simulator, startSimulator } from "../src/providers/rivya/simulator/index.js";
+import type { RivyaTask } from "../src/providers/rivya/types.js";
 import {
   jpegBytes,
   largePngBytes,

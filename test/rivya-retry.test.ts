@@ -1,8 +1,8 @@
 /** Pure parts of the Rivya client: Retry-After, backoff, retry decisions, error mapping. */
 import { describe, expect, it } from "vitest";
-import { abortableSleep } from "../src/rivya/abort.js";
-import { parseErrorEnvelope, scrubSecrets } from "../src/rivya/envelope.js";
-import { errorFromResponse } from "../src/rivya/error-map.js";
+import { abortableSleep } from "../src/providers/rivya/abort.js";
+import { parseErrorEnvelope, scrubSecrets } from "../src/providers/rivya/envelope.js";
+import { errorFromResponse } from "../src/providers/rivya/error-map.js";
 import {
   AuthError,
   IdempotencyConflictError,
@@ -13,8 +13,8 @@ import {
   ScopeDeniedError,
   UpstreamUnavailableError,
   ValidationError,
-} from "../src/rivya/errors.js";
-import { parseFile, parseModels, parseTask } from "../src/rivya/parse.js";
+} from "../src/providers/rivya/errors.js";
+import { parseFile, parseModels, parseTask } from "../src/providers/rivya/parse.js";
 import {
   type AttemptOutcome,
   computeBackoffMs,
@@ -22,8 +22,8 @@ import {
   decideRetry,
   parseRetryAfter,
   resolveRetryPolicy,
-} from "../src/rivya/retry.js";
-import { classifyTransportError } from "../src/rivya/transport-errors.js";
+} from "../src/providers/rivya/retry.js";
+import { classifyTransportError } from "../src/providers/rivya/transport-errors.js";
 
 const KEY = "rvya_sk_unit_SECRET_123";
 const ctx = { method: "POST", path: "/api/v1/generations", apiKey: KEY };

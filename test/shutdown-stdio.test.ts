@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Simulator, startSimulator } from "../src/simulator/index.js";
+import { type Simulator, startSimulator } from "../src/providers/rivya/simulator/index.js";
 
 const KEY = "rvya_sk_shutdown_test_key_123";
 let sim: Simulator;

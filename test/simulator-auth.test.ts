@@ -1,6 +1,6 @@
 /** Keys, scopes and credits: the exact 401/403/402 codes and that refusals cost nothing. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Simulator, startSimulator } from "../src/simulator/index.js";
+import { type Simulator, startSimulator } from "../src/providers/rivya/simulator/index.js";
 import { call, newKey } from "./fixtures/sim-http.js";
 
 const gen = { model: "kling-3-0", prompt: "a lighthouse at dusk" }; // base 90 credits

@@ -1,7 +1,11 @@
 /** A long-running simulator stays bounded (issue 10 finding 13), and its pricing hook. */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { IdempotencyStore } from "../src/simulator/idempotency.js";
-import { DEFAULT_LIMITS, type Simulator, startSimulator } from "../src/simulator/index.js";
+import { IdempotencyStore } from "../src/providers/rivya/simulator/idempotency.js";
+import {
+  DEFAULT_LIMITS,
+  type Simulator,
+  startSimulator,
+} from "../src/providers/rivya/simulator/index.js";
 import { pngBytes } from "./fixtures/images.js";
 import { call, newKey, uploadForm } from "./fixtures/sim-http.js";
 

@@ -1,7 +1,11 @@
 /** Rate limiting, fault switches, the request log and shutdown. */
 import { afterEach, describe, expect, it } from "vitest";
 import { MODELS } from "../src/catalog/index.js";
-import { type Simulator, type SimulatorOptions, startSimulator } from "../src/simulator/index.js";
+import {
+  type Simulator,
+  type SimulatorOptions,
+  startSimulator,
+} from "../src/providers/rivya/simulator/index.js";
 import { call, newKey } from "./fixtures/sim-http.js";
 
 const gen = { model: "kling-3-0", prompt: "a paper boat" }; // base 90 credits

@@ -2,9 +2,9 @@
 import { Readable } from "node:stream";
 import { FormData, Response } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Simulator, startSimulator } from "../src/simulator/index.js";
-import { readMultipart } from "../src/simulator/multipart.js";
-import { SAMPLE_MP4 } from "../src/simulator/sample-video.js";
+import { type Simulator, startSimulator } from "../src/providers/rivya/simulator/index.js";
+import { readMultipart } from "../src/providers/rivya/simulator/multipart.js";
+import { SAMPLE_MP4 } from "../src/providers/rivya/simulator/sample-video.js";
 import {
   jpegBytes,
   largePngBytes,

@@ -10,7 +10,7 @@ import {
   type SimulatorOptions,
   StateDirBusyError,
   startSimulator,
-} from "../src/simulator/index.js";
+} from "../src/providers/rivya/simulator/index.js";
 import { pngBytes } from "./fixtures/images.js";
 import { call, newKey, uploadForm } from "./fixtures/sim-http.js";
 

@@ -3,8 +3,8 @@ import { Readable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RivyaTask } from "../src/rivya/types.js";
-import { type Simulator, startSimulator } from "../src/simulator/index.js";
+import { type Simulator, startSimulator } from "../src/providers/rivya/simulator/index.js";
+import type { RivyaTask } from "../src/providers/rivya/types.js";
 import { call, newKey } from "./fixtures/sim-http.js";
 
 const QUEUED_MS = 50;

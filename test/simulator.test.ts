@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MODELS } from "../src/catalog/index.js";
 import type { ModelTable, ParamSpec } from "../src/catalog/types.js";
-import { type Simulator, startSimulator } from "../src/simulator/index.js";
+import { type Simulator, startSimulator } from "../src/providers/rivya/simulator/index.js";
 import { call, newKey } from "./fixtures/sim-http.js";
 
 let sim: Simulator;

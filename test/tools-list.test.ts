@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_CONFIRM_ABOVE } from "../src/config.js";
-import { renderToolsMarkdown, TOOLS_END, TOOLS_START } from "../src/docs.js";
+import { renderToolsMarkdown, TOOLS_END, TOOLS_START } from "../src/mcp/docs.js";
 import { VERSION } from "../src/version.js";
 import { type Harness, startHarness } from "./helpers/harness.js";
 

@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Simulator, startSimulator } from "../src/simulator/index.js";
+import { type Simulator, startSimulator } from "../src/providers/rivya/simulator/index.js";
 import { spawnCli } from "./helpers/spawned.js";
 
 const KEY = "rvya_sk_slow_reads_key_123";

@@ -1,5 +1,5 @@
-import { kling30 } from "./models/kling-3-0.js";
-import { klingV21Master } from "./models/kling-v2-1-master.js";
+import { kling30 } from "../providers/rivya/models/kling-3-0.js";
+import { klingV21Master } from "../providers/rivya/models/kling-v2-1-master.js";
 import type { ModelTable } from "./types.js";
 
 /** Every model this server offers. Adding a model = adding its table file and listing it here. */

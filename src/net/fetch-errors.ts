@@ -3,8 +3,9 @@
  * resolve, refuses, hangs or breaks is the caller's problem to fix or wait out, never an
  * "internal error" with a stack trace in the log.
  */
-import { classifyTransportError } from "../rivya/transport-errors.js";
-import { ToolError, ToolInputError } from "../tools/errors.js";
+
+import { ToolError, ToolInputError } from "../errors/classify.js";
+import { classifyTransportError } from "../providers/rivya/transport-errors.js";
 
 /** What is being fetched and what to do instead, e.g. "upload the file as base64". */
 export interface FetchSubject {

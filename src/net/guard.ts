@@ -7,7 +7,7 @@
 import { lookup as dnsLookup } from "node:dns";
 import { isIP } from "node:net";
 import { Agent } from "undici";
-import { ToolInputError } from "../tools/errors.js";
+import { ToolInputError } from "../errors/classify.js";
 import {
   guardedLookup,
   isPrivateAddress,

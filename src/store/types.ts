@@ -5,7 +5,7 @@
  * (file-store.ts), safe for several processes sharing one state folder; a shared database
  * can implement the same interface to back several stateless replicas.
  */
-import type { TaskStatus } from "../rivya/types.js";
+import type { TaskStatus } from "../providers/rivya/types.js";
 
 /**
  * One generation request. It is written as an intent (`state: "submitting"`, no task id)

@@ -15,10 +15,10 @@ import {
 } from "../catalog/schema.js";
 import type { ModelTable } from "../catalog/types.js";
 import { MAX_WAIT_SECONDS } from "../config.js";
-import type { GenerationRequest } from "../rivya/types.js";
+import { ToolInputError } from "../errors/classify.js";
+import { capWait } from "../generation/wait.js";
+import type { GenerationRequest } from "../providers/rivya/types.js";
 import { strictArgs, unknownModelMessage } from "./arguments.js";
-import { ToolInputError } from "./errors.js";
-import { capWait } from "./wait.js";
 
 export function modelIds(models: readonly ModelTable[]): [string, ...string[]] {
   return models.map((m) => m.id) as [string, ...string[]];

@@ -2,27 +2,27 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { settingsLine } from "../catalog/schema.js";
 import type { ModelTable } from "../catalog/types.js";
-import type { RivyaTask } from "../rivya/types.js";
+import { ToolInputError } from "../errors/classify.js";
+import { hashRequest, recordTaskState, taskFromEntry } from "../generation/ledger.js";
+import { type Quote, quoteFor } from "../generation/quote.js";
+import { create, settingsOf, submit } from "../generation/submit.js";
+import { summarizeTask, taskViewSchema, toTaskView, videoLinks } from "../generation/task-view.js";
+import { nextCheckSeconds, waitForTask, withDeadline } from "../generation/wait.js";
+import type { RivyaTask } from "../providers/rivya/types.js";
 import type { LedgerEntry } from "../store/types.js";
-import { ToolInputError } from "./errors.js";
-import {
-  checkReferenceUrls,
-  type GenerateCall,
-  generateInputSchema,
-  parseGenerateCall,
-} from "./generate-request.js";
-import { hashRequest, recordTaskState, taskFromEntry } from "./ledger.js";
-import { type Quote, quoteFor } from "./quote.js";
-import { create, settingsOf, submit } from "./submit.js";
-import { summarizeTask, taskViewSchema, toTaskView, videoLinks } from "./task-view.js";
 import {
   CREATES,
   type DescribeFacts,
   defineTool,
   type ServerDeps,
   type ToolContext,
-} from "./types.js";
-import { nextCheckSeconds, waitForTask, withDeadline } from "./wait.js";
+} from "./define.js";
+import {
+  checkReferenceUrls,
+  type GenerateCall,
+  generateInputSchema,
+  parseGenerateCall,
+} from "./generate-request.js";
 
 const outputSchema = z.object({
   submitted: z.boolean(),

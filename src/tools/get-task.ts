@@ -1,15 +1,21 @@
 import { z } from "zod";
 import { MAX_WAIT_SECONDS } from "../config.js";
-import { NotFoundError } from "../rivya/errors.js";
-import type { RivyaTask } from "../rivya/types.js";
+import { ToolError, ToolInputError } from "../errors/classify.js";
+import { recordSafely, recordTaskState, taskFromEntry } from "../generation/ledger.js";
+import { listRecent, recentSchema } from "../generation/task-list.js";
+import { summarizeTask, taskViewSchema, toTaskView, videoLinks } from "../generation/task-view.js";
+import {
+  capWait,
+  isTerminal,
+  nextCheckSeconds,
+  waitForTask,
+  withDeadline,
+} from "../generation/wait.js";
+import { NotFoundError } from "../providers/rivya/errors.js";
+import type { RivyaTask } from "../providers/rivya/types.js";
 import type { LedgerEntry } from "../store/types.js";
 import { strictArgs } from "./arguments.js";
-import { ToolError, ToolInputError } from "./errors.js";
-import { recordSafely, recordTaskState, taskFromEntry } from "./ledger.js";
-import { listRecent, recentSchema } from "./task-list.js";
-import { summarizeTask, taskViewSchema, toTaskView, videoLinks } from "./task-view.js";
-import { defineTool, READS_AND_SAVES, type ServerDeps, type ToolContext } from "./types.js";
-import { capWait, isTerminal, nextCheckSeconds, waitForTask, withDeadline } from "./wait.js";
+import { defineTool, READS_AND_SAVES, type ServerDeps, type ToolContext } from "./define.js";
 
 const inputSchema = strictArgs("get_task", {
   task_id: z
@@ -119,7 +125,7 @@ async function save(
   const url = task.result?.primary_url;
   if (task.status !== "succeeded" || !url) return entry?.saved_path;
   // Loaded on first use: undici's request stack is not needed to start the server.
-  const { saveTaskVideo } = await import("./download.js");
+  const { saveTaskVideo } = await import("../media/download.js");
   const savedPath = await saveTaskVideo({
     url,
     dir: deps.config.outputDir,

@@ -1,9 +1,9 @@
 import { MODELS } from "../catalog/index.js";
 import type { ModelTable } from "../catalog/types.js";
+import type { ToolDefinition } from "./define.js";
 import { generateVideoTool } from "./generate-video.js";
 import { getTask } from "./get-task.js";
 import { listModelsTool } from "./list-models.js";
-import type { ToolDefinition } from "./types.js";
 import { uploadReferenceTool } from "./upload-reference.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: each tool keeps its own precise types; the registry only dispatches.

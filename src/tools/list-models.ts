@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { describeAllowed, naturalDefault } from "../catalog/schema.js";
 import type { ModelTable, ParamSpec } from "../catalog/types.js";
+import { classify } from "../errors/classify.js";
 import { strictArgs, unknownModelMessage } from "./arguments.js";
-import { classify } from "./errors.js";
-import { defineTool, READS } from "./types.js";
+import { defineTool, READS } from "./define.js";
 
 const paramView = z.object({
   key: z.string(),

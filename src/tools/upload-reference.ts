@@ -2,11 +2,11 @@ import { z } from "zod";
 import { formatBytes } from "../catalog/files-policy.js";
 import { findModel } from "../catalog/index.js";
 import type { ModelTable, ReferenceKindRule } from "../catalog/types.js";
+import { ToolInputError } from "../errors/classify.js";
+import { type LoadedReference, loadReference, tooLarge } from "../media/upload-source.js";
 import { strictArgs, unknownModelMessage } from "./arguments.js";
-import { ToolInputError } from "./errors.js";
+import { CREATES, defineTool } from "./define.js";
 import { modelIds } from "./generate-request.js";
-import { CREATES, defineTool } from "./types.js";
-import { type LoadedReference, loadReference, tooLarge } from "./upload-source.js";
 
 const inputSchemaFor = (models: readonly ModelTable[]) =>
   strictArgs("upload_reference", {

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
-import { createServer } from "../server.js";
+import { createServer } from "../mcp/server.js";
 import { RPC, sendRpcError } from "./http-io.js";
 import type { Person } from "./people.js";
 import type { Session, SessionRegistry } from "./sessions.js";

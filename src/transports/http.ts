@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ServerConfig } from "../config.js";
 import type { Logger } from "../log.js";
-import type { RivyaClient } from "../rivya/client.js";
+import type { RivyaClient } from "../providers/rivya/client.js";
 import { openStore, type StoreChoice, storeHealth } from "../store/index.js";
 import type { Store } from "../store/types.js";
 import { originPolicy, RateLimiter } from "./guards.js";

@@ -4,11 +4,11 @@
  * when they have one. Deps are built once at start, so a request only costs a hash.
  */
 import { envValue, type ServerConfig } from "../config.js";
+import type { ServerDeps } from "../generation/context.js";
 import { Lifecycle } from "../lifecycle.js";
 import type { Logger } from "../log.js";
-import type { RivyaClient } from "../rivya/client.js";
+import type { RivyaClient } from "../providers/rivya/client.js";
 import type { Store } from "../store/types.js";
-import type { ServerDeps } from "../tools/types.js";
 import { Semaphore } from "./semaphore.js";
 import { matchToken, type StoredToken, storedTokens, type TokenEntry } from "./tokens.js";
 

@@ -1,8 +1,8 @@
 /** stdio: one session per process; stdout carries only the protocol, logs go to stderr. */
 import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import type { ServerDeps } from "../generation/context.js";
 import { Lifecycle } from "../lifecycle.js";
-import { createServer } from "../server.js";
-import type { ServerDeps } from "../tools/types.js";
+import { createServer } from "../mcp/server.js";
 
 /** How long a closing client's running calls (a create above all) get to finish. */
 const SHUTDOWN_GRACE_MS = 10_000;

@@ -12,13 +12,13 @@ import { afterEach } from "vitest";
 import type { ModelTable } from "../../src/catalog/types.js";
 import { buildServerConfig, type ServerConfig } from "../../src/config.js";
 import { type Logger, silentLogger } from "../../src/log.js";
-import { createRivyaClient, type RivyaClient } from "../../src/rivya/client.js";
-import { createServer } from "../../src/server.js";
+import { createServer } from "../../src/mcp/server.js";
+import { createRivyaClient, type RivyaClient } from "../../src/providers/rivya/client.js";
 import {
   type Simulator,
   type SimulatorOptions,
   startSimulator,
-} from "../../src/simulator/index.js";
+} from "../../src/providers/rivya/simulator/index.js";
 import { FileStore } from "../../src/store/file-store.js";
 import { createTools } from "../../src/tools/index.js";
 

@@ -11,12 +11,12 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { ServerConfig } from "../../src/config.js";
 import { type Logger, silentLogger } from "../../src/log.js";
-import { createRivyaClient } from "../../src/rivya/client.js";
+import { createRivyaClient } from "../../src/providers/rivya/client.js";
 import {
   type Simulator,
   type SimulatorOptions,
   startSimulator,
-} from "../../src/simulator/index.js";
+} from "../../src/providers/rivya/simulator/index.js";
 import { FileStore } from "../../src/store/file-store.js";
 import { type HttpServerHandle, startHttpServer } from "../../src/transports/http.js";
 import { HTTP_DEFAULTS, type HttpOptions } from "../../src/transports/http-options.js";

@@ -5,9 +5,9 @@
  */
 import { type Dispatcher, type FormData, request } from "undici";
 import { readCapped } from "../../net/read-capped.js";
-import { abortableSleep, abortReason, type Sleep, throwIfAborted } from "../../rivya/abort.js";
-import { decideRetry, parseRetryAfter, type RetryPolicy } from "../../rivya/retry.js";
-import { classifyTransportError } from "../../rivya/transport-errors.js";
+import { abortableSleep, abortReason, type Sleep, throwIfAborted } from "../rivya/abort.js";
+import { decideRetry, parseRetryAfter, type RetryPolicy } from "../rivya/retry.js";
+import { classifyTransportError } from "../rivya/transport-errors.js";
 import {
   type ErrorContext,
   errorFromResponse,

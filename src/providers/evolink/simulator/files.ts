@@ -7,8 +7,8 @@
 import type { IncomingMessage } from "node:http";
 import { request } from "undici";
 import { readCapped } from "../../../net/read-capped.js";
-import { readMultipart } from "../../../simulator/multipart.js";
-import { isPlainObject, randomId } from "../../../simulator/util.js";
+import { readMultipart } from "../../rivya/simulator/multipart.js";
+import { isPlainObject, randomId } from "../../rivya/simulator/util.js";
 
 export class FilesError extends Error {
   constructor(

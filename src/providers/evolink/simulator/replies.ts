@@ -5,7 +5,7 @@ import {
   ApiError,
   type Reply as SimReply,
   sendReply as sendSimReply,
-} from "../../../simulator/http.js";
+} from "../../rivya/simulator/http.js";
 import { FilesError } from "./files.js";
 import { SimRequestError } from "./validate.js";
 

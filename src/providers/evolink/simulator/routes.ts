@@ -3,8 +3,8 @@
  * API. Each returns a reply or throws a SimRequestError / FilesError the server renders.
  */
 import type { IncomingMessage } from "node:http";
-import { readBody, readJson } from "../../../simulator/http.js";
-import { SAMPLE_MP4 } from "../../../simulator/sample-video.js";
+import { readBody, readJson } from "../../rivya/simulator/http.js";
+import { SAMPLE_MP4 } from "../../rivya/simulator/sample-video.js";
 import type { SimAccount } from "./accounts.js";
 import { resultUrl, round4, type SimContext } from "./context.js";
 import { FILE_LIFETIME_MS, FilesError, type StoredFile } from "./files.js";

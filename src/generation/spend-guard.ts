@@ -1,0 +1,102 @@
+/**
+ * The checks between a valid request and money being spent: the caller's own ceiling, the
+ * daily budget, and the person's confirmation for dear calls. Each refusal costs nothing
+ * and says what to do instead. Every check uses the quote (the best known price), never a
+ * lower catalog figure.
+ */
+import type { ModelTable } from "../catalog/types.js";
+import { ToolError, ToolInputError } from "../errors/classify.js";
+import { type SpendCheck, startOfUtcDay } from "../store/types.js";
+import type { ServerDeps, ToolContext } from "./context.js";
+
+export interface SpendRequest {
+  model: ModelTable;
+  quote: number;
+  maxCredits: number | undefined;
+  confirmed: boolean;
+  summary: string;
+}
+
+/** The refusal for a cost that does not fit what is left of today's budget, or undefined. */
+function overBudget(cost: number, spent: number, budget: number): ToolError | undefined {
+  const left = Math.max(0, budget - spent);
+  if (cost <= left) return undefined;
+  const reset = new Date(startOfUtcDay(new Date()).getTime() + 86_400_000).toISOString();
+  return new ToolError(
+    `This call costs ${cost} credits but only ${left} of today's budget of ${budget} are left (resets at ${reset}). Nothing was submitted. Refunds of failed tasks count back once get_task has seen them.`,
+    "insufficient_credits",
+    false,
+  );
+}
+
+/**
+ * The check `Store.openIntent` runs under its lock with the owner's spend so far today, so
+ * concurrent calls (from this or another process) cannot share one remaining budget. It also
+ * refuses a call cancelled while it waited for the lock: nothing has been sent yet.
+ */
+export function budgetCheck(quote: number, signal: AbortSignal, deps: ServerDeps): SpendCheck {
+  return (spentToday) => {
+    signal.throwIfAborted();
+    if (deps.dailyBudget === undefined) return;
+    const refusal = overBudget(quote, spentToday, deps.dailyBudget);
+    if (refusal) throw refusal;
+  };
+}
+
+/** An early, unlocked look at the budget, so nobody is asked to approve a call it refuses. */
+async function precheckBudget(quote: number, deps: ServerDeps): Promise<void> {
+  if (deps.dailyBudget === undefined) return;
+  const spent = await deps.store.spentSince(deps.owner, startOfUtcDay(new Date()));
+  const refusal = overBudget(quote, spent, deps.dailyBudget);
+  if (refusal) throw refusal;
+}
+
+async function checkConfirmation(
+  req: SpendRequest,
+  ctx: ToolContext,
+  deps: ServerDeps,
+): Promise<void> {
+  const threshold = deps.config.confirmAbove;
+  if (req.quote <= threshold) return;
+  let balance = "unknown";
+  try {
+    balance = String(await deps.client.getCredits({ signal: ctx.signal }));
+  } catch {
+    // The question is still worth asking without the balance.
+  }
+  ctx.signal.throwIfAborted();
+  const question = `${req.summary} will cost ${req.quote} credits (balance: ${balance}). Submit it?`;
+  const answer = await ctx.askPerson(question);
+  // A question cancelled or timed out is a decline (askPerson says false), never a yes.
+  ctx.signal.throwIfAborted();
+  if (answer === true) return;
+  if (answer === false) {
+    throw new ToolError(
+      "Not submitted: the person declined. Nothing was spent.",
+      "cancelled",
+      false,
+    );
+  }
+  if (req.confirmed) return;
+  // Retryable: the same call succeeds once the person has agreed and confirm: true is sent.
+  throw new ToolError(
+    `This call costs ${req.quote} credits, above the confirmation threshold of ${threshold}. Ask the person whether to spend ${req.quote} credits (balance: ${balance}), then call again with confirm: true. Nothing was submitted.`,
+    "confirmation_required",
+    true,
+  );
+}
+
+/** Everything that must pass before an intent is written; the budget is checked again then. */
+export async function guardSpend(
+  req: SpendRequest,
+  ctx: ToolContext,
+  deps: ServerDeps,
+): Promise<void> {
+  if (req.maxCredits !== undefined && req.quote > req.maxCredits) {
+    throw new ToolInputError(
+      `This call costs ${req.quote} credits, above max_credits ${req.maxCredits}. Raise max_credits or pick a cheaper model or setting (list_models).`,
+    );
+  }
+  await precheckBudget(req.quote, deps);
+  await checkConfirmation(req, ctx, deps);
+}

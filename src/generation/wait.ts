@@ -1,0 +1,99 @@
+/**
+ * Bounded waiting on a task, polling no faster than Rivya's guidance (first check after
+ * 2–3 s, then every 5–10 s) and never after the task is terminal. The bound holds for the
+ * whole call: every status read inside the wait has its own deadline, so a slow upstream
+ * cannot push the call past the client's timeout; the wait then ends with the task as last
+ * seen, and the caller still returns its id. A server that is stopping ends waits early the
+ * same way.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { MAX_WAIT_SECONDS } from "../config.js";
+import type { RivyaClient } from "../providers/rivya/client.js";
+import { isTerminalStatus, type RivyaTask } from "../providers/rivya/types.js";
+import type { ToolContext } from "./context.js";
+
+export interface WaitOptions {
+  waitSeconds: number;
+  firstPollDelayMs: number;
+  pollIntervalMs: number;
+  /** When the task was submitted (first poll counts from here). */
+  submittedAt: number;
+  /** When the call began: the wait ends waitSeconds after it, whatever came before. */
+  callStartedAt?: number | undefined;
+  onUpdate?: (task: RivyaTask) => Promise<void> | void;
+  /** Aborted when the server begins to stop: the wait ends and the call answers. */
+  stopping?: AbortSignal | undefined;
+}
+
+export const isTerminal = (t: RivyaTask) => isTerminalStatus(t.status);
+
+/** A signal for one step of a wait: the caller's cancel, the deadline, or the server stopping. */
+function stepSignal(ctx: ToolContext, deadline: number, stopping: AbortSignal | undefined) {
+  const signals = [ctx.signal, AbortSignal.timeout(Math.max(1, deadline - Date.now()))];
+  if (stopping) signals.push(stopping);
+  return AbortSignal.any(signals);
+}
+
+export async function waitForTask(
+  client: RivyaClient,
+  task: RivyaTask,
+  ctx: ToolContext,
+  opts: WaitOptions,
+): Promise<RivyaTask> {
+  const deadline = (opts.callStartedAt ?? Date.now()) + opts.waitSeconds * 1000;
+  let current = task;
+  let nextPoll = opts.submittedAt + opts.firstPollDelayMs;
+  let polls = 0;
+  while (!isTerminal(current)) {
+    const delay = Math.max(0, nextPoll - Date.now());
+    if (Date.now() + delay > deadline) break;
+    try {
+      const signal = stepSignal(ctx, deadline, opts.stopping);
+      await sleep(delay, undefined, { signal });
+      current = await client.getGeneration(current.id, { signal });
+    } catch (err) {
+      // Only the caller's cancel is an error; a deadline or a stopping server ends the wait.
+      ctx.signal.throwIfAborted();
+      if (opts.stopping?.aborted || Date.now() >= deadline - 5) break;
+      throw err;
+    }
+    polls += 1;
+    await opts.onUpdate?.(current);
+    const elapsed = Math.round((Date.now() - opts.submittedAt) / 1000);
+    await ctx.progress(
+      polls,
+      undefined,
+      `Task ${current.id} ${isTerminal(current) ? "" : "is "}${current.status} after ${elapsed} s`,
+    );
+    nextPoll = Date.now() + opts.pollIntervalMs;
+  }
+  return current;
+}
+
+/** Seconds until the next check is worth making, for agents that poll themselves. */
+export function nextCheckSeconds(task: RivyaTask, pollIntervalMs: number): number | null {
+  return isTerminal(task) ? null : Math.ceil(pollIntervalMs / 1000);
+}
+
+/** The upstream read's own bound when the ledger has a copy to fall back on. */
+export const REFRESH_DEADLINE_MS = 15_000;
+
+/** The caller's signal, also aborted after `ms`: one read that must not outlast its bound. */
+export const withDeadline = (signal: AbortSignal, ms = REFRESH_DEADLINE_MS) =>
+  AbortSignal.any([signal, AbortSignal.timeout(ms)]);
+
+/**
+ * A wait above the cap is shortened to it, not refused: the agent still gets its task id
+ * (a call must end well before the client's 60 s timeout), and the note says why.
+ */
+export function capWait(requested: number | undefined): {
+  waitSeconds: number;
+  waitNote: string | undefined;
+} {
+  const asked = requested ?? 0;
+  if (asked <= MAX_WAIT_SECONDS) return { waitSeconds: asked, waitNote: undefined };
+  return {
+    waitSeconds: MAX_WAIT_SECONDS,
+    waitNote: `wait_seconds ${asked} is above the ${MAX_WAIT_SECONDS} s one call may wait (clients give up at 60 s), so this call waited at most ${MAX_WAIT_SECONDS} s; call get_task with wait_seconds to keep waiting.`,
+  };
+}
