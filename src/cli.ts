@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { buildServerConfig, defaultStateDir, envValue } from "./config.js";
 import { createLogger, type Level } from "./log.js";
-import { lazyRivyaClient } from "./providers/rivya/lazy.js";
+import { connectProviders, providerSpec } from "./providers/index.js";
 import {
   SIMULATE_FLAGS,
   SIMULATE_HELP,
@@ -136,19 +136,20 @@ async function main(argv: string[]): Promise<void> {
   });
   if (!apiKey)
     log.warn("RIVYA_API_KEY is not set: only list_models will work. Set it, or try --demo.");
-  const clientFor = (key: string | undefined) =>
-    lazyRivyaClient({
-      baseUrl,
-      ...(key ? { apiKey: key } : {}),
-      userAgent: `rivya-mcp/${VERSION}`,
-    });
-  const client = clientFor(apiKey);
+  const userAgent = `rivya-mcp/${VERSION}`;
+  const providers = connectProviders(() => ({ baseUrl, apiKey, userAgent }));
+  // A person's own key from the tokens file, for one provider.
+  const connect = (id: string, key: string) => {
+    const spec = providerSpec(id);
+    if (!spec) throw new Error(`unknown provider ${id}`);
+    return spec.connect({ baseUrl, apiKey: key, userAgent });
+  };
 
   if (hosted) {
     const { runHttp } = await import("./transports/http.js");
     await runHttp({
-      client,
-      clientFor,
+      providers,
+      connect,
       config,
       log,
       tokens: hosted.tokens,
@@ -159,7 +160,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const { runStdio } = await import("./transports/stdio.js");
   await runStdio({
-    client,
+    providers,
     config,
     log,
     owner: "local",

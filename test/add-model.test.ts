@@ -1,7 +1,7 @@
 /** Adding a model is adding one table: schemas, validation, the catalogue and the simulator follow. */
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { MODELS } from "../src/catalog/index.js";
 import type { ModelTable } from "../src/catalog/types.js";
+import { MODELS } from "../src/providers/index.js";
 import { type Harness, startHarness, textOf } from "./helpers/harness.js";
 
 const throwaway: ModelTable = {
@@ -11,8 +11,7 @@ const throwaway: ModelTable = {
   inputs: ["text"],
   supportedModes: ["text-to-video"],
   uploadModes: [],
-  baseCredits: 7,
-  billingType: "FIXED",
+  price: { billing: "FIXED", credits: 7 },
   maxPromptLength: 100,
   params: [
     {

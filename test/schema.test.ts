@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { MODELS } from "../src/catalog/index.js";
 import {
   describeAllowed,
   effectiveSettings,
@@ -9,6 +8,7 @@ import {
   withDefaults,
 } from "../src/catalog/schema.js";
 import type { ModelTable, ParamSpec } from "../src/catalog/types.js";
+import { MODELS } from "../src/providers/index.js";
 import { closestModel } from "../src/tools/arguments.js";
 
 /** A natural-JSON value an agent would send for an upstream option string. */

@@ -1,6 +1,6 @@
 /** Rate limiting, fault switches, the request log and shutdown. */
 import { afterEach, describe, expect, it } from "vitest";
-import { MODELS } from "../src/catalog/index.js";
+import { MODELS } from "../src/providers/index.js";
 import {
   type Simulator,
   type SimulatorOptions,

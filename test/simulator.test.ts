@@ -3,8 +3,8 @@
  * every model and parameter in src/catalog, so a new table is covered without new tests.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MODELS } from "../src/catalog/index.js";
 import type { ModelTable, ParamSpec } from "../src/catalog/types.js";
+import { MODELS } from "../src/providers/index.js";
 import { type Simulator, startSimulator } from "../src/providers/rivya/simulator/index.js";
 import { call, newKey } from "./fixtures/sim-http.js";
 
@@ -51,8 +51,8 @@ describe("GET /api/v1/models", () => {
         display_name: m.displayName,
         category: m.category,
         runtime: "async_task",
-        base_credits: m.baseCredits,
-        billing_type: m.billingType,
+        base_credits: m.price.credits,
+        billing_type: m.price.billing,
         supported_modes: m.supportedModes,
         max_prompt_length: m.maxPromptLength,
         api_status: "available",

@@ -1,5 +1,5 @@
 /**
- * The shape of one Rivya model table. Each file under `models/` holds one table,
+ * The shape of one model table. Each file under `models/` holds one table,
  * transcribed from the model's public reference page; schemas, validation, the
  * simulator's `/models` output and the README tool reference are all derived from it.
  */
@@ -46,6 +46,13 @@ export interface ReferenceMediaRules {
   description: string;
 }
 
+export interface PriceStatement {
+  /** How the provider bills, in its own word: "FIXED" per call, "PER_SECOND", … */
+  billing: string;
+  /** Credits per call (FIXED) or per second (PER_SECOND), before any multiplier. */
+  credits: number;
+}
+
 export interface ModelTable {
   id: string;
   displayName: string;
@@ -54,8 +61,8 @@ export interface ModelTable {
   /** Modes the model supports; those listed in `uploadModes` need Files API references. */
   supportedModes: readonly string[];
   uploadModes: readonly string[];
-  baseCredits: number;
-  billingType: "FIXED";
+  /** The price the provider's reference page states; its `quote()` turns it into a cost. */
+  price: PriceStatement;
   maxPromptLength: number;
   params: readonly ParamSpec[];
   referenceMedia: ReferenceMediaRules | null;

@@ -2,7 +2,7 @@
 import type { ServerConfig } from "../config.js";
 import type { Lifecycle } from "../lifecycle.js";
 import type { Logger } from "../log.js";
-import type { RivyaClient } from "../providers/rivya/client.js";
+import type { Providers } from "../providers/registry.js";
 import type { Store } from "../store/types.js";
 
 /** What a handler may ask of the MCP session it runs in; server.ts fills it per call. */
@@ -20,7 +20,8 @@ export interface ToolContext {
 }
 
 export interface ServerDeps {
-  client: RivyaClient;
+  /** The providers this caller may use, with their keys; found by model id. */
+  providers: Providers;
   /** Who is calling: "local" over stdio, the token's name in hosted mode. */
   owner: string;
   store: Store;

@@ -1,7 +1,7 @@
-/** Moving between write-ahead intents, Rivya tasks and ledger entries. */
+/** Moving between write-ahead intents, provider tasks and ledger entries. */
 import { createHash, randomUUID } from "node:crypto";
 import { canonicalJson } from "../canonical-json.js";
-import type { RivyaTask } from "../providers/rivya/types.js";
+import type { Task } from "../providers/types.js";
 import type { LedgerEntry } from "../store/types.js";
 import type { ServerDeps } from "./context.js";
 
@@ -55,7 +55,7 @@ export function newIntent(f: IntentFields, now = new Date()): LedgerEntry {
 }
 
 /** The entry with the task's latest state; an unchanged entry is returned as it is. */
-export function withTaskState(entry: LedgerEntry, task: RivyaTask): LedgerEntry {
+export function withTaskState(entry: LedgerEntry, task: Task): LedgerEntry {
   const urls = task.result?.urls ?? [];
   const same =
     entry.state === "created" &&
@@ -78,8 +78,8 @@ export function withTaskState(entry: LedgerEntry, task: RivyaTask): LedgerEntry 
   };
 }
 
-/** A task as the ledger last saw it, for when Rivya cannot be asked (created entries only). */
-export function taskFromEntry(entry: LedgerEntry): RivyaTask {
+/** A task as the ledger last saw it, for when the provider cannot be asked (created entries only). */
+export function taskFromEntry(entry: LedgerEntry): Task {
   const [primary] = entry.result_urls;
   return {
     id: entry.task_id ?? entry.id,
@@ -114,7 +114,7 @@ export async function recordSafely(deps: ServerDeps, entry: LedgerEntry): Promis
 export async function recordTaskState(
   deps: ServerDeps,
   entry: LedgerEntry,
-  task: RivyaTask,
+  task: Task,
 ): Promise<LedgerEntry> {
   const next = withTaskState(entry, task);
   if (next !== entry) await recordSafely(deps, next);

@@ -4,13 +4,14 @@
  * and says what to do instead. Every check uses the quote (the best known price), never a
  * lower catalog figure.
  */
-import type { ModelTable } from "../catalog/types.js";
 import { ToolError, ToolInputError } from "../errors/classify.js";
+import type { Provider } from "../providers/types.js";
 import { type SpendCheck, startOfUtcDay } from "../store/types.js";
 import type { ServerDeps, ToolContext } from "./context.js";
 
 export interface SpendRequest {
-  model: ModelTable;
+  provider: Provider;
+  /** In the provider's credits. */
   quote: number;
   maxCredits: number | undefined;
   confirmed: boolean;
@@ -60,7 +61,8 @@ async function checkConfirmation(
   if (req.quote <= threshold) return;
   let balance = "unknown";
   try {
-    balance = String(await deps.client.getCredits({ signal: ctx.signal }));
+    const credits = await req.provider.balance?.({ signal: ctx.signal });
+    if (credits !== undefined) balance = String(credits);
   } catch {
     // The question is still worth asking without the balance.
   }

@@ -1,14 +1,13 @@
 /**
  * The part of generate_video that costs credits. Order matters: spend checks, then a
- * write-ahead intent on disk, then the create under a stable Idempotency-Key, then the
+ * write-ahead intent on disk, then the create under a stable idempotency key, then the
  * intent becomes the task. Whatever happens after the intent is written — a crash, a
  * timeout, a dropped reply — the ledger shows a request whose outcome may be unknown, and a
  * retry with the same client_request_id settles it without a second charge.
  */
 import { createHash } from "node:crypto";
 import { classify, ToolError } from "../errors/classify.js";
-import type { CreateResult } from "../providers/rivya/client.js";
-import { RivyaError } from "../providers/rivya/errors.js";
+import type { Provider, Submission } from "../providers/types.js";
 import { DuplicateRequestError, type LedgerEntry } from "../store/types.js";
 import type { GenerateCall } from "../tools/generate-request.js";
 import type { ServerDeps, ToolContext } from "./context.js";
@@ -17,7 +16,7 @@ import { learnReservation, type Quote } from "./quote.js";
 import { budgetCheck, guardSpend } from "./spend-guard.js";
 
 /**
- * The Idempotency-Key is derived from the client_request_id and the caller, so the same
+ * The idempotency key is derived from the client_request_id and the caller, so the same
  * logical request maps to the same upstream task across tool retries and server restarts.
  */
 function idempotencyKeyFor(owner: string, clientRequestId: string): string {
@@ -45,24 +44,25 @@ export async function submit(
   deps: ServerDeps,
 ): Promise<Submitted> {
   const { model, body } = call;
+  const provider = deps.providers.forModel(model);
   const summary = `A ${model.displayName} video ("${body.prompt.slice(0, 80)}")`;
   const { maxCredits, confirmed } = call;
-  await guardSpend({ model, quote: quote.credits, maxCredits, confirmed, summary }, ctx, deps);
+  await guardSpend({ provider, quote: quote.amount, maxCredits, confirmed, summary }, ctx, deps);
 
   const intent = newIntent({
     owner: deps.owner,
     clientRequestId,
     idempotencyKey: idempotencyKeyFor(deps.owner, clientRequestId),
-    provider: "rivya",
+    provider: provider.id,
     model: model.id,
     requestHash: hashRequest(body),
     settings: settingsOf(call),
     prompt: body.prompt,
-    quote: quote.credits,
+    quote: quote.amount,
   });
   // If this write fails, no create is sent: the call fails before anything is paid.
   await deps.store
-    .openIntent(intent, budgetCheck(quote.credits, ctx.signal, deps))
+    .openIntent(intent, budgetCheck(quote.amount, ctx.signal, deps))
     .catch((err: unknown) => {
       throw err instanceof DuplicateRequestError ? alreadyUnderWay(err.existing) : err;
     });
@@ -86,36 +86,27 @@ export async function create(
   /** False for a resend of an earlier intent: refusing it proves nothing about the first send. */
   clearOnRefusal = true,
 ): Promise<Submitted> {
-  let created: CreateResult;
+  const provider = deps.providers.forModel(call.model);
+  let created: Submission;
   try {
-    created = await deps.client.createGeneration(
+    created = await provider.submit(
       { ...call.body, client_request_id: intent.client_request_id },
       { idempotencyKey: intent.idempotency_key },
     );
   } catch (err) {
-    if (clearOnRefusal && createdNothing(err)) {
+    if (clearOnRefusal && provider.createdNothing(err)) {
       await deps.store.remove(intent.owner, intent.id).catch((e: unknown) => {
         deps.log.error("could not clear a refused intent", { id: intent.id, error: String(e) });
       });
-      throw refused(err, intent.client_request_id);
+      throw refused(err, provider, intent.client_request_id);
     }
-    throw outcomeUnknown(err, intent.client_request_id);
+    throw outcomeUnknown(err, provider, intent.client_request_id);
   }
   const entry = withTaskState(intent, created.task);
   // Recorded before anything else can go wrong, so the id survives a crash or a timeout.
   await recordSafely(deps, entry);
   await learnReservation(call.model, settingsOf(call), quote, created.task.reserved_credits, deps);
   return { entry, replayed: created.replayed };
-}
-
-/**
- * Errors that prove Rivya created nothing: it answered the request with a refusal (4xx),
- * a rate limit or "disabled" (both mean "not processed"), or the request never left.
- */
-function createdNothing(err: unknown): boolean {
-  if (!(err instanceof RivyaError) || err.earlierAttemptMayHaveActed) return false;
-  if (err.kind === "upstream_unavailable") return err.status === 503;
-  return !["network", "timeout", "unexpected"].includes(err.kind);
 }
 
 /** Another call with the same client_request_id got its intent in first: one request, one task. */
@@ -130,16 +121,16 @@ function alreadyUnderWay(existing: LedgerEntry): ToolError {
 }
 
 /** A refusal that may pass later (a rate limit, a pause) says how to retry; others pass as they are. */
-function refused(err: unknown, clientRequestId: string): unknown {
+function refused(err: unknown, provider: Provider, clientRequestId: string): unknown {
   const c = classify(err);
   if (!c.retryable) return err;
-  const hint = `${c.message} Rivya created nothing. It is safe to retry: call generate_video again with client_request_id "${clientRequestId}" and the same arguments.`;
+  const hint = `${c.message} ${provider.displayName} created nothing. It is safe to retry: call generate_video again with client_request_id "${clientRequestId}" and the same arguments.`;
   return new ToolError(hint, c.category, true, c.retryAfterSeconds);
 }
 
-/** Errors after the request may have reached Rivya say how to retry without paying twice. */
-function outcomeUnknown(err: unknown, clientRequestId: string): unknown {
+/** Errors after the request may have reached the provider say how to retry without paying twice. */
+function outcomeUnknown(err: unknown, provider: Provider, clientRequestId: string): unknown {
   const c = classify(err);
-  const hint = `${c.message} Rivya may or may not have created the task; the request is recorded as "submitting — outcome unknown". It is safe to retry: call generate_video again with client_request_id "${clientRequestId}" and the same arguments; you will get the same task and pay once.`;
+  const hint = `${c.message} ${provider.displayName} may or may not have created the task; the request is recorded as "submitting — outcome unknown". It is safe to retry: call generate_video again with client_request_id "${clientRequestId}" and the same arguments; you will get the same task and pay once.`;
   return new ToolError(hint, c.category, true, c.retryAfterSeconds);
 }

@@ -5,7 +5,7 @@
  * that could not be refreshed says when it was last seen in that state.
  */
 import { z } from "zod";
-import { isTerminalStatus, type RivyaTask } from "../providers/rivya/types.js";
+import { isTerminalStatus, type Task } from "../providers/types.js";
 import { type LedgerEntry, netCost } from "../store/types.js";
 import type { ServerDeps, ToolContext } from "./context.js";
 import { recordTaskState } from "./ledger.js";
@@ -72,7 +72,8 @@ async function refresh(
   const worker = async () => {
     for (let e = queue.shift(); e && !signal.aborted; e = queue.shift()) {
       try {
-        const task: RivyaTask = await deps.client.getGeneration(e.task_id as string, { signal });
+        const provider = deps.providers.forRecord(e);
+        const task: Task = await provider.getTask(e.task_id as string, { signal });
         fresh.set(e.id, await recordTaskState(deps, e, task));
       } catch {
         // Shown as last seen; the next call tries again.

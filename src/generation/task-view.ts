@@ -2,7 +2,7 @@
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { classifyTaskError } from "../errors/classify.js";
-import { isTerminalStatus, type RivyaTask, TASK_STATUSES } from "../providers/rivya/types.js";
+import { isTerminalStatus, TASK_STATUSES, type Task } from "../providers/types.js";
 import type { ResourceLink } from "./context.js";
 
 export const taskViewSchema = z
@@ -31,7 +31,7 @@ export const taskViewSchema = z
   .describe("task_id, status, video_url, credits, error{category,retryable}");
 export type TaskView = z.infer<typeof taskViewSchema>;
 
-export function toTaskView(task: RivyaTask): TaskView {
+export function toTaskView(task: Task): TaskView {
   const failed = task.status === "failed";
   // The client guarantees a result's urls hold at least its primary_url.
   const urls = task.result?.urls ?? [];

@@ -1,5 +1,5 @@
 /**
- * Bounded waiting on a task, polling no faster than Rivya's guidance (first check after
+ * Bounded waiting on a task, polling no faster than Rivya's guidance for its API (first check after
  * 2–3 s, then every 5–10 s) and never after the task is terminal. The bound holds for the
  * whole call: every status read inside the wait has its own deadline, so a slow upstream
  * cannot push the call past the client's timeout; the wait then ends with the task as last
@@ -8,8 +8,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { MAX_WAIT_SECONDS } from "../config.js";
-import type { RivyaClient } from "../providers/rivya/client.js";
-import { isTerminalStatus, type RivyaTask } from "../providers/rivya/types.js";
+import { isTerminalStatus, type Provider, type Task } from "../providers/types.js";
 import type { ToolContext } from "./context.js";
 
 export interface WaitOptions {
@@ -20,12 +19,12 @@ export interface WaitOptions {
   submittedAt: number;
   /** When the call began: the wait ends waitSeconds after it, whatever came before. */
   callStartedAt?: number | undefined;
-  onUpdate?: (task: RivyaTask) => Promise<void> | void;
+  onUpdate?: (task: Task) => Promise<void> | void;
   /** Aborted when the server begins to stop: the wait ends and the call answers. */
   stopping?: AbortSignal | undefined;
 }
 
-export const isTerminal = (t: RivyaTask) => isTerminalStatus(t.status);
+export const isTerminal = (t: Task) => isTerminalStatus(t.status);
 
 /** A signal for one step of a wait: the caller's cancel, the deadline, or the server stopping. */
 function stepSignal(ctx: ToolContext, deadline: number, stopping: AbortSignal | undefined) {
@@ -35,11 +34,11 @@ function stepSignal(ctx: ToolContext, deadline: number, stopping: AbortSignal | 
 }
 
 export async function waitForTask(
-  client: RivyaClient,
-  task: RivyaTask,
+  provider: Provider,
+  task: Task,
   ctx: ToolContext,
   opts: WaitOptions,
-): Promise<RivyaTask> {
+): Promise<Task> {
   const deadline = (opts.callStartedAt ?? Date.now()) + opts.waitSeconds * 1000;
   let current = task;
   let nextPoll = opts.submittedAt + opts.firstPollDelayMs;
@@ -50,7 +49,7 @@ export async function waitForTask(
     try {
       const signal = stepSignal(ctx, deadline, opts.stopping);
       await sleep(delay, undefined, { signal });
-      current = await client.getGeneration(current.id, { signal });
+      current = await provider.getTask(current.id, { signal });
     } catch (err) {
       // Only the caller's cancel is an error; a deadline or a stopping server ends the wait.
       ctx.signal.throwIfAborted();
@@ -71,7 +70,7 @@ export async function waitForTask(
 }
 
 /** Seconds until the next check is worth making, for agents that poll themselves. */
-export function nextCheckSeconds(task: RivyaTask, pollIntervalMs: number): number | null {
+export function nextCheckSeconds(task: Task, pollIntervalMs: number): number | null {
   return isTerminal(task) ? null : Math.ceil(pollIntervalMs / 1000);
 }
 

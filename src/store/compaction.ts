@@ -3,7 +3,7 @@
  * entry of the last two days (daily budgets are summed from them), then the newest finished
  * ones up to the bound. Only old, finished entries are ever dropped.
  */
-import { isTerminalStatus } from "../providers/rivya/types.js";
+import { isTerminalStatus } from "../providers/types.js";
 import { encodeLine } from "./ledger-lines.js";
 import type { LedgerEntry } from "./types.js";
 

@@ -5,7 +5,7 @@
  * (file-store.ts), safe for several processes sharing one state folder; a shared database
  * can implement the same interface to back several stateless replicas.
  */
-import type { TaskStatus } from "../providers/rivya/types.js";
+import type { TaskStatus } from "../providers/types.js";
 
 /**
  * One generation request. It is written as an intent (`state: "submitting"`, no task id)
@@ -19,7 +19,7 @@ export interface LedgerEntry {
   owner: string;
   client_request_id: string;
   idempotency_key: string;
-  /** Which upstream serves it ("rivya"). */
+  /** Which provider serves it (its id, e.g. "rivya"). */
   provider: string;
   model: string;
   /** sha256 of the canonical upstream request body, to tell a retry from a different request. */

@@ -17,7 +17,7 @@ import type { ModelTable } from "../catalog/types.js";
 import { MAX_WAIT_SECONDS } from "../config.js";
 import { ToolInputError } from "../errors/classify.js";
 import { capWait } from "../generation/wait.js";
-import type { GenerationRequest } from "../providers/rivya/types.js";
+import type { GenerationRequest } from "../providers/types.js";
 import { strictArgs, unknownModelMessage } from "./arguments.js";
 
 export function modelIds(models: readonly ModelTable[]): [string, ...string[]] {

@@ -2,13 +2,13 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { settingsLine } from "../catalog/schema.js";
 import type { ModelTable } from "../catalog/types.js";
-import { ToolInputError } from "../errors/classify.js";
+import { ToolError, ToolInputError } from "../errors/classify.js";
 import { hashRequest, recordTaskState, taskFromEntry } from "../generation/ledger.js";
 import { type Quote, quoteFor } from "../generation/quote.js";
 import { create, settingsOf, submit } from "../generation/submit.js";
 import { summarizeTask, taskViewSchema, toTaskView, videoLinks } from "../generation/task-view.js";
 import { nextCheckSeconds, waitForTask, withDeadline } from "../generation/wait.js";
-import type { RivyaTask } from "../providers/rivya/types.js";
+import type { Task } from "../providers/types.js";
 import type { LedgerEntry } from "../store/types.js";
 import {
   CREATES,
@@ -26,7 +26,12 @@ import {
 
 const outputSchema = z.object({
   submitted: z.boolean(),
-  cost: z.object({ credits: z.number(), billing_type: z.string(), basis: z.string() }),
+  cost: z.object({
+    credits: z.number(),
+    unit: z.string(),
+    billing_type: z.string(),
+    basis: z.string(),
+  }),
   settings: z.record(z.string(), z.unknown()),
   client_request_id: z.string(),
   request: z.record(z.string(), z.unknown()).optional(),
@@ -39,30 +44,28 @@ const outputSchema = z.object({
 type Output = z.infer<typeof outputSchema>;
 
 function costOf(model: ModelTable, quote: Quote) {
-  const learned = quote.learned
-    ? ` (Rivya reserved that much before for these settings; the table states ${quote.stated})`
-    : "";
   return {
-    credits: quote.credits,
-    billing_type: model.billingType,
-    basis: `${model.id} reserves ${quote.credits} credits at submit${learned}; a failed task is refunded.`,
+    credits: quote.amount,
+    unit: quote.unit,
+    billing_type: model.price.billing,
+    basis: quote.basis,
   };
 }
 
 /** Waits if asked, keeping the ledger current; a failed or cancelled wait never hides the id. */
 async function settle(
-  task: RivyaTask,
+  task: Task,
   entry: LedgerEntry,
   call: GenerateCall,
   ctx: ToolContext,
   deps: ServerDeps,
 ) {
   let latest = entry;
-  const record = async (t: RivyaTask) => {
+  const record = async (t: Task) => {
     latest = await recordTaskState(deps, latest, t);
   };
   if (call.waitSeconds <= 0) return task;
-  return waitForTask(deps.client, task, ctx, {
+  return waitForTask(deps.providers.forModel(call.model), task, ctx, {
     waitSeconds: call.waitSeconds,
     firstPollDelayMs: deps.config.firstPollDelayMs,
     pollIntervalMs: deps.config.pollIntervalMs,
@@ -77,7 +80,7 @@ function result(
   call: GenerateCall,
   clientRequestId: string,
   quote: Quote,
-  task: RivyaTask,
+  task: Task,
   replayed: boolean,
   deps: ServerDeps,
 ) {
@@ -99,11 +102,13 @@ function result(
   const lead = replayed
     ? "Already submitted with this client_request_id (not charged again). "
     : "Submitted. ";
-  // Rivya does not document how settings change a FIXED model's price; say so if it differs.
-  const above = task.reserved_credits > quote.credits;
+  // A provider may reserve other than its table says (Rivya does not document how settings
+  // change a FIXED model's price): say so when it differs.
+  const above = task.reserved_credits > quote.amount;
+  const name = deps.providers.forModel(call.model).displayName;
   const differs =
-    task.reserved_credits !== quote.credits
-      ? ` Note: Rivya reserved ${task.reserved_credits} credits, not the ${quote.credits} quoted beforehand${above ? "; the budget counts the reservation, and the next call with these settings will be quoted at it" : ""}.`
+    task.reserved_credits !== quote.amount
+      ? ` Note: ${name} reserved ${task.reserved_credits} credits, not the ${quote.amount} quoted beforehand${above ? "; the budget counts the reservation, and the next call with these settings will be quoted at it" : ""}.`
       : "";
   const line = settingsLine(call.model, call.settings, task.reserved_credits);
   const waited = call.waitNote ? ` Note: ${call.waitNote}` : "";
@@ -117,7 +122,7 @@ function result(
 /**
  * A client_request_id the ledger knows: the same task again, or a clear refusal. An intent
  * whose outcome was never learned (a dropped reply, a crash) is resent under its own
- * Idempotency-Key, so Rivya returns the task it created, or creates it once.
+ * idempotency key, so the provider returns the task it created, or creates it once.
  */
 async function replay(known: LedgerEntry, call: GenerateCall, ctx: ToolContext, deps: ServerDeps) {
   if (known.request_hash !== hashRequest(call.body)) {
@@ -126,14 +131,14 @@ async function replay(known: LedgerEntry, call: GenerateCall, ctx: ToolContext, 
       `client_request_id "${known.client_request_id}" was already used for a different request (${what}). Use a new client_request_id for a new video, or resend the earlier arguments unchanged.`,
     );
   }
-  const quote: Quote = {
-    credits: known.quote_credits,
-    stated: call.model.baseCredits,
-    learned: known.quote_credits > call.model.baseCredits,
-  };
-  // Resending is safe only because Rivya dedupes creates by Idempotency-Key; a provider
-  // without one must report such an intent as in doubt instead of resending it.
+  const provider = deps.providers.forRecord(known);
+  // The price checked when the request was first made, not today's.
+  const quote = provider.quote(call.model, settingsOf(call), {
+    highestReserved: known.quote_credits,
+  });
   if (known.state === "submitting") {
+    // Resending is safe only when the provider dedupes creates by idempotency key.
+    if (!provider.idempotentCreate) throw inDoubt(known, provider.displayName);
     const resumed = await create(known, call, quote, deps, false);
     const task = taskFromEntry(resumed.entry);
     return result(
@@ -148,7 +153,7 @@ async function replay(known: LedgerEntry, call: GenerateCall, ctx: ToolContext, 
   let task = taskFromEntry(known);
   try {
     const signal = withDeadline(ctx.signal);
-    task = await deps.client.getGeneration(task.id, { signal });
+    task = await provider.getTask(task.id, { signal });
     known = await recordTaskState(deps, known, task);
   } catch {
     // The ledger's copy still carries the id; the agent can poll later.
@@ -160,6 +165,15 @@ async function replay(known: LedgerEntry, call: GenerateCall, ctx: ToolContext, 
     await settle(task, known, call, ctx, deps),
     true,
     deps,
+  );
+}
+
+/** An unanswered create at a provider without idempotency: resending it could charge twice. */
+function inDoubt(known: LedgerEntry, provider: string): ToolError {
+  return new ToolError(
+    `The request with client_request_id "${known.client_request_id}" was sent to ${provider}, but its answer never came, and ${provider} has no idempotency key: sending it again could create and charge a second video. It was not resent. Check get_task with task_id "${known.client_request_id}" later, or look in the ${provider} dashboard.`,
+    "in_progress",
+    false,
   );
 }
 

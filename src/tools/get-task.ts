@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MAX_WAIT_SECONDS } from "../config.js";
-import { ToolError, ToolInputError } from "../errors/classify.js";
+import { classify, ToolError, ToolInputError } from "../errors/classify.js";
 import { recordSafely, recordTaskState, taskFromEntry } from "../generation/ledger.js";
 import { listRecent, recentSchema } from "../generation/task-list.js";
 import { summarizeTask, taskViewSchema, toTaskView, videoLinks } from "../generation/task-view.js";
@@ -11,8 +11,7 @@ import {
   waitForTask,
   withDeadline,
 } from "../generation/wait.js";
-import { NotFoundError } from "../providers/rivya/errors.js";
-import type { RivyaTask } from "../providers/rivya/types.js";
+import type { Provider, Task } from "../providers/types.js";
 import type { LedgerEntry } from "../store/types.js";
 import { strictArgs } from "./arguments.js";
 import { defineTool, READS_AND_SAVES, type ServerDeps, type ToolContext } from "./define.js";
@@ -54,12 +53,36 @@ const outputSchema = z.object({
 
 interface Found {
   entry: LedgerEntry | undefined;
-  task: RivyaTask | undefined;
+  task: Task | undefined;
+  /** Who runs the task (undefined only for an intent never sent). */
+  provider?: Provider;
   note?: string;
 }
 
+const isNotFound = (err: unknown) => classify(err).category === "not_found";
+
 /**
- * The ledger first (by task id, ledger id or client_request_id), then Rivya. In hosted mode
+ * A task id this server never recorded (made before the ledger, or elsewhere with the same
+ * key): each provider is asked in turn, and the first that knows it answers.
+ */
+async function lookUpUnrecorded(id: string, ctx: ToolContext, deps: ServerDeps): Promise<Found> {
+  const last = deps.providers.list.at(-1);
+  for (const provider of deps.providers.list) {
+    try {
+      return {
+        entry: undefined,
+        provider,
+        task: await provider.getTask(id, { signal: ctx.signal }),
+      };
+    } catch (err) {
+      if (provider === last || !isNotFound(err)) throw err;
+    }
+  }
+  throw new ToolError(`No task ${id}.`, "not_found", false);
+}
+
+/**
+ * The ledger first (by task id, ledger id or client_request_id), then the provider. In hosted mode
  * only the caller's own ledger entries exist for them: another person's task id answers
  * "not found" exactly like a made-up one.
  */
@@ -75,28 +98,32 @@ async function lookUp(id: string, ctx: ToolContext, deps: ServerDeps): Promise<F
     );
   }
   if (entry?.state === "submitting") return { entry, task: undefined };
-  if (!entry) return { entry, task: await deps.client.getGeneration(id, { signal: ctx.signal }) };
+  if (!entry) return lookUpUnrecorded(id, ctx, deps);
+  const provider = deps.providers.forRecord(entry);
   const signal = withDeadline(ctx.signal);
   try {
-    const task = await deps.client.getGeneration(entry.task_id as string, { signal });
-    return { entry: await recordTaskState(deps, entry, task), task };
+    const task = await provider.getTask(entry.task_id as string, { signal });
+    return { entry: await recordTaskState(deps, entry, task), task, provider };
   } catch (err) {
     ctx.signal.throwIfAborted();
     const task = taskFromEntry(entry);
-    if (err instanceof NotFoundError) {
-      const note = `Rivya does not know task ${task.id} any more, though this server recorded it on ${entry.created_at} (shown as last seen). If this is the --demo server, its simulator lost its state; otherwise the account or the key changed, or Rivya no longer keeps the task.`;
-      return { entry, task, note };
+    const name = provider.displayName;
+    if (isNotFound(err)) {
+      const note = `${name} does not know task ${task.id} any more, though this server recorded it on ${entry.created_at} (shown as last seen). If this is the --demo server, its simulator lost its state; otherwise the account or the key changed, or ${name} no longer keeps the task.`;
+      return { entry, task, provider, note };
     }
     return {
       entry,
       task,
-      note: `Rivya could not be asked just now; showing the task as last seen at ${entry.updated_at}.`,
+      provider,
+      note: `${name} could not be asked just now; showing the task as last seen at ${entry.updated_at}.`,
     };
   }
 }
 
-function submittingResult(entry: LedgerEntry) {
-  const next = `Call generate_video again with client_request_id "${entry.client_request_id}" and the same arguments: it resends the request under the same idempotency key, so you get the task Rivya created or it is created once — never charged twice.`;
+function submittingResult(entry: LedgerEntry, deps: ServerDeps) {
+  const name = deps.providers.forRecord(entry).displayName;
+  const next = `Call generate_video again with client_request_id "${entry.client_request_id}" and the same arguments: it resends the request under the same idempotency key, so you get the task ${name} created or it is created once — never charged twice.`;
   return {
     structured: {
       submitting: {
@@ -107,12 +134,12 @@ function submittingResult(entry: LedgerEntry) {
         next_step: next,
       },
     },
-    text: `Request ${entry.client_request_id} (${entry.model}, "${entry.prompt_snippet}") is submitting — outcome unknown: the server did not learn whether Rivya created it. ${next}`,
+    text: `Request ${entry.client_request_id} (${entry.model}, "${entry.prompt_snippet}") is submitting — outcome unknown: the server did not learn whether ${name} created it. ${next}`,
   };
 }
 
 async function save(
-  task: RivyaTask,
+  task: Task,
   entry: LedgerEntry | undefined,
   ctx: ToolContext,
   deps: ServerDeps,
@@ -161,11 +188,12 @@ export const getTask = defineTool({
     const started = Date.now();
     const found = await lookUp(input.task_id, ctx, deps);
     let entry = found.entry;
-    if (entry?.state === "submitting" || !found.task) return submittingResult(entry as LedgerEntry);
+    if (entry?.state === "submitting" || !found.task)
+      return submittingResult(entry as LedgerEntry, deps);
     let task = found.task;
     const { waitSeconds: wait, waitNote } = capWait(input.wait_seconds);
-    if (wait > 0 && !isTerminal(task) && !found.note) {
-      task = await waitForTask(deps.client, task, ctx, {
+    if (wait > 0 && !isTerminal(task) && !found.note && found.provider) {
+      task = await waitForTask(found.provider, task, ctx, {
         waitSeconds: wait,
         // The lookup above was this call's first check; the next follows the usual interval.
         firstPollDelayMs: deps.config.pollIntervalMs,

@@ -1,5 +1,5 @@
-import { MODELS } from "../catalog/index.js";
 import type { ModelTable } from "../catalog/types.js";
+import { MODELS } from "../providers/index.js";
 import type { ToolDefinition } from "./define.js";
 import { generateVideoTool } from "./generate-video.js";
 import { getTask } from "./get-task.js";

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { describeAllowed, naturalDefault } from "../catalog/schema.js";
+import { describeAllowed, naturalDefault, withDefaults } from "../catalog/schema.js";
 import type { ModelTable, ParamSpec } from "../catalog/types.js";
 import { classify } from "../errors/classify.js";
 import { strictArgs, unknownModelMessage } from "./arguments.js";
-import { defineTool, READS } from "./define.js";
+import { defineTool, READS, type ServerDeps } from "./define.js";
 
 const paramView = z.object({
   key: z.string(),
@@ -60,14 +60,19 @@ function viewParam(p: ParamSpec): z.infer<typeof paramView> {
   return { ...base, type: "string", options: [...p.options] };
 }
 
-function viewModel(m: ModelTable): z.infer<typeof modelView> {
+/** The price of a call with the table's defaults, as the model's provider quotes it. */
+function defaultQuote(m: ModelTable, deps: ServerDeps) {
+  return deps.providers.forModel(m).quote(m, withDefaults(m, {}));
+}
+
+function viewModel(m: ModelTable, deps: ServerDeps): z.infer<typeof modelView> {
   return {
     id: m.id,
     name: m.displayName,
     category: m.category,
     inputs: [...m.inputs],
-    base_credits: m.baseCredits,
-    billing_type: m.billingType,
+    base_credits: defaultQuote(m, deps).amount,
+    billing_type: m.price.billing,
     max_prompt_length: m.maxPromptLength,
     params: m.params.map(viewParam),
     reference_media: m.referenceMedia && {
@@ -107,7 +112,9 @@ export const listModelsTool = (all: readonly ModelTable[]) =>
       let balance: number | null = null;
       let note: string | undefined;
       try {
-        balance = await deps.client.getCredits({ signal: ctx.signal });
+        // The balance of the (first) listed model's provider: today every model is Rivya's.
+        const provider = deps.providers.forModel(models[0] as ModelTable);
+        balance = (await provider.balance?.({ signal: ctx.signal })) ?? null;
       } catch (err) {
         // The catalogue is still useful without a balance (no key yet, or Rivya briefly down).
         note =
@@ -117,12 +124,12 @@ export const listModelsTool = (all: readonly ModelTable[]) =>
       }
       const lines = models.map(
         (m) =>
-          `${m.id} (${m.displayName}): ${m.baseCredits} credits, prompt ≤ ${m.maxPromptLength} chars`,
+          `${m.id} (${m.displayName}): ${defaultQuote(m, deps).amount} credits, prompt ≤ ${m.maxPromptLength} chars`,
       );
       const summary = balance === null ? (note ?? "") : `Balance: ${balance} credits.`;
       return {
         structured: {
-          models: models.map(viewModel),
+          models: models.map((m) => viewModel(m, deps)),
           ...(balance === null ? {} : { credit_balance: balance }),
           ...(note ? { balance_note: note } : {}),
         },

@@ -82,7 +82,13 @@ export const uploadReferenceTool = (models: readonly ModelTable[]) => {
       try {
         const rule = ruleFor(model, file);
         const mime = file.mime as string;
-        const uploaded = await deps.client.uploadFile(
+        const provider = deps.providers.forModel(model);
+        if (!provider.upload) {
+          throw new ToolInputError(
+            `${provider.displayName} has no file upload for ${model.id}; pass an https URL of the image in reference_media instead.`,
+          );
+        }
+        const uploaded = await provider.upload(
           {
             data: file.data,
             filename: file.filename,
@@ -110,9 +116,9 @@ export const uploadReferenceTool = (models: readonly ModelTable[]) => {
             file_id: uploaded.id,
             size_bytes: uploaded.sizeBytes,
             source: file.source,
-            uploaded_to: "Rivya Files API (POST /api/v1/files)",
+            uploaded_to: uploaded.destination,
           },
-          text: `Uploaded ${file.filename} (${mime}, ${formatBytes(file.size)}) from ${file.source} to Rivya as ${uploaded.id}. Pass reference_media: [${JSON.stringify(item)}] to generate_video.`,
+          text: `Uploaded ${file.filename} (${mime}, ${formatBytes(file.size)}) from ${file.source} to ${provider.displayName} as ${uploaded.id}. Pass reference_media: [${JSON.stringify(item)}] to generate_video.`,
         };
       } finally {
         await file.release();

@@ -8,7 +8,8 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ServerConfig } from "../config.js";
 import type { Logger } from "../log.js";
-import type { RivyaClient } from "../providers/rivya/client.js";
+import type { Providers } from "../providers/registry.js";
+import type { Provider } from "../providers/types.js";
 import { openStore, type StoreChoice, storeHealth } from "../store/index.js";
 import type { Store } from "../store/types.js";
 import { originPolicy, RateLimiter } from "./guards.js";
@@ -19,10 +20,10 @@ import { People, type Team } from "./people.js";
 import { SessionRegistry } from "./sessions.js";
 
 export interface HttpDeps {
-  /** The server's own client (RIVYA_API_KEY, or the simulator's with --demo). */
-  client: RivyaClient;
-  /** Builds a client for a person's own key from the tokens file. */
-  clientFor: (apiKey: string) => RivyaClient;
+  /** The server's own providers (RIVYA_API_KEY, or the simulator with --demo). */
+  providers: Providers;
+  /** Connects one provider with a person's own key from the tokens file. */
+  connect: (providerId: string, apiKey: string) => Provider;
   config: ServerConfig;
   log: Logger;
   /** One store per process, shared by every session and person. */
@@ -39,7 +40,7 @@ export interface HttpServerHandle {
   /**
    * Stops accepting, waits up to the grace period for running calls (and the creates and
    * ledger writes of calls whose client went away), closes the sessions, flushes the store
-   * and closes the personal clients. The caller closes the server's own client.
+   * and closes the personal providers. The caller closes the server's own providers.
    */
   shutdown(): Promise<void>;
   /** Closes the sessions idle for longer than the idle timeout as of `now` (the timer's job). */
@@ -160,7 +161,7 @@ export async function runHttp(opts: RunHttpOptions): Promise<void> {
     try {
       // Flushes the ledger after the drain: calls finishing in the grace period write to it.
       await server.shutdown();
-      await opts.client.close().catch(() => {});
+      await opts.providers.close();
       process.exit(0);
     } catch (err) {
       opts.log.error("shutdown failed", {

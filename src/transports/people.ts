@@ -1,13 +1,15 @@
 /**
  * Who is calling, and what they get: each token maps to one person whose ServerDeps carry
- * their name as ledger owner, their daily budget, and a Rivya client for their own key
- * when they have one. Deps are built once at start, so a request only costs a hash.
+ * their name as ledger owner, their daily budget, and their providers: connected with their
+ * own keys where the tokens file names one, the server's otherwise. Deps are built once at
+ * start, so a request only costs a hash.
  */
 import { envValue, type ServerConfig } from "../config.js";
 import type { ServerDeps } from "../generation/context.js";
 import { Lifecycle } from "../lifecycle.js";
 import type { Logger } from "../log.js";
-import type { RivyaClient } from "../providers/rivya/client.js";
+import type { Providers } from "../providers/registry.js";
+import type { Provider } from "../providers/types.js";
 import type { Store } from "../store/types.js";
 import { Semaphore } from "./semaphore.js";
 import { matchToken, type StoredToken, storedTokens, type TokenEntry } from "./tokens.js";
@@ -20,20 +22,26 @@ export interface Person {
   deps: ServerDeps;
 }
 
-/** The personal Rivya keys the tokens file points at; refuses to start on a missing one. */
+/** A token's own provider keys: provider id → the environment variable that holds the key. */
+export function keyEnvsOf(t: TokenEntry): [providerId: string, env: string][] {
+  return t.rivya_key_env ? [["rivya", t.rivya_key_env]] : [];
+}
+
+/** The personal keys the tokens file points at; refuses to start on a missing one. */
 export function personalKeys(
   entries: readonly TokenEntry[],
   env: NodeJS.ProcessEnv,
 ): Map<string, string> {
   const keys = new Map<string, string>();
   for (const t of entries) {
-    if (!t.rivya_key_env) continue;
-    const key = envValue(env, t.rivya_key_env);
-    if (!key)
-      throw new Error(
-        `token '${t.name}' uses the Rivya key in $${t.rivya_key_env}, which is not set; set it or remove rivya_key_env from the tokens file`,
-      );
-    keys.set(t.rivya_key_env, key);
+    for (const [provider, name] of keyEnvsOf(t)) {
+      const key = envValue(env, name);
+      if (!key)
+        throw new Error(
+          `token '${t.name}' uses the ${provider} key in $${name}, which is not set; set it or remove ${provider}_key_env from the tokens file`,
+        );
+      keys.set(name, key);
+    }
   }
   return keys;
 }
@@ -41,16 +49,16 @@ export function personalKeys(
 /** The tokens file's entries, with the personal keys they name resolved (personalKeys). */
 export interface Team {
   entries: readonly TokenEntry[];
-  /** Rivya key by environment variable name. */
+  /** Provider key by environment variable name. */
   keys: ReadonlyMap<string, string>;
 }
 
 export interface PeopleOptions {
   /** Undefined: no tokens file, everyone is "local" (loopback only). */
   tokens: Team | undefined;
-  /** The server's own client (RIVYA_API_KEY), for people without a personal key. */
-  client: RivyaClient;
-  clientFor: (apiKey: string) => RivyaClient;
+  /** The server's own providers (RIVYA_API_KEY), for people without keys of their own. */
+  providers: Providers;
+  connect: (providerId: string, apiKey: string) => Provider;
   store: Store;
   config: ServerConfig;
   log: Logger;
@@ -59,8 +67,8 @@ export interface PeopleOptions {
 export class People {
   private readonly stored: StoredToken[];
   private readonly byName = new Map<string, Person>();
-  /** One client per personal key (by environment variable name), shared by its tokens. */
-  private readonly clients = new Map<string, RivyaClient>();
+  /** One provider per personal key ("provider:ENV_NAME"), shared by the tokens that name it. */
+  private readonly own = new Map<string, Provider>();
   /** Everyone is "local" when there is no tokens file (loopback only). */
   readonly open: boolean;
   /** Tool calls still running (a client that hung up leaves its call running) and the stop signal. */
@@ -70,11 +78,10 @@ export class People {
     const entries = opts.tokens?.entries ?? [];
     this.stored = storedTokens(entries);
     this.open = opts.tokens === undefined;
-    for (const [env, key] of opts.tokens?.keys ?? []) this.clients.set(env, opts.clientFor(key));
-    const person = (name: string, client: RivyaClient, budget: number | undefined): Person => ({
+    const person = (name: string, providers: Providers, budget: number | undefined): Person => ({
       name,
       deps: {
-        client,
+        providers,
         owner: name,
         store: opts.store,
         dailyBudget: budget,
@@ -84,11 +91,21 @@ export class People {
         lifecycle: this.lifecycle,
       },
     });
-    if (this.open) this.byName.set("local", person("local", opts.client, opts.config.dailyBudget));
+    if (this.open)
+      this.byName.set("local", person("local", opts.providers, opts.config.dailyBudget));
+    const keys = opts.tokens?.keys ?? new Map<string, string>();
     for (const t of entries) {
-      const client = (t.rivya_key_env && this.clients.get(t.rivya_key_env)) || opts.client;
+      const own = keyEnvsOf(t).flatMap(([providerId, env]) => {
+        const key = keys.get(env);
+        if (!key) return [];
+        const id = `${providerId}:${env}`;
+        const provider = this.own.get(id) ?? opts.connect(providerId, key);
+        this.own.set(id, provider);
+        return [provider];
+      });
       // A token without its own budget falls back to the server-wide --daily-budget.
-      this.byName.set(t.name, person(t.name, client, t.daily_budget ?? opts.config.dailyBudget));
+      const budget = t.daily_budget ?? opts.config.dailyBudget;
+      this.byName.set(t.name, person(t.name, opts.providers.with(own), budget));
     }
   }
 
@@ -106,6 +123,6 @@ export class People {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.clients.values()].map((c) => c.close().catch(() => {})));
+    await Promise.all([...this.own.values()].map((p) => p.close().catch(() => {})));
   }
 }

@@ -20,7 +20,7 @@ export async function runStdio(deps: ServerDeps): Promise<void> {
     if (left > 0) deps.log.warn("exiting with calls still running", { count: left, why });
     await deps.store.close().catch(() => {});
     await server.close().catch(() => {});
-    await deps.client.close().catch(() => {});
+    await deps.providers.close();
     process.exit(0);
   };
   // The client closing our stdin is how desktop assistants end a stdio server.

@@ -13,7 +13,9 @@ import type { ModelTable } from "../../src/catalog/types.js";
 import { buildServerConfig, type ServerConfig } from "../../src/config.js";
 import { type Logger, silentLogger } from "../../src/log.js";
 import { createServer } from "../../src/mcp/server.js";
+import { Providers } from "../../src/providers/registry.js";
 import { createRivyaClient, type RivyaClient } from "../../src/providers/rivya/client.js";
+import { rivyaProvider } from "../../src/providers/rivya/provider.js";
 import {
   type Simulator,
   type SimulatorOptions,
@@ -79,7 +81,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const store = await FileStore.open({ path: join(dir, "state", "ledger.jsonl") });
   const server = createServer(
     {
-      client,
+      providers: new Providers([rivyaProvider(client, true, opts.models)]),
       config,
       log: opts.log ?? silentLogger,
       owner: "local",

@@ -11,7 +11,9 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { ServerConfig } from "../../src/config.js";
 import { type Logger, silentLogger } from "../../src/log.js";
+import { Providers } from "../../src/providers/registry.js";
 import { createRivyaClient } from "../../src/providers/rivya/client.js";
+import { rivyaProvider } from "../../src/providers/rivya/provider.js";
 import {
   type Simulator,
   type SimulatorOptions,
@@ -91,8 +93,8 @@ export async function startHttpHarness(opts: HttpHarnessOptions = {}): Promise<H
   const file = opts.people?.length ? await loadTokensFile(tokensFile) : undefined;
   const server = await startHttpServer(
     {
-      client,
-      clientFor,
+      providers: new Providers([rivyaProvider(client)]),
+      connect: (_id, key) => rivyaProvider(clientFor(key)),
       config,
       log: opts.log ?? silentLogger,
       store,

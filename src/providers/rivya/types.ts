@@ -1,12 +1,11 @@
 /** Wire and normalised shapes of the Rivya Public API v1 (see shared/rivya-api.md). */
 import type { MediaKind } from "../../catalog/types.js";
 
-/** The four public task statuses, in the order a task moves through them. */
-export const TASK_STATUSES = ["queued", "processing", "succeeded", "failed"] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
-/** A finished task: its credits are settled and it will not change again. */
-export const isTerminalStatus = (status: TaskStatus) =>
-  status === "succeeded" || status === "failed";
+import type { GenerationRequest, TaskStatus } from "../types.js";
+
+// Rivya's four public statuses are the neutral ones, and its request body is the neutral shape.
+export { isTerminalStatus, TASK_STATUSES, type TaskStatus } from "../types.js";
+export type { GenerationRequest };
 
 /** The public task object returned by create and status calls. */
 export interface RivyaTask {
@@ -19,13 +18,6 @@ export interface RivyaTask {
   updated_at: string;
   result: { primary_url: string; urls: string[] } | null;
   error: { code: string; message: string } | null;
-}
-
-export interface GenerationRequest {
-  model: string;
-  prompt: string;
-  params?: Record<string, unknown>;
-  client_request_id?: string;
 }
 
 /** An uploaded file, normalised from either `mime_type` or `mimeType` style responses. */

@@ -8,8 +8,7 @@ export const kling30: ModelTable = {
   inputs: ["text", "file"],
   supportedModes: ["text-to-video", "image-to-video"],
   uploadModes: ["image-to-video"],
-  baseCredits: 90,
-  billingType: "FIXED",
+  price: { billing: "FIXED", credits: 90 },
   maxPromptLength: 2000,
   params: [
     {

@@ -8,8 +8,7 @@ export const klingV21Master: ModelTable = {
   inputs: ["text", "file"],
   supportedModes: ["text-to-video", "image-to-video"],
   uploadModes: ["image-to-video"],
-  baseCredits: 160,
-  billingType: "FIXED",
+  price: { billing: "FIXED", credits: 160 },
   maxPromptLength: 5000,
   params: [
     {

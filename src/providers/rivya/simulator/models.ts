@@ -2,7 +2,10 @@
  * `GET /api/v1/models` entries, derived from the catalog tables only, so the simulator
  * can never disagree with the schemas the MCP server builds from the same tables.
  */
+
+import { withDefaults } from "../../../catalog/schema.js";
 import type { ModelTable, ParamSpec } from "../../../catalog/types.js";
+import { rivyaQuote } from "../provider.js";
 
 function paramEntry(p: ParamSpec): Record<string, unknown> {
   return {
@@ -33,8 +36,8 @@ export function apiModel(m: ModelTable): Record<string, unknown> {
     display_name: m.displayName,
     category: m.category,
     runtime: "async_task",
-    base_credits: m.baseCredits,
-    billing_type: m.billingType,
+    base_credits: rivyaQuote(m, withDefaults(m, {})).amount,
+    billing_type: m.price.billing,
     supported_modes: [...m.supportedModes],
     max_prompt_length: m.maxPromptLength,
     reference_media: refs && {

@@ -1,5 +1,6 @@
 /** Builds the simulator's state from its options, applying the documented defaults. */
-import { MODELS } from "../../../catalog/index.js";
+import { RIVYA_MODELS } from "../models/index.js";
+import { rivyaQuote } from "../provider.js";
 import { Accounts } from "./accounts.js";
 import type { SimState } from "./context.js";
 import type { SimDisk, Snapshot } from "./disk.js";
@@ -33,14 +34,15 @@ export function createState(
   failureRandom: () => number,
   disk?: SimDisk,
 ): SimState {
-  const models = opts.models ?? MODELS;
+  const models = opts.models ?? RIVYA_MODELS;
   const limits = limitsOf(opts);
   const state: SimState = {
     baseUrl: "",
     models,
     modelList: modelList(models),
     uploadLimits: uploadLimits(models),
-    reserveCredits: opts.reserveCredits ?? ((model) => model.baseCredits),
+    // Rivya reserves its quote (its table price: FIXED billing, §15) unless a test says otherwise.
+    reserveCredits: opts.reserveCredits ?? ((model, params) => rivyaQuote(model, params).amount),
     accounts: new Accounts({
       startingCredits: opts.startingCredits ?? 1000,
       acceptAnyKey: opts.acceptAnyKey ?? true,

@@ -37,7 +37,7 @@ export interface SimulatorOptions {
   faults?: Partial<Faults>;
   /** Seeds the PRNG behind faults and failureRate so runs repeat exactly. */
   seed?: number;
-  /** Default: MODELS from src/catalog. */
+  /** Default: Rivya's model tables (providers/rivya/models). */
   models?: readonly ModelTable[];
   /**
    * What a create reserves (and, on success, charges), given the model and its params with

@@ -1,0 +1,97 @@
+/**
+ * Rivya behind the provider seam: its table prices raised by what it reserved before, its
+ * client's calls in the neutral types, and which of its errors prove a create did nothing.
+ */
+import type { ModelTable } from "../../catalog/types.js";
+import type { PriceHistory, Provider, ProviderInfo, ProviderSpec, Quote } from "../types.js";
+import type { RivyaClient } from "./client-types.js";
+import { RivyaError } from "./errors.js";
+import { lazyRivyaClient } from "./lazy.js";
+import { RIVYA_MODELS } from "./models/index.js";
+
+const UNIT = "Rivya credits";
+
+/**
+ * A FIXED model's table price, raised to the highest reservation Rivya made before for the
+ * same settings: Rivya does not document how duration or mode change the price, so what it
+ * reserved is the better guide.
+ */
+export function rivyaQuote(
+  model: ModelTable,
+  _settings: Record<string, unknown>,
+  history: PriceHistory = {},
+): Quote {
+  const stated = model.price.credits;
+  const amount = Math.max(stated, history.highestReserved ?? 0);
+  const learned =
+    amount > stated
+      ? ` (Rivya reserved that much before for these settings; the table states ${stated})`
+      : "";
+  return {
+    amount,
+    unit: UNIT,
+    stated,
+    basis: `${model.id} reserves ${amount} credits at submit${learned}; a failed task is refunded.`,
+  };
+}
+
+/**
+ * Errors that prove Rivya created nothing: it answered the request with a refusal (4xx),
+ * a rate limit or "disabled" (both mean "not processed"), or the request never left.
+ */
+export function rivyaCreatedNothing(err: unknown): boolean {
+  if (!(err instanceof RivyaError) || err.earlierAttemptMayHaveActed) return false;
+  if (err.kind === "upstream_unavailable") return err.status === 503;
+  return !["network", "timeout", "unexpected"].includes(err.kind);
+}
+
+const INFO: ProviderInfo = {
+  id: "rivya",
+  displayName: "Rivya",
+  unit: UNIT,
+  models: RIVYA_MODELS,
+  // Every create carries an Idempotency-Key: a resend returns the first task.
+  idempotentCreate: true,
+  quote: rivyaQuote,
+};
+
+/**
+ * Rivya through a client the caller made (tests pass one pointed at the simulator, and may
+ * give it extra model tables).
+ */
+export function rivyaProvider(
+  client: RivyaClient,
+  configured = true,
+  models: readonly ModelTable[] = RIVYA_MODELS,
+): Provider {
+  return {
+    ...INFO,
+    models,
+    configured,
+    async submit(request, o) {
+      const { task, replayed } = await client.createGeneration(request, o);
+      return { task, replayed };
+    },
+    getTask: (taskId, o) => client.getGeneration(taskId, o),
+    async upload(input, o) {
+      const file = await client.uploadFile(input, o);
+      return { ...file, destination: "Rivya Files API (POST /api/v1/files)" };
+    },
+    balance: (o) => client.getCredits(o),
+    createdNothing: rivyaCreatedNothing,
+    close: () => client.close(),
+  };
+}
+
+export const rivya: ProviderSpec = {
+  ...INFO,
+  connect: (c) =>
+    rivyaProvider(
+      lazyRivyaClient({
+        baseUrl: c.baseUrl,
+        ...(c.apiKey ? { apiKey: c.apiKey } : {}),
+        ...(c.userAgent ? { userAgent: c.userAgent } : {}),
+      }),
+      Boolean(c.apiKey),
+    ),
+};
