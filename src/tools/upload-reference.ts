@@ -66,6 +66,12 @@ export const uploadReferenceTool = (models: readonly ModelTable[]) => {
     async handler(input, ctx, deps) {
       const model = findModel(input.model, models);
       if (!model) throw new ToolInputError(unknownModelMessage(input.model, models));
+      const provider = deps.providers.forModel(model);
+      if (!provider.upload) {
+        throw new ToolInputError(
+          `${provider.displayName} keeps no uploaded files for ${model.id}; pass an https URL of the image in reference_media instead.`,
+        );
+      }
       const allowed =
         deps.config.transport === "stdio" ? ((await ctx.roots()) ?? deps.config.allowDirs) : null;
       const load = () =>
@@ -82,12 +88,6 @@ export const uploadReferenceTool = (models: readonly ModelTable[]) => {
       try {
         const rule = ruleFor(model, file);
         const mime = file.mime as string;
-        const provider = deps.providers.forModel(model);
-        if (!provider.upload) {
-          throw new ToolInputError(
-            `${provider.displayName} has no file upload for ${model.id}; pass an https URL of the image in reference_media instead.`,
-          );
-        }
         const uploaded = await provider.upload(
           {
             data: file.data,

@@ -21,6 +21,7 @@ import {
   type SimulatorOptions,
   startSimulator,
 } from "../../src/providers/rivya/simulator/index.js";
+import type { Provider } from "../../src/providers/types.js";
 import { FileStore } from "../../src/store/file-store.js";
 import { createTools } from "../../src/tools/index.js";
 
@@ -40,7 +41,10 @@ export interface HarnessOptions {
   sim?: SimulatorOptions;
   config?: Partial<ServerConfig>;
   capabilities?: ClientCapabilities;
+  /** Rivya's tables (default: the shipped ones). */
   models?: readonly ModelTable[];
+  /** Providers served beside Rivya, their models offered by the tools too. */
+  providers?: readonly Provider[];
   apiKey?: string;
   /** Point the Rivya client here instead of at the simulator (e.g. a hostile stub). */
   upstreamUrl?: string;
@@ -77,11 +81,13 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   });
   const dir = await mkdtemp(join(tmpdir(), "rivya-mcp-test-"));
   const config = testConfig(dir, { upstreamUrl: opts.upstreamUrl ?? sim.url, ...opts.config });
-  const tools = createTools(opts.models);
+  const rivya = rivyaProvider(client, true, opts.models);
+  const providers = new Providers([rivya, ...(opts.providers ?? [])]);
+  const tools = createTools(providers.list.flatMap((p) => p.models));
   const store = await FileStore.open({ path: join(dir, "state", "ledger.jsonl") });
   const server = createServer(
     {
-      providers: new Providers([rivyaProvider(client, true, opts.models)]),
+      providers,
       config,
       log: opts.log ?? silentLogger,
       owner: "local",
