@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { buildServerConfig, defaultStateDir, envValue } from "./config.js";
 import { createLogger, type Level } from "./log.js";
-import { connectProviders, providerSpec } from "./providers/index.js";
+import { connectionsFromEnv, connectProviders, providerSpec } from "./providers/index.js";
 import {
   SIMULATE_FLAGS,
   SIMULATE_HELP,
@@ -114,13 +114,15 @@ async function main(argv: string[]): Promise<void> {
   const stateDirChosen = values["state-dir"] || envValue(process.env, "RIVYA_MCP_STATE_DIR");
   if (values.demo && !stateDirChosen) config.stateDir = join(config.stateDir, "demo");
 
-  let apiKey = envValue(process.env, "RIVYA_API_KEY");
-  let baseUrl = envValue(process.env, "RIVYA_BASE_URL") ?? "https://rivya.ai";
+  const userAgent = `rivya-mcp/${VERSION}`;
+  const connections = connectionsFromEnv(process.env, userAgent);
   if (values.demo) {
-    apiKey = "rvya_sk_demo";
-    baseUrl = await startDemoSimulator(join(config.stateDir, "simulator"));
+    const baseUrl = await startDemoSimulator(join(config.stateDir, "simulator"));
+    connections.set("rivya", { baseUrl, apiKey: "rvya_sk_demo", userAgent });
   }
-  config.upstreamUrl = baseUrl;
+  const rivyaConnection = connections.get("rivya");
+  if (rivyaConnection) config.upstreamUrl = rivyaConnection.baseUrl;
+  const apiKeys = [...connections.values()].flatMap((c) => c.apiKey ?? []);
   const store = storeChoice(values.store, config.stateDir);
   // Hosted mode's flags and tokens file are checked before anything starts listening.
   const hosted = values.http
@@ -132,17 +134,17 @@ async function main(argv: string[]): Promise<void> {
   if (!isLevel(level)) fail(`--log-level must be one of debug, info, warn, error; got '${level}'`);
   const log = createLogger({
     level,
-    secrets: [...(apiKey ? [apiKey] : []), ...(hosted?.secrets ?? []), ...storeSecrets(store)],
+    secrets: [...apiKeys, ...(hosted?.secrets ?? []), ...storeSecrets(store)],
   });
-  if (!apiKey)
+  if (apiKeys.length === 0)
     log.warn("RIVYA_API_KEY is not set: only list_models will work. Set it, or try --demo.");
-  const userAgent = `rivya-mcp/${VERSION}`;
-  const providers = connectProviders(() => ({ baseUrl, apiKey, userAgent }));
+  const providers = connectProviders(connections);
   // A person's own key from the tokens file, for one provider.
   const connect = (id: string, key: string) => {
     const spec = providerSpec(id);
-    if (!spec) throw new Error(`unknown provider ${id}`);
-    return spec.connect({ baseUrl, apiKey: key, userAgent });
+    const connection = connections.get(id);
+    if (!spec || !connection) throw new Error(`unknown provider ${id}`);
+    return spec.connect({ ...connection, apiKey: key });
   };
 
   if (hosted) {

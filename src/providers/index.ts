@@ -1,5 +1,6 @@
 /** The providers this server ships, and with them every model the tools offer. */
 import type { ModelTable } from "../catalog/types.js";
+import { envValue } from "../config.js";
 import { checkUniqueModels, Providers } from "./registry.js";
 import { rivya } from "./rivya/provider.js";
 import type { Connection, ProviderSpec } from "./types.js";
@@ -9,9 +10,32 @@ checkUniqueModels(PROVIDERS);
 
 export const MODELS: readonly ModelTable[] = PROVIDERS.flatMap((p) => p.models);
 
-/** Every shipped provider, connected as `connectionFor` says (keys, base URLs). */
-export function connectProviders(connectionFor: (spec: ProviderSpec) => Connection): Providers {
-  return new Providers(PROVIDERS.map((spec) => spec.connect(connectionFor(spec))));
+/** Each provider's key and base URL from its environment variables. */
+export function connectionsFromEnv(
+  env: NodeJS.ProcessEnv,
+  userAgent: string,
+): Map<string, Connection> {
+  return new Map(
+    PROVIDERS.map((spec) => [
+      spec.id,
+      {
+        baseUrl: envValue(env, spec.env.baseUrl) ?? spec.env.defaultBaseUrl,
+        apiKey: envValue(env, spec.env.apiKey),
+        userAgent,
+      },
+    ]),
+  );
+}
+
+/** Every shipped provider, connected with the server's own keys. */
+export function connectProviders(connections: ReadonlyMap<string, Connection>): Providers {
+  return new Providers(
+    PROVIDERS.map((spec) => spec.connect(connections.get(spec.id) ?? missing(spec.id))),
+  );
+}
+
+function missing(id: string): never {
+  throw new Error(`no connection settings for provider ${id}`);
 }
 
 export function providerSpec(id: string): ProviderSpec | undefined {

@@ -150,7 +150,9 @@ export interface Connection {
   userAgent?: string;
 }
 
-/** A provider as the server ships it: its facts, and how to connect with a key. */
+/** A provider as the server ships it: its facts, where its settings live, how to connect. */
 export interface ProviderSpec extends ProviderInfo {
+  /** Environment variables for the server's own key and base URL, and the public URL. */
+  env: { apiKey: string; baseUrl: string; defaultBaseUrl: string };
   connect(connection: Connection): Provider;
 }

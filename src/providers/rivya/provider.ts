@@ -85,6 +85,7 @@ export function rivyaProvider(
 
 export const rivya: ProviderSpec = {
   ...INFO,
+  env: { apiKey: "RIVYA_API_KEY", baseUrl: "RIVYA_BASE_URL", defaultBaseUrl: "https://rivya.ai" },
   connect: (c) =>
     rivyaProvider(
       lazyRivyaClient({
