@@ -50,18 +50,17 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-it("publishes the new table's parameters in tools/list", async () => {
+it("offers the new model in tools/list and its settings in list_models", async () => {
   const { tools } = await h.mcp.listTools();
   const generate = tools.find((t) => t.name === "generate_video");
-  const properties = generate?.inputSchema.properties ?? {};
-  const model = properties.model as { enum: string[] };
+  const model = generate?.inputSchema.properties?.model as { enum: string[] };
   expect(model.enum).toContain("test-motion-1");
-  const branches = (properties.params as { anyOf: Array<{ title: string; properties: any }> })
-    .anyOf;
-  const branch = branches.find((b) => b.title === "test-motion-1");
-  expect(branch?.properties.fps).toMatchObject({ enum: [24, 30, 60], default: 24 });
-  expect(branch?.properties.loop).toMatchObject({ type: "boolean", default: false });
-  expect(branch?.properties.strength).toMatchObject({ minimum: 1, maximum: 5, default: 2 });
+  const listed = await h.call("list_models", { model: "test-motion-1" });
+  const params = (listed.structuredContent as any).models[0].params as any[];
+  const byKey = Object.fromEntries(params.map((p) => [p.key, p]));
+  expect(byKey.fps).toMatchObject({ options: [24, 30, 60], default: 24 });
+  expect(byKey.loop).toMatchObject({ type: "boolean", default: false });
+  expect(byKey.strength).toMatchObject({ min: 1, max: 5, default: 2 });
 });
 
 it("validates, submits and charges the new model with no other code change", async () => {

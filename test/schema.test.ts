@@ -4,12 +4,21 @@ import {
   effectiveSettings,
   naturalDefault,
   paramsSchema,
+  ruleProblems,
   settingsLine,
   withDefaults,
 } from "../src/catalog/schema.js";
 import type { ModelTable, ParamSpec } from "../src/catalog/types.js";
+import { settingsInWords, viewSetting } from "../src/catalog/view.js";
+import { formatZodError, ToolInputError } from "../src/errors/classify.js";
+import { renderToolsMarkdown } from "../src/mcp/docs.js";
+import { describeTools } from "../src/mcp/publish.js";
 import { MODELS } from "../src/providers/index.js";
+import { apiModel } from "../src/providers/rivya/simulator/models.js";
 import { closestModel } from "../src/tools/arguments.js";
+import { parseGenerateCall } from "../src/tools/generate-request.js";
+import { createTools } from "../src/tools/index.js";
+import { storyboardModel } from "./helpers/throwaway-models.js";
 
 /** A natural-JSON value an agent would send for an upstream option string. */
 function natural(p: ParamSpec, option: string): unknown {
@@ -135,5 +144,124 @@ describe("an almost-right model id finds the one meant", () => {
 
   it.each(["sora-9", "veo", "runway gen-3"])("%s finds nothing", (given) => {
     expect(closestModel(given, MODELS)).toBeUndefined();
+  });
+});
+
+describe("a storyboard table: a list param with item fields and a cross-field hook", () => {
+  const schema = paramsSchema(storyboardModel);
+  const call = (params: Record<string, unknown>) =>
+    parseGenerateCall([storyboardModel], { model: storyboardModel.id, prompt: "x", params });
+  const messageOf = (params: Record<string, unknown>) => {
+    const result = schema.safeParse(params);
+    return result.error ? formatZodError(result.error) : "";
+  };
+
+  it("accepts natural shots, sends each item in upstream form and fills item defaults", () => {
+    const shots = [{ prompt: "a door opens", duration: 4 }, { prompt: "a fox runs in" }];
+    const parsed = call({ duration: 9, shots });
+    expect(parsed.body.params?.shots).toEqual([
+      { prompt: "a door opens", duration: "4" },
+      { prompt: "a fox runs in", duration: "5" },
+    ]);
+    expect(parsed.settings.shots).toEqual([
+      { prompt: "a door opens", duration: 4 },
+      { prompt: "a fox runs in", duration: 5 },
+    ]);
+    expect(settingsLine(storyboardModel, parsed.settings, 12)).toBe(
+      "acme-story-1 · 9 s · 2 shots · 12 credits",
+    );
+  });
+
+  it("names the item and field of a bad value, and what it allows", () => {
+    const message = messageOf({ shots: [{ prompt: "a" }, { prompt: "b", duration: 20 }] });
+    expect(message).toContain(
+      "params.shots[1].duration must be an integer from 1 to 15 for acme-story-1",
+    );
+    expect(messageOf({ shots: [{ prompt: "a", camera: "pan" }] })).toContain(
+      "Unknown fields in params.shots[0] for acme-story-1: camera. Allowed: prompt, duration",
+    );
+    expect(messageOf({ shots: [{ duration: 5 }] })).toContain("params.shots[0].prompt must be");
+    expect(messageOf({ shots: [{ prompt: "é".repeat(513) }] })).toContain(
+      "a string of at most 512 characters",
+    );
+    expect(messageOf({ shots: ["a door opens"] })).toContain("params.shots[0] must be an object");
+  });
+
+  it("words the list's bounds and item fields, and refuses a list outside them", () => {
+    const shots = storyboardModel.params[1] as ParamSpec;
+    expect(describeAllowed(shots)).toBe(
+      "a list of 1 to 6 items, each {prompt: a string of at most 512 characters; duration: an integer from 1 to 15}",
+    );
+    const seven = Array.from({ length: 7 }, () => ({ prompt: "p", duration: 1 }));
+    for (const bad of [[], seven, "one shot"]) {
+      expect(messageOf({ shots: bad })).toContain(`params.shots must be ${describeAllowed(shots)}`);
+    }
+  });
+
+  it("the cross-field hook refuses shots that do not add up, naming the shot and the sum", () => {
+    const shots = [
+      { prompt: "a", duration: 3 },
+      { prompt: "b", duration: 12 },
+    ];
+    const refused = () => call({ duration: 10, shots });
+    expect(refused).toThrow(ToolInputError);
+    expect(refused).toThrow("params.shots[1] (shot 2) lasts 12 s, longer than duration 10 s.");
+    expect(refused).toThrow(
+      "The shot durations add up to 15 s (shot 1: 3 s, shot 2: 12 s) but duration is 10 s",
+    );
+    expect(refused).toThrow("nothing was spent");
+    expect(call({ duration: 15, shots }).settings.duration).toBe(15);
+  });
+
+  it("the hook sees defaults filled in: one shot of the default length fits the default duration", () => {
+    expect(ruleProblems(storyboardModel, { duration: 5, shots: [{ duration: 5 }] }, "")).toEqual(
+      [],
+    );
+    expect(call({ shots: [{ prompt: "a" }] }).body.params).toMatchObject({ duration: "5" });
+  });
+});
+
+describe("list_models, the README and the simulator's /models show the storyboard from its table", () => {
+  const shots = storyboardModel.params[1] as ParamSpec;
+
+  it("list_models nests the item fields and states the rules", () => {
+    expect(viewSetting(shots)).toMatchObject({
+      key: "shots",
+      type: "array",
+      min_items: 1,
+      max_items: 6,
+      default: null,
+      fields: [
+        { key: "prompt", type: "string", required: true, max_length: 512 },
+        { key: "duration", type: "integer", default: 5, options: expect.arrayContaining([1, 15]) },
+      ],
+    });
+    const words = settingsInWords(storyboardModel).join("\n");
+    expect(words).toContain(`shots: ${describeAllowed(shots)}`);
+    expect(words).toContain("rules: The shot durations add up to duration.");
+  });
+
+  it("the README rows name each item field, and the rules follow the table", () => {
+    const md = renderToolsMarkdown(describeTools(createTools([storyboardModel])), [
+      storyboardModel,
+    ]);
+    expect(md).toContain("| `shots` | array of 1–6 objects |");
+    expect(md).toContain("| `shots[].prompt` | string of ≤ 512 characters | yes |");
+    expect(md).toContain("| `shots[].duration` | integer 1–15 |  | `5` |");
+    expect(md).toContain("- The shot durations add up to duration.");
+  });
+
+  it("the simulator's /models entry carries the fields and bounds", () => {
+    const entry = apiModel(storyboardModel) as { params: Array<Record<string, unknown>> };
+    expect(entry.params[1]).toMatchObject({
+      key: "shots",
+      type: "list",
+      min_items: 1,
+      max_items: 6,
+      fields: [
+        { key: "prompt", type: "text", max_length: 512 },
+        { key: "duration", type: "select", default: "5" },
+      ],
+    });
   });
 });

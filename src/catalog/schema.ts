@@ -1,94 +1,56 @@
 /**
- * Derives everything the tools need from the model tables: zod schemas that accept the
- * natural JSON an agent sends ("duration": 10, "sound": true), normalise it to the
- * upstream form (select values as strings), and publish as JSON Schema via zod's own
- * converter. Nothing here names a model: it only walks the tables.
+ * Derives the checks the tools need from the model tables: zod schemas that accept the
+ * natural JSON an agent sends ("duration": 10, "sound": true, "shots": [{…}]), normalise it
+ * to the upstream form (select values as strings), and refuse anything else with a message
+ * naming the field (list items by index) and what it allows. Nothing here names a model.
  */
 import { z } from "zod";
 import { MEDIA_KINDS } from "./files-policy.js";
 import type { ModelTable, ParamSpec, SelectParam } from "./types.js";
+import {
+  contiguousRange,
+  describeAllowed,
+  fillDefaults,
+  isBooleanSelect,
+  isNumericSelect,
+  promptLength,
+} from "./values.js";
 
-const isBooleanSelect = (p: SelectParam) =>
-  p.options.length === 2 && p.options.includes("true") && p.options.includes("false");
-const isNumericSelect = (p: SelectParam) => p.options.every((o) => /^-?\d+(\.\d+)?$/.test(o));
-
-/** Integer options with no gaps (3…15) publish as a range instead of a long list. */
-function contiguousRange(values: number[]): [number, number] | null {
-  if (values.length < 3 || !values.every(Number.isInteger)) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const isContiguous = sorted.every((v, i) => i === 0 || v === (sorted[i - 1] ?? v) + 1);
-  return isContiguous ? [sorted[0] ?? 0, sorted[sorted.length - 1] ?? 0] : null;
-}
-
-/** Length in Unicode code points: what a person means by "characters" in a prompt limit. */
-export function promptLength(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
-}
-
-/** The allowed values of a param in words, as error messages and docs show them. */
-export function describeAllowed(p: ParamSpec): string {
-  if (p.type === "number") return `a number from ${p.min} to ${p.max}`;
-  if (p.type === "text") return "a string";
-  if (isBooleanSelect(p)) return "true or false";
-  const range = isNumericSelect(p) ? contiguousRange(p.options.map(Number)) : null;
-  if (range) return `an integer from ${range[0]} to ${range[1]}`;
-  return `one of ${p.options.join(", ")}`;
-}
-
-/** An upstream value in the agent's natural form ("10" → 10, "true" → true, "16:9"). */
-export function naturalValue(p: ParamSpec, value: unknown): unknown {
-  if (typeof value !== "string" || p.type !== "select") return value;
-  if (isBooleanSelect(p)) return value === "true";
-  return isNumericSelect(p) ? Number(value) : value;
-}
-
-/** The default in the agent's natural form (5, false, "16:9"). */
-export const naturalDefault = (p: ParamSpec): unknown => naturalValue(p, p.default);
-
-/** Every setting a request will use (defaults filled in), in the agent's natural form. */
-export function effectiveSettings(
-  model: ModelTable,
-  params: Record<string, unknown>,
-): Record<string, unknown> {
-  const set = model.params.filter((p) => params[p.key] !== undefined);
-  return Object.fromEntries(set.map((p) => [p.key, naturalValue(p, params[p.key])]));
-}
-
-/** One setting as a person reads it: "pro", "10 s", "sound on", "cfg scale 0.5". */
-function settingWords(p: ParamSpec, value: unknown): string | undefined {
-  const name = p.key.replace(/_/g, " ");
-  if (typeof value === "boolean") return `${name} ${value ? "on" : "off"}`;
-  if (p.type === "text") return undefined; // free text would swamp the line; settings has it
-  if (typeof value === "number")
-    return /\bseconds\b/i.test(p.description) ? `${value} s` : `${name} ${value}`;
-  return String(value);
-}
-
-/** "kling-3-0 · pro · 10 s · 9:16 · sound on · 90 credits", in the table's order. */
-export function settingsLine(
-  model: ModelTable,
-  settings: Record<string, unknown>,
-  credits: number,
-): string {
-  const words = model.params.flatMap((p) =>
-    p.key in settings ? (settingWords(p, settings[p.key]) ?? []) : [],
-  );
-  return [model.id, ...words, `${credits} credits`].join(" · ");
-}
+// The words and natural-form helpers live in values.ts; callers keep importing them from here.
+export {
+  describeAllowed,
+  effectiveSettings,
+  naturalDefault,
+  naturalValue,
+  promptLength,
+  ruleProblems,
+  settingsLine,
+} from "./values.js";
 
 // Accept the upstream string form too ("5", "true"), so docs-shaped calls still work.
 const fromNumericString = (v: unknown) =>
   typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v)) ? Number(v) : v;
 const fromBooleanString = (v: unknown) => (v === "true" ? true : v === "false" ? false : v);
 
-type Meta = Record<string, unknown>;
+type ErrorFn = (issue: { path?: PropertyKey[] | undefined }) => string;
 
-// Metadata goes on the inner schema: JSON Schema for a preprocess pipe is its inner schema.
-function selectSchema(p: SelectParam, error: string, meta: Meta): z.ZodType {
+/** ["shots", 1, "duration"] → "params.shots[1].duration", as the agent wrote it. */
+function paramPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (s, k) => (typeof k === "number" ? `${s}[${k}]` : `${s}.${String(k)}`),
+    "params",
+  );
+}
+
+/** The message for a bad value: where it is (list items by index) and what is allowed. */
+function mustBe(model: ModelTable, allowed: string, at: PropertyKey[]): ErrorFn {
+  return (issue) =>
+    `${paramPath(issue.path?.length ? issue.path : at)} must be ${allowed} for ${model.id}`;
+}
+
+function selectSchema(p: SelectParam, error: ErrorFn): z.ZodType {
   if (isBooleanSelect(p)) {
-    return z.preprocess(fromBooleanString, z.boolean({ error }).meta(meta)).transform(String);
+    return z.preprocess(fromBooleanString, z.boolean({ error })).transform(String);
   }
   if (isNumericSelect(p)) {
     const values = p.options.map(Number);
@@ -96,24 +58,64 @@ function selectSchema(p: SelectParam, error: string, meta: Meta): z.ZodType {
     const inner = range
       ? z.number({ error }).int({ error }).min(range[0], { error }).max(range[1], { error })
       : z.literal(values, { error });
-    return z.preprocess(fromNumericString, inner.meta(meta)).transform(String);
+    return z.preprocess(fromNumericString, inner).transform(String);
   }
-  return z.enum(p.options as [string, ...string[]], { error }).meta(meta);
+  return z.enum(p.options as [string, ...string[]], { error });
 }
 
-export function paramSchema(model: ModelTable, p: ParamSpec): z.ZodType {
-  const error = `params.${p.key} must be ${describeAllowed(p)} for ${model.id}`;
-  const meta: Meta = { description: p.description };
-  if (p.default !== undefined) meta.default = naturalDefault(p);
-  const schema =
-    p.type === "select"
-      ? selectSchema(p, error, meta)
-      : p.type === "number"
-        ? z.preprocess(
-            fromNumericString,
-            z.number({ error }).min(p.min, { error }).max(p.max, { error }).meta(meta),
-          )
-        : z.string({ error }).meta(meta);
+/** A strict object of fields (a list item or an object param), naming unknown fields. */
+function fieldsSchema(
+  model: ModelTable,
+  fields: readonly ParamSpec[],
+  at: PropertyKey[],
+  notObject: ErrorFn,
+): z.ZodType {
+  const shape = Object.fromEntries(
+    fields.map((f) => [f.key, paramSchema(model, f, [...at, f.key])]),
+  );
+  const allowed = fields.map((f) => f.key).join(", ");
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `Unknown fields in ${paramPath(issue.path?.length ? issue.path : at)} for ${model.id}: ${issue.keys.join(", ")}. Allowed: ${allowed}`
+        : notObject(issue),
+  });
+}
+
+function valueSchema(model: ModelTable, p: ParamSpec, at: PropertyKey[]): z.ZodType {
+  const error = mustBe(model, describeAllowed(p), at);
+  switch (p.type) {
+    case "select":
+      return selectSchema(p, error);
+    case "number":
+      return z.preprocess(
+        fromNumericString,
+        z.number({ error }).min(p.min, { error }).max(p.max, { error }),
+      );
+    case "text": {
+      const max = p.maxLength;
+      const text = z.string({ error });
+      return max === undefined ? text : text.refine((t) => promptLength(t) <= max, { error });
+    }
+    case "list": {
+      const item = `an object {${p.fields.map((f) => `${f.key}: ${describeAllowed(f)}`).join("; ")}}`;
+      return z
+        .array(fieldsSchema(model, p.fields, at, mustBe(model, item, at)), { error })
+        .min(p.minItems, { error })
+        .max(p.maxItems, { error });
+    }
+    case "object":
+      return fieldsSchema(model, p.fields, at, error);
+  }
+}
+
+/** One param's schema; `at` is where it sits under params (a list item's field: [list, key]). */
+export function paramSchema(
+  model: ModelTable,
+  p: ParamSpec,
+  at: PropertyKey[] = [p.key],
+): z.ZodType {
+  const schema = valueSchema(model, p, at);
   return p.required ? schema : schema.optional();
 }
 
@@ -121,17 +123,15 @@ export function paramSchema(model: ModelTable, p: ParamSpec): z.ZodType {
 export function paramsSchema(model: ModelTable) {
   const shape = Object.fromEntries(model.params.map((p) => [p.key, paramSchema(model, p)]));
   const allowed = model.params.map((p) => p.key).join(", ");
-  return z
-    .strictObject(shape, {
-      error: (issue) =>
-        issue.code === "unrecognized_keys"
-          ? `Unknown params for ${model.id}: ${issue.keys.join(", ")}. Allowed: ${allowed}` +
-            (issue.keys.includes("referenceMediaItems")
-              ? " (pass references as reference_media)"
-              : "")
-          : undefined,
-    })
-    .meta({ title: model.id });
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === "unrecognized_keys"
+        ? `Unknown params for ${model.id}: ${issue.keys.join(", ")}. Allowed: ${allowed}` +
+          (issue.keys.includes("referenceMediaItems")
+            ? " (pass references as reference_media)"
+            : "")
+        : undefined,
+  });
 }
 
 /** Fills the table defaults (upstream form) under the values given, so requests are explicit. */
@@ -139,10 +139,7 @@ export function withDefaults(
   model: ModelTable,
   params: Record<string, unknown>,
 ): Record<string, unknown> {
-  const defaults = Object.fromEntries(
-    model.params.filter((p) => p.default !== undefined).map((p) => [p.key, p.default]),
-  );
-  return { ...defaults, ...params };
+  return fillDefaults(model.params, params);
 }
 
 export const REFERENCE_URL =

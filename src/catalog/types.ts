@@ -1,7 +1,7 @@
 /**
- * The shape of one model table. Each file under `models/` holds one table,
- * transcribed from the model's public reference page; schemas, validation, the
- * simulator's `/models` output and the README tool reference are all derived from it.
+ * The shape of one model table. Each provider's `models/` folder holds its tables,
+ * transcribed from the model's public reference page; schemas, validation, list_models,
+ * the simulator's `/models` output and the README are all derived from them.
  */
 
 export type MediaKind = "image" | "video" | "audio";
@@ -29,9 +29,26 @@ export interface NumberParam extends ParamBase {
 export interface TextParam extends ParamBase {
   type: "text";
   default?: string;
+  maxLength?: number;
 }
 
-export type ParamSpec = SelectParam | NumberParam | TextParam;
+/** A list of objects with the same fields, e.g. a storyboard's shots `[{prompt, duration}]`. */
+export interface ListParam extends ParamBase {
+  type: "list";
+  default?: undefined;
+  fields: readonly ParamSpec[];
+  minItems: number;
+  maxItems: number;
+}
+
+/** One object with named fields (each a param of its own, checked the same way). */
+export interface ObjectParam extends ParamBase {
+  type: "object";
+  default?: undefined;
+  fields: readonly ParamSpec[];
+}
+
+export type ParamSpec = SelectParam | NumberParam | TextParam | ListParam | ObjectParam;
 
 export interface ReferenceKindRule {
   kind: MediaKind;
@@ -66,4 +83,12 @@ export interface ModelTable {
   maxPromptLength: number;
   params: readonly ParamSpec[];
   referenceMedia: ReferenceMediaRules | null;
+  /** Rules across settings, in words: list_models and the README show them as written. */
+  rules?: readonly string[];
+  /**
+   * Checks the `rules` (e.g. "shot durations add up to duration") once each value has passed
+   * its own check. `settings` is every setting in the agent's natural form, defaults filled
+   * in. Returns one sentence per problem, naming the fields; none means the call may go on.
+   */
+  validate?(settings: Record<string, unknown>, prompt: string): readonly string[];
 }

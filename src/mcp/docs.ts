@@ -1,8 +1,16 @@
 /**
- * Renders the README's Tools section from the published schemas, so the docs can never
- * drift from what tools/list says (a test compares them).
+ * Renders the README's Tools section from the published schemas and each model's settings
+ * from its table (what list_models returns), so the docs can never drift from what the
+ * server says (a test compares them).
  */
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { ModelTable, ParamSpec } from "../catalog/types.js";
+import {
+  contiguousRange,
+  isBooleanSelect,
+  isNumericSelect,
+  naturalDefault,
+} from "../catalog/values.js";
 
 interface JsonSchema {
   type?: string;
@@ -14,7 +22,6 @@ interface JsonSchema {
   properties?: Record<string, JsonSchema>;
   anyOf?: JsonSchema[];
   required?: string[];
-  title?: string;
 }
 
 function allowed(s: JsonSchema): string {
@@ -36,17 +43,58 @@ function table(schema: JsonSchema, prefix = ""): string[] {
   );
 }
 
-export function renderToolsMarkdown(tools: readonly Tool[]): string {
+const ticks = (values: readonly unknown[]) => values.map((v) => `\`${String(v)}\``).join(", ");
+
+/** A param's allowed values in a table cell, in the same style as the argument rows. */
+function allowedCell(p: ParamSpec): string {
+  switch (p.type) {
+    case "number":
+      return `number ${p.min}–${p.max}`;
+    case "text":
+      return p.maxLength === undefined ? "string" : `string of ≤ ${p.maxLength} characters`;
+    case "list":
+      return `array of ${p.minItems}–${p.maxItems} objects`;
+    case "object":
+      return "object";
+  }
+  if (isBooleanSelect(p)) return "boolean";
+  const range = isNumericSelect(p) ? contiguousRange(p.options.map(Number)) : null;
+  if (range) return `integer ${range[0]}–${range[1]}`;
+  return ticks(p.options.map((o) => (isNumericSelect(p) ? Number(o) : o)));
+}
+
+/** One row per param; a list's or object's fields follow it as `shots[].prompt`. */
+function paramRows(params: readonly ParamSpec[], prefix = ""): string[] {
+  return params.flatMap((p) => {
+    const natural = naturalDefault(p);
+    const dflt = natural === undefined ? "" : `\`${JSON.stringify(natural)}\``;
+    const row = `| \`${prefix}${p.key}\` | ${allowedCell(p)} | ${p.required ? "yes" : ""} | ${dflt} | ${p.description} |`;
+    const inner = p.type === "list" ? `${prefix}${p.key}[].` : `${prefix}${p.key}.`;
+    return [row, ...(p.type === "list" || p.type === "object" ? paramRows(p.fields, inner) : [])];
+  });
+}
+
+function modelSettings(model: ModelTable): string[] {
+  const out = ["", `\`params\` for \`${model.id}\`:`, ""];
+  out.push("| param | allowed | required | default | description |", "|---|---|---|---|---|");
+  out.push(...paramRows(model.params));
+  if (model.rules?.length) out.push("", ...model.rules.map((r) => `- ${r}`));
+  return out;
+}
+
+const SETTINGS_NOTE =
+  "`params` takes the chosen model's settings. tools/list shows it as a plain object (the same size for any number of models); `list_models` returns every model's settings, as below: key, type, allowed values, default, description and the rules across settings.";
+
+export function renderToolsMarkdown(tools: readonly Tool[], models: readonly ModelTable[]): string {
   const out: string[] = [];
   for (const tool of tools) {
     const input = tool.inputSchema as JsonSchema;
     out.push(`### \`${tool.name}\``, "", tool.description ?? "", "");
     out.push("| argument | allowed | required | default | description |", "|---|---|---|---|---|");
     out.push(...table(input));
-    for (const branch of input.properties?.params?.anyOf ?? []) {
-      out.push("", `\`params\` for \`${branch.title}\`:`, "");
-      out.push("| param | allowed | required | default | description |", "|---|---|---|---|---|");
-      out.push(...table(branch));
+    if (input.properties?.params) {
+      out.push("", SETTINGS_NOTE);
+      out.push(...models.flatMap(modelSettings));
     }
     out.push("");
   }

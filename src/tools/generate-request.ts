@@ -11,6 +11,7 @@ import {
   REFERENCE_URL,
   type ReferenceItemInput,
   referenceItemSchema,
+  ruleProblems,
   withDefaults,
 } from "../catalog/schema.js";
 import type { ModelTable } from "../catalog/types.js";
@@ -24,17 +25,26 @@ export function modelIds(models: readonly ModelTable[]): [string, ...string[]] {
   return models.map((m) => m.id) as [string, ...string[]];
 }
 
+const PARAMS_NOT_OBJECT =
+  'params must be an object of model settings, e.g. params: {"duration": 10}; list_models shows each model\'s settings';
+
+/**
+ * params is published as one plain object, the same for every model, so tools/list does
+ * not grow with the catalogue; list_models gives each model's keys, allowed values and
+ * rules, and parseGenerateCall checks the chosen model's table strictly.
+ */
+const paramsObject = z
+  .looseObject({}, { error: PARAMS_NOT_OBJECT })
+  .optional()
+  .describe(
+    "The chosen model's settings, e.g. {\"duration\": 10}; list_models gives each model's keys, allowed values, defaults and rules. Omitted keys take defaults",
+  );
+
 export function generateInputSchema(models: readonly ModelTable[]) {
-  const perModelParams = models.map(paramsSchema);
   return strictArgs("generate_video", {
     model: z.enum(modelIds(models)).describe("Model id (see list_models)"),
     prompt: z.string().min(1).describe("What the video shows"),
-    params: (perModelParams.length === 1
-      ? (perModelParams[0] as z.ZodType)
-      : z.union(perModelParams as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]])
-    )
-      .optional()
-      .describe("Settings, in the object titled with the model id; omitted keys take defaults"),
+    params: paramsObject,
     reference_media: z
       .array(referenceItemSchema(models))
       .optional()
@@ -100,9 +110,6 @@ function checkReferences(model: ModelTable, items: ReferenceItemInput[]): void {
   }
 }
 
-const PARAMS_NOT_OBJECT =
-  'params must be an object of model settings, e.g. params: {"duration": 10}; list_models shows each model\'s settings';
-
 /** The sentence for one top-level key generate_video does not take. */
 function strayKeySentence(
   key: string,
@@ -140,10 +147,8 @@ export function parseGenerateCall(models: readonly ModelTable[], args: unknown):
   const raw = (args ?? {}) as Record<string, unknown>;
   const model = typeof raw.model === "string" ? findModel(raw.model, models) : undefined;
   if (!model) throw new ToolInputError(unknownModelMessage(raw.model, models));
-  // Same fields as the published schema, but params checked against the chosen model only.
-  const envelope = generateInputSchema([model]).extend({
-    params: z.record(z.string(), z.unknown(), { error: PARAMS_NOT_OBJECT }).optional(),
-  });
+  // The published schema with only this model offered; params are checked against its table below.
+  const envelope = generateInputSchema([model]);
   refuseStrayKeys(raw, Object.keys(envelope.shape), model, models);
   const input = envelope.parse(args);
   const length = promptLength(input.prompt);
@@ -154,6 +159,12 @@ export function parseGenerateCall(models: readonly ModelTable[], args: unknown):
   }
   const params = withDefaults(model, paramsSchema(model).parse(input.params ?? {}));
   const settings = effectiveSettings(model, params);
+  const problems = ruleProblems(model, settings, input.prompt);
+  if (problems.length > 0) {
+    throw new ToolInputError(
+      `${problems.join(" ")} Fix params and call again; nothing was spent. list_models shows ${model.id}'s rules.`,
+    );
+  }
   if (input.reference_media?.length) {
     checkReferences(model, input.reference_media);
     params.referenceMediaItems = input.reference_media;

@@ -1,21 +1,10 @@
 import { z } from "zod";
-import { describeAllowed, naturalDefault, withDefaults } from "../catalog/schema.js";
-import type { ModelTable, ParamSpec } from "../catalog/types.js";
+import { withDefaults } from "../catalog/schema.js";
+import type { ModelTable } from "../catalog/types.js";
+import { settingsInWords, settingViewSchema, viewSetting } from "../catalog/view.js";
 import { classify } from "../errors/classify.js";
 import { strictArgs, unknownModelMessage } from "./arguments.js";
 import { defineTool, READS, type ServerDeps } from "./define.js";
-
-const paramView = z.object({
-  key: z.string(),
-  type: z.enum(["string", "integer", "number", "boolean"]),
-  required: z.boolean(),
-  default: z.union([z.string(), z.number(), z.boolean()]).nullable(),
-  allowed: z.string(),
-  options: z.array(z.union([z.string(), z.number(), z.boolean()])).optional(),
-  min: z.number().optional(),
-  max: z.number().optional(),
-  description: z.string(),
-});
 
 const modelView = z.object({
   id: z.string(),
@@ -25,7 +14,8 @@ const modelView = z.object({
   base_credits: z.number(),
   billing_type: z.string(),
   max_prompt_length: z.number(),
-  params: z.array(paramView),
+  params: z.array(settingViewSchema),
+  rules: z.array(z.string()).optional(),
   reference_media: z
     .object({
       max_files: z.number(),
@@ -43,23 +33,6 @@ const outputSchema = z.object({
   balance_note: z.string().optional(),
 });
 
-function viewParam(p: ParamSpec): z.infer<typeof paramView> {
-  const natural = naturalDefault(p);
-  const base = {
-    key: p.key,
-    required: p.required,
-    default: natural === undefined ? null : (natural as string | number | boolean),
-    allowed: describeAllowed(p),
-    description: p.description,
-  };
-  if (p.type === "number") return { ...base, type: "number", min: p.min, max: p.max };
-  if (p.type === "text") return { ...base, type: "string" };
-  if (typeof natural === "boolean") return { ...base, type: "boolean", options: [false, true] };
-  if (typeof natural === "number")
-    return { ...base, type: "integer", options: p.options.map(Number) };
-  return { ...base, type: "string", options: [...p.options] };
-}
-
 /** The price of a call with the table's defaults, as the model's provider quotes it. */
 function defaultQuote(m: ModelTable, deps: ServerDeps) {
   return deps.providers.forModel(m).quote(m, withDefaults(m, {}));
@@ -74,7 +47,8 @@ function viewModel(m: ModelTable, deps: ServerDeps): z.infer<typeof modelView> {
     base_credits: defaultQuote(m, deps).amount,
     billing_type: m.price.billing,
     max_prompt_length: m.maxPromptLength,
-    params: m.params.map(viewParam),
+    params: m.params.map(viewSetting),
+    ...(m.rules?.length ? { rules: [...m.rules] } : {}),
     reference_media: m.referenceMedia && {
       max_files: m.referenceMedia.maxFiles,
       description: m.referenceMedia.description,
@@ -92,7 +66,7 @@ export const listModelsTool = (all: readonly ModelTable[]) =>
     name: "list_models",
     title: "List Rivya video models",
     description:
-      "Video models: fixed credit cost, prompt limit, settings for params (allowed values, defaults), reference-image rules; credit balance.",
+      "Video models: fixed credit cost, prompt limit, every setting generate_video's params takes (allowed values, defaults, rules), reference-image rules; credit balance.",
     inputSchema: strictArgs("list_models", {
       model: z.string().optional().describe("Only this model id"),
     }),
@@ -122,10 +96,11 @@ export const listModelsTool = (all: readonly ModelTable[]) =>
             ? "No valid API key set: balance unknown."
             : "Balance unavailable right now.";
       }
-      const lines = models.map(
-        (m) =>
-          `${m.id} (${m.displayName}): ${defaultQuote(m, deps).amount} credits, prompt ≤ ${m.maxPromptLength} chars`,
-      );
+      // Each model's settings follow its line: hosts that show only text still get them all.
+      const lines = models.flatMap((m) => [
+        `${m.id} (${m.displayName}): ${defaultQuote(m, deps).amount} credits, prompt ≤ ${m.maxPromptLength} chars`,
+        ...settingsInWords(m),
+      ]);
       const summary = balance === null ? (note ?? "") : `Balance: ${balance} credits.`;
       return {
         structured: {

@@ -15,6 +15,9 @@ function paramEntry(p: ParamSpec): Record<string, unknown> {
     default: p.default ?? null,
     ...(p.type === "select" ? { options: [...p.options] } : {}),
     ...(p.type === "number" ? { min: p.min, max: p.max } : {}),
+    ...(p.type === "text" && p.maxLength !== undefined ? { max_length: p.maxLength } : {}),
+    ...(p.type === "list" ? { min_items: p.minItems, max_items: p.maxItems } : {}),
+    ...(p.type === "list" || p.type === "object" ? { fields: p.fields.map(paramEntry) } : {}),
     description: p.description,
   };
 }
