@@ -109,6 +109,20 @@ export async function create(
   return { entry, replayed: created.replayed };
 }
 
+/**
+ * An unanswered create at a provider without idempotency: it may have been created and
+ * charged, and sending it again could create and charge a second one, so nothing is resent
+ * unless the agent asks for exactly that.
+ */
+export function inDoubt(why: string, provider: Provider, clientRequestId: string): ToolError {
+  const name = provider.displayName;
+  return new ToolError(
+    `${why} ${name} may or may not have created (and charged) this video, and ${name} has no idempotency key, so the request was not sent again; it is recorded as "submitting — in doubt". Check get_task with task_id "${clientRequestId}" later. Sending it again is possible (generate_video with the same client_request_id and resubmit_in_doubt: true) but MAY CHARGE TWICE: ask the person first.`,
+    "in_progress",
+    false,
+  );
+}
+
 /** Another call with the same client_request_id got its intent in first: one request, one task. */
 function alreadyUnderWay(existing: LedgerEntry): ToolError {
   const id = existing.client_request_id;
@@ -131,6 +145,7 @@ function refused(err: unknown, provider: Provider, clientRequestId: string): unk
 /** Errors after the request may have reached the provider say how to retry without paying twice. */
 function outcomeUnknown(err: unknown, provider: Provider, clientRequestId: string): unknown {
   const c = classify(err);
+  if (!provider.idempotentCreate) return inDoubt(c.message, provider, clientRequestId);
   const hint = `${c.message} ${provider.displayName} may or may not have created the task; the request is recorded as "submitting — outcome unknown". It is safe to retry: call generate_video again with client_request_id "${clientRequestId}" and the same arguments; you will get the same task and pay once.`;
   return new ToolError(hint, c.category, true, c.retryAfterSeconds);
 }
