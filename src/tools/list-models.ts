@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { describeAllowed, naturalDefault, withDefaults } from "../catalog/schema.js";
 import type { ModelTable, ParamSpec } from "../catalog/types.js";
-import { classify } from "../errors/classify.js";
+import { classifyError as classify } from "../errors/classify.js";
 import { strictArgs, unknownModelMessage } from "./arguments.js";
 import { defineTool, READS, type ServerDeps } from "./define.js";
 
