@@ -6,7 +6,8 @@
  * retry with the same client_request_id settles it without a second charge.
  */
 import { createHash } from "node:crypto";
-import { classify, ToolError } from "../errors/classify.js";
+import { classifyError as classify } from "../errors/classify.js";
+import { ToolError } from "../errors/tool-error.js";
 import type { Provider, Submission } from "../providers/types.js";
 import { DuplicateRequestError, type LedgerEntry } from "../store/types.js";
 import type { GenerateCall } from "../tools/generate-request.js";

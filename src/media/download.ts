@@ -11,7 +11,7 @@ import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { ToolError } from "../errors/classify.js";
+import { ToolError } from "../errors/tool-error.js";
 import type { FetchGuard } from "../net/guard.js";
 import { bodyFailure, openGuarded } from "../net/safe-fetch.js";
 import { abortReason } from "../providers/rivya/abort.js";

@@ -4,7 +4,7 @@
  * "internal error" with a stack trace in the log.
  */
 
-import { ToolError, ToolInputError } from "../errors/classify.js";
+import { ToolError, ToolInputError } from "../errors/tool-error.js";
 import { classifyTransportError } from "../providers/rivya/transport-errors.js";
 
 /** What is being fetched and what to do instead, e.g. "upload the file as base64". */

@@ -16,7 +16,7 @@ import {
 } from "../catalog/schema.js";
 import type { ModelTable } from "../catalog/types.js";
 import { MAX_WAIT_SECONDS } from "../config.js";
-import { ToolInputError } from "../errors/classify.js";
+import { ToolInputError } from "../errors/tool-error.js";
 import { capWait } from "../generation/wait.js";
 import type { GenerationRequest } from "../providers/types.js";
 import { strictArgs, unknownModelMessage } from "./arguments.js";

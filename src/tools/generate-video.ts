@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { settingsLine } from "../catalog/schema.js";
 import type { ModelTable } from "../catalog/types.js";
-import { ToolInputError } from "../errors/classify.js";
+import { ToolInputError } from "../errors/tool-error.js";
 import { hashRequest, recordTaskState, taskFromEntry } from "../generation/ledger.js";
 import { type Quote, quoteFor } from "../generation/quote.js";
 import { create, inDoubt, settingsOf, submit } from "../generation/submit.js";

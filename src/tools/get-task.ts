@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MAX_WAIT_SECONDS } from "../config.js";
-import { classify, ToolError, ToolInputError } from "../errors/classify.js";
+import { classifyError as classify } from "../errors/classify.js";
+import { ToolError, ToolInputError } from "../errors/tool-error.js";
 import { recordSafely, recordTaskState, taskFromEntry } from "../generation/ledger.js";
 import { listRecent, recentSchema } from "../generation/task-list.js";
 import { summarizeTask, taskViewSchema, toTaskView, videoLinks } from "../generation/task-view.js";
