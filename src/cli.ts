@@ -8,7 +8,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { buildServerConfig, defaultStateDir, envValue } from "./config.js";
 import { createLogger, type Level } from "./log.js";
-import { lazyRivyaClient } from "./providers/rivya/lazy.js";
+import { createRivyaClient } from "./providers/rivya/client.js";
 import {
   SIMULATE_FLAGS,
   SIMULATE_HELP,
@@ -137,7 +137,7 @@ async function main(argv: string[]): Promise<void> {
   if (!apiKey)
     log.warn("RIVYA_API_KEY is not set: only list_models will work. Set it, or try --demo.");
   const clientFor = (key: string | undefined) =>
-    lazyRivyaClient({
+    createRivyaClient({
       baseUrl,
       ...(key ? { apiKey: key } : {}),
       userAgent: `rivya-mcp/${VERSION}`,
