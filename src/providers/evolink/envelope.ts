@@ -4,8 +4,9 @@
  * an integer (plus `fallback_suggestion`) on older ones (evolink-api.md §9); the Files API
  * answers `{success:false, code:<4xxxx>, msg}` instead (§12).
  */
+
+import { isPlainObject } from "../../canonical-json.js";
 import { jsonOrSnippet, scrubSecrets as scrubRivya } from "../rivya/envelope.js";
-import { isPlainObject } from "../rivya/simulator/util.js";
 
 /** Removes the configured key, anything shaped like an EvoLink key, and bearer tokens. */
 export function scrubSecrets(text: string, apiKey?: string): string {
