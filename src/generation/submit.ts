@@ -6,11 +6,11 @@
  * retry with the same client_request_id settles it without a second charge.
  */
 import { createHash } from "node:crypto";
+import type { ModelTable } from "../catalog/types.js";
 import { classifyError as classify } from "../errors/classify.js";
 import { ToolError } from "../errors/tool-error.js";
-import type { Provider, Submission } from "../providers/types.js";
+import type { GenerationRequest, Provider, Submission } from "../providers/types.js";
 import { DuplicateRequestError, type LedgerEntry } from "../store/types.js";
-import type { GenerateCall } from "../tools/generate-request.js";
 import type { ServerDeps, ToolContext } from "./context.js";
 import { hashRequest, newIntent, recordSafely, withTaskState } from "./ledger.js";
 import { learnReservation, type Quote } from "./quote.js";
@@ -25,8 +25,16 @@ function idempotencyKeyFor(owner: string, clientRequestId: string): string {
   return `rmcp_${digest.slice(0, 40)}`;
 }
 
+/** A validated generate_video call, as far as paying for it goes. */
+export interface PaidCall {
+  model: ModelTable;
+  body: GenerationRequest;
+  maxCredits: number | undefined;
+  confirmed: boolean;
+}
+
 /** The model settings as sent, without reference media: what the price depends on. */
-export function settingsOf(call: GenerateCall): Record<string, unknown> {
+export function settingsOf(call: PaidCall): Record<string, unknown> {
   const { referenceMediaItems: _, ...settings } = call.body.params ?? {};
   return settings;
 }
@@ -38,7 +46,7 @@ export interface Submitted {
 }
 
 export async function submit(
-  call: GenerateCall,
+  call: PaidCall,
   clientRequestId: string,
   quote: Quote,
   ctx: ToolContext,
@@ -81,7 +89,7 @@ export async function submit(
  */
 export async function create(
   intent: LedgerEntry,
-  call: GenerateCall,
+  call: PaidCall,
   quote: Quote,
   deps: ServerDeps,
   /** False for a resend of an earlier intent: refusing it proves nothing about the first send. */

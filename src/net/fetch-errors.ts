@@ -5,7 +5,7 @@
  */
 
 import { ToolError, ToolInputError } from "../errors/tool-error.js";
-import { classifyTransportError } from "../providers/rivya/transport-errors.js";
+import { classifyTransportError } from "./transport-failure.js";
 
 /** What is being fetched and what to do instead, e.g. "upload the file as base64". */
 export interface FetchSubject {
