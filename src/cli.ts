@@ -56,6 +56,8 @@ Hosted mode (--http):
   --allowed-host NAME            extra Host name to accept, e.g. the proxy's public name (repeatable)
   --allowed-origin ORIGIN        browser Origin to accept besides same-host (repeatable)
   --max-body-mb N                request body limit (default 16)
+  --public-url URL               this server's https address as providers see it: providers that
+                                 call back (EvoLink) then report finished tasks to it
   --rate-limit N                 requests per second per token, bursts of 3×N (default 20; none for
                                  the local user without --tokens-file; 0 = off)
   --session-idle-seconds N       close sessions idle this long (default 1800)
@@ -311,6 +313,7 @@ function parse(argv: string[]) {
       "session-idle-seconds": { type: "string" },
       "max-sessions": { type: "string" },
       "max-sessions-per-person": { type: "string" },
+      "public-url": { type: "string" },
       name: { type: "string" },
       "rivya-key-env": { type: "string" },
       credits: { type: "string" },

@@ -24,6 +24,11 @@ export interface ServerConfig {
   stateDir: string;
   /** The Rivya API in use (RIVYA_BASE_URL, or the demo simulator): its own links are trusted. */
   upstreamUrl: string;
+  /**
+   * Hosted mode: the server's address as providers can reach it (--public-url). Providers
+   * that call back when a task finishes get a callback URL under it; without it, polling.
+   */
+  publicUrl?: string | undefined;
 }
 
 /** Default confirmation threshold: above the cheapest 5-second video, so dearer calls are confirmed. */

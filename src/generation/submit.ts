@@ -5,7 +5,7 @@
  * timeout, a dropped reply — the ledger shows a request whose outcome may be unknown, and a
  * retry with the same client_request_id settles it without a second charge.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { ModelTable } from "../catalog/types.js";
 import { classifyError as classify } from "../errors/classify.js";
 import { ToolError } from "../errors/tool-error.js";
@@ -69,6 +69,9 @@ export async function submit(
     prompt: body.prompt,
     quote: quote.amount,
   });
+  // Providers that call back get a URL with a secret of this request's own.
+  if (deps.config.publicUrl && provider.taskIdFromCallback)
+    intent.callback_token = randomBytes(24).toString("base64url");
   // If this write fails, no create is sent: the call fails before anything is paid.
   await deps.store
     .openIntent(intent, budgetCheck(quote.amount, ctx.signal, deps))
@@ -100,7 +103,7 @@ export async function create(
   try {
     created = await provider.submit(
       { ...call.body, client_request_id: intent.client_request_id },
-      { idempotencyKey: intent.idempotency_key },
+      { idempotencyKey: intent.idempotency_key, callbackUrl: callbackUrl(intent, deps) },
     );
   } catch (err) {
     if (clearOnRefusal && provider.createdNothing(err)) {
@@ -116,6 +119,13 @@ export async function create(
   await recordSafely(deps, entry);
   await learnReservation(call.model, settingsOf(call), quote, created.task.reserved_credits, deps);
   return { entry, replayed: created.replayed };
+}
+
+/** Where the provider reports this request's task: the public URL, the entry, its secret. */
+export function callbackUrl(intent: LedgerEntry, deps: ServerDeps): string | undefined {
+  const base = deps.config.publicUrl;
+  const token = intent.callback_token;
+  return base && token ? `${base}/callbacks/${intent.id}/${token}` : undefined;
 }
 
 /**

@@ -73,6 +73,16 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+export interface SubmitOptions extends CallOptions {
+  idempotencyKey: string;
+  callbackUrl?: string | undefined;
+}
+
+export interface SubmitOptions extends CallOptions {
+  idempotencyKey: string;
+  callbackUrl?: string | undefined;
+}
+
 export interface Submission {
   task: Task;
   /** The provider answered with an earlier create of the same request: no second charge. */
@@ -123,11 +133,11 @@ export interface ProviderInfo {
 export interface Provider extends ProviderInfo {
   /** Whether a key is configured; without one only the catalogue works. */
   readonly configured: boolean;
-  /** Sends a create once; with `idempotencyKey` (when supported) a repeat returns the first task. */
-  submit(
-    request: GenerationRequest,
-    o: CallOptions & { idempotencyKey: string },
-  ): Promise<Submission>;
+  /**
+   * Sends a create once; with `idempotencyKey` (when supported) a repeat returns the first
+   * task. `callbackUrl`, when given, is where the provider may report the task's progress.
+   */
+  submit(request: GenerationRequest, o: SubmitOptions): Promise<Submission>;
   getTask(taskId: string, o?: CallOptions): Promise<Task>;
   /** Present when the provider has its own file store for references. */
   upload?(input: UploadInput, o?: CallOptions): Promise<UploadedFile>;

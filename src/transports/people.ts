@@ -8,6 +8,7 @@ import { envValue, type ServerConfig } from "../config.js";
 import type { ServerDeps } from "../generation/context.js";
 import { Lifecycle } from "../lifecycle.js";
 import type { Logger } from "../log.js";
+import type { AnyTool } from "../mcp/server.js";
 import type { Providers } from "../providers/registry.js";
 import type { Provider } from "../providers/types.js";
 import type { Store } from "../store/types.js";
@@ -20,6 +21,8 @@ export const URL_FETCHES_PER_PERSON = 2;
 export interface Person {
   name: string;
   deps: ServerDeps;
+  /** The tools this server offers (tests serve extra providers' models). */
+  tools?: readonly AnyTool[] | undefined;
 }
 
 /** A token's own provider keys: provider id → the environment variable that holds the key. */
@@ -62,6 +65,8 @@ export interface PeopleOptions {
   store: Store;
   config: ServerConfig;
   log: Logger;
+  /** Default: the shipped tools, built from the shipped providers' models. */
+  tools?: readonly AnyTool[] | undefined;
 }
 
 export class People {
@@ -80,6 +85,7 @@ export class People {
     this.open = opts.tokens === undefined;
     const person = (name: string, providers: Providers, budget: number | undefined): Person => ({
       name,
+      tools: opts.tools,
       deps: {
         providers,
         owner: name,
@@ -107,6 +113,11 @@ export class People {
       const budget = t.daily_budget ?? opts.config.dailyBudget;
       this.byName.set(t.name, person(t.name, opts.providers.with(own), budget));
     }
+  }
+
+  /** The person a ledger owner names (for callbacks, which carry no token). */
+  person(name: string): Person | undefined {
+    return this.byName.get(name);
   }
 
   get count(): number {

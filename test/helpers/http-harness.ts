@@ -11,6 +11,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { ServerConfig } from "../../src/config.js";
 import { type Logger, silentLogger } from "../../src/log.js";
+import { MODELS } from "../../src/providers/index.js";
 import { Providers } from "../../src/providers/registry.js";
 import { createRivyaClient } from "../../src/providers/rivya/client.js";
 import { rivyaProvider } from "../../src/providers/rivya/provider.js";
@@ -19,7 +20,9 @@ import {
   type SimulatorOptions,
   startSimulator,
 } from "../../src/providers/rivya/simulator/index.js";
+import type { Provider } from "../../src/providers/types.js";
 import { FileStore } from "../../src/store/file-store.js";
+import { createTools } from "../../src/tools/index.js";
 import { type HttpServerHandle, startHttpServer } from "../../src/transports/http.js";
 import { HTTP_DEFAULTS, type HttpOptions } from "../../src/transports/http-options.js";
 import { personalKeys } from "../../src/transports/people.js";
@@ -39,6 +42,8 @@ export interface HttpHarnessOptions {
   config?: Partial<ServerConfig>;
   sim?: SimulatorOptions;
   log?: Logger;
+  /** Providers served beside Rivya (their models offered by the tools too). */
+  providers?: readonly Provider[];
 }
 
 export interface HttpHarness {
@@ -93,7 +98,10 @@ export async function startHttpHarness(opts: HttpHarnessOptions = {}): Promise<H
   const file = opts.people?.length ? await loadTokensFile(tokensFile) : undefined;
   const server = await startHttpServer(
     {
-      providers: new Providers([rivyaProvider(client)]),
+      providers: new Providers([rivyaProvider(client), ...(opts.providers ?? [])]),
+      ...(opts.providers?.length
+        ? { tools: createTools([...MODELS, ...opts.providers.flatMap((p) => p.models)]) }
+        : {}),
       connect: (_id, key) => rivyaProvider(clientFor(key)),
       config,
       log: opts.log ?? silentLogger,
