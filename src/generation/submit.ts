@@ -154,11 +154,32 @@ function alreadyUnderWay(existing: LedgerEntry): ToolError {
 }
 
 /** A refusal that may pass later (a rate limit, a pause) says how to retry; others pass as they are. */
-function refused(err: unknown, provider: Provider, clientRequestId: string): unknown {
+function refused(err: unknown, provider: Provider, clientRequestId: string): NothingCreatedError {
   const c = classify(err);
-  if (!c.retryable) return err;
-  const hint = `${c.message} ${provider.displayName} created nothing. It is safe to retry: call generate_video again with client_request_id "${clientRequestId}" and the same arguments.`;
-  return new ToolError(hint, c.category, true, c.retryAfterSeconds);
+  const hint = c.retryable
+    ? ` ${provider.displayName} created nothing. It is safe to retry: call generate_video again with client_request_id "${clientRequestId}" and the same arguments.`
+    : "";
+  return new NothingCreatedError(
+    `${c.message}${hint}`,
+    c.category,
+    c.retryable,
+    provider,
+    c.retryAfterSeconds,
+  );
+}
+
+/** A create the provider certainly did not act on: nothing was charged, the intent is gone. */
+export class NothingCreatedError extends ToolError {
+  override readonly name = "NothingCreatedError";
+  constructor(
+    message: string,
+    category: ToolError["category"],
+    retryable: boolean,
+    readonly provider: Provider,
+    retryAfterSeconds?: number,
+  ) {
+    super(message, category, retryable, retryAfterSeconds);
+  }
 }
 
 /** Errors after the request may have reached the provider say how to retry without paying twice. */

@@ -11,6 +11,7 @@ import type { CallToolResult, ClientCapabilities } from "@modelcontextprotocol/s
 import { afterEach } from "vitest";
 import type { ModelTable } from "../../src/catalog/types.js";
 import { buildServerConfig, type ServerConfig } from "../../src/config.js";
+import { ProviderHealth } from "../../src/generation/provider-health.js";
 import { type Logger, silentLogger } from "../../src/log.js";
 import { createServer } from "../../src/mcp/server.js";
 import { Providers } from "../../src/providers/registry.js";
@@ -45,6 +46,10 @@ export interface HarnessOptions {
   models?: readonly ModelTable[];
   /** Providers served beside Rivya, their models offered by the tools too. */
   providers?: readonly Provider[];
+  /** Family tables offered besides the providers' models. */
+  families?: readonly ModelTable[];
+  /** The providers' circuit breakers (default: a fresh set per harness). */
+  health?: ProviderHealth;
   apiKey?: string;
   /** Point the Rivya client here instead of at the simulator (e.g. a hostile stub). */
   upstreamUrl?: string;
@@ -83,11 +88,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const config = testConfig(dir, { upstreamUrl: opts.upstreamUrl ?? sim.url, ...opts.config });
   const rivya = rivyaProvider(client, true, opts.models);
   const providers = new Providers([rivya, ...(opts.providers ?? [])]);
-  const tools = createTools(providers.list.flatMap((p) => p.models));
+  const tools = createTools([...providers.list.flatMap((p) => p.models), ...(opts.families ?? [])]);
   const store = await FileStore.open({ path: join(dir, "state", "ledger.jsonl") });
   const server = createServer(
     {
       providers,
+      health: opts.health ?? new ProviderHealth(),
       config,
       log: opts.log ?? silentLogger,
       owner: "local",
