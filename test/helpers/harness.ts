@@ -13,6 +13,13 @@ import type { ModelTable } from "../../src/catalog/types.js";
 import { buildServerConfig, type ServerConfig } from "../../src/config.js";
 import { type Logger, silentLogger } from "../../src/log.js";
 import { createServer } from "../../src/mcp/server.js";
+import { createEvolinkClient } from "../../src/providers/evolink/client.js";
+import { evolinkProvider } from "../../src/providers/evolink/provider.js";
+import {
+  type EvolinkSimulator,
+  type EvolinkSimulatorOptions,
+  startEvolinkSimulator,
+} from "../../src/providers/evolink/simulator/index.js";
 import { Providers } from "../../src/providers/registry.js";
 import { createRivyaClient, type RivyaClient } from "../../src/providers/rivya/client.js";
 import { rivyaProvider } from "../../src/providers/rivya/provider.js";
@@ -28,6 +35,9 @@ import { createTools } from "../../src/tools/index.js";
 export interface Harness {
   sim: Simulator;
   client: RivyaClient;
+  /** The EvoLink simulator, when the harness was started with `evolink`. */
+  evo: EvolinkSimulator | undefined;
+  evoKey: string;
   mcp: Client;
   apiKey: string;
   config: ServerConfig;
@@ -43,7 +53,12 @@ export interface HarnessOptions {
   capabilities?: ClientCapabilities;
   /** Rivya's tables (default: the shipped ones). */
   models?: readonly ModelTable[];
-  /** Providers served beside Rivya, their models offered by the tools too. */
+  /**
+   * EvoLink on its simulator with these options; without it EvoLink is served unconfigured
+   * (no key), as a server without EVOLINK_API_KEY serves it.
+   */
+  evolink?: EvolinkSimulatorOptions;
+  /** Providers served beside Rivya and EvoLink, their models offered by the tools too. */
   providers?: readonly Provider[];
   apiKey?: string;
   /** Point the Rivya client here instead of at the simulator (e.g. a hostile stub). */
@@ -82,7 +97,19 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const dir = await mkdtemp(join(tmpdir(), "rivya-mcp-test-"));
   const config = testConfig(dir, { upstreamUrl: opts.upstreamUrl ?? sim.url, ...opts.config });
   const rivya = rivyaProvider(client, true, opts.models);
-  const providers = new Providers([rivya, ...(opts.providers ?? [])]);
+  const evo = opts.evolink ? await startEvolinkSimulator(opts.evolink) : undefined;
+  const evoKey = `evo_test_${process.pid}_${counter}`;
+  const evoClient = createEvolinkClient({
+    apiKey: evo ? evoKey : undefined,
+    baseUrl: evo?.url ?? "http://127.0.0.1:9",
+    filesUrl: evo?.url ?? "http://127.0.0.1:9",
+    retry: { baseDelayMs: 5, maxDelayMs: 50 },
+  });
+  const evolink = evolinkProvider(evoClient, {
+    configured: evo !== undefined,
+    ...(opts.log ? { log: opts.log } : { log: silentLogger }),
+  });
+  const providers = new Providers([rivya, evolink, ...(opts.providers ?? [])]);
   const tools = createTools(providers.list.flatMap((p) => p.models));
   const store = await FileStore.open({ path: join(dir, "state", "ledger.jsonl") });
   const server = createServer(
@@ -105,6 +132,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   return {
     sim,
     client,
+    evo,
+    evoKey,
     mcp,
     apiKey,
     config,
@@ -115,7 +144,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await mcp.close();
       await server.close();
       await client.close();
+      await evoClient.close();
       await sim.close();
+      await evo?.close();
       await store.close();
       await rm(dir, { recursive: true, force: true });
     },
