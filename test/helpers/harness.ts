@@ -144,7 +144,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await mcp.close();
       await server.close();
       await client.close();
-      await evoClient.close();
+      await evolink.close();
       await sim.close();
       await evo?.close();
       await store.close();

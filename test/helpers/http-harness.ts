@@ -26,6 +26,7 @@ import {
   type SimulatorOptions,
   startSimulator,
 } from "../../src/providers/rivya/simulator/index.js";
+import type { Provider } from "../../src/providers/types.js";
 import { FileStore } from "../../src/store/file-store.js";
 import { type HttpServerHandle, startHttpServer } from "../../src/transports/http.js";
 import { HTTP_DEFAULTS, type HttpOptions } from "../../src/transports/http-options.js";
@@ -100,15 +101,16 @@ export async function startHttpHarness(opts: HttpHarnessOptions = {}): Promise<H
   }
   const evo = opts.evolink ? await startEvolinkSimulator(opts.evolink) : undefined;
   keys["server:evolink"] = `evo_http_${process.pid}_${counter}`;
-  const evoClients: { close(): Promise<void> }[] = [];
+  const evoProviders: Provider[] = [];
   const evolinkFor = (key: string | undefined) => {
     const c = createEvolinkClient({
       apiKey: evo ? key : undefined,
       baseUrl: evo?.url ?? "http://127.0.0.1:9",
       retry: { baseDelayMs: 5, maxDelayMs: 50 },
     });
-    evoClients.push(c);
-    return evolinkProvider(c, { configured: evo !== undefined, log: silentLogger });
+    const p = evolinkProvider(c, { configured: evo !== undefined, log: silentLogger });
+    evoProviders.push(p);
+    return p;
   };
   const config = testConfig(dir, { upstreamUrl: sim.url, ...opts.config });
   const clientFor = (key: string | undefined) =>
@@ -155,7 +157,7 @@ export async function startHttpHarness(opts: HttpHarnessOptions = {}): Promise<H
       // Closes the store too, after the drain.
       await server.shutdown();
       await client.close();
-      await Promise.all(evoClients.map((c) => c.close()));
+      await Promise.all(evoProviders.map((p) => p.close()));
       await sim.close();
       await evo?.close();
       await rm(dir, { recursive: true, force: true });

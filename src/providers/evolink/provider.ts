@@ -82,7 +82,12 @@ export function evolinkProvider(
   const models = opts.models ?? EVOLINK_MODELS;
   const log = opts.log ?? createLogger({ level: "warn" });
   let made: Promise<EvolinkClient> | undefined;
-  const get = () => (made ??= typeof client === "function" ? client() : Promise.resolve(client));
+  let closed = false;
+  const get = () => {
+    if (closed) throw new Error("the EvoLink provider is closed");
+    made ??= typeof client === "function" ? client() : Promise.resolve(client);
+    return made;
+  };
   /** The quote of each create this provider sent: what its credits are checked against. */
   const quoted = new Map<string, number>();
   const expected = (task: EvolinkTask) => {
@@ -118,7 +123,11 @@ export function evolinkProvider(
     },
     createdNothing: evolinkCreatedNothing,
     async close() {
-      if (made) await (await made).close();
+      // Closed by whoever holds it (the server, a person's set): the second close is a no-op.
+      const open = made;
+      made = undefined;
+      closed = true;
+      if (open) await (await open).close();
     },
   };
 }
