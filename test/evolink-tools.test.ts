@@ -217,3 +217,39 @@ describe("quotes walk the whole price table", () => {
     }
   });
 });
+
+describe("4k, which has no published price", () => {
+  let k: Harness;
+  beforeAll(async () => {
+    // The simulator charges 4k at × 5, above the × 4 the quote guesses.
+    k = await startHarness({ evolink: { multiplier4k: 5, pendingMs: 20, processingMs: 40 } });
+  });
+  afterAll(() => k.close());
+  const args = {
+    model: "kling-v3-text-to-video",
+    prompt: "A glacier, very sharp",
+    params: { quality: "4k" },
+  };
+
+  it("is refused without max_credits, and without the person's yes, before anything is paid", async () => {
+    const bare = await k.call("generate_video", args);
+    expect(bare.isError).toBe(true);
+    expect(textOf(bare)).toContain("no published price: 108 credits is an estimate");
+    expect(textOf(bare)).toContain("Pass max_credits");
+    const unconfirmed = await k.call("generate_video", { ...args, max_credits: 200 });
+    expect(unconfirmed.isError).toBe(true);
+    expect(textOf(unconfirmed)).toContain("call again with confirm: true");
+    expect(k.evo?.tasks()).toEqual([]);
+  });
+
+  it("with max_credits and confirm, is sent; a charge other than the estimate is reported and quoted next time", async () => {
+    const dry = structuredOf(await k.call("generate_video", { ...args, dry_run: true }));
+    expect(dry.cost.basis).toContain("an estimate: EvoLink publishes no 4k price");
+    const res = await k.call("generate_video", { ...args, max_credits: 200, confirm: true });
+    expect(res.isError, textOf(res)).toBeFalsy();
+    expect(structuredOf(res).task.reserved_credits).toBe(135);
+    expect(textOf(res)).toContain("EvoLink reserved 135 credits, not the 108 quoted");
+    const next = structuredOf(await k.call("generate_video", { ...args, dry_run: true }));
+    expect(next.cost.credits).toBe(135);
+  });
+});

@@ -7,7 +7,14 @@
 import type { ModelTable } from "../../catalog/types.js";
 import { ToolError } from "../../errors/classify.js";
 import { createLogger, type Logger } from "../../log.js";
-import type { Connection, Provider, ProviderInfo, ProviderSpec, Quote } from "../types.js";
+import type {
+  Connection,
+  PriceHistory,
+  Provider,
+  ProviderInfo,
+  ProviderSpec,
+  Quote,
+} from "../types.js";
 import type { EvolinkClient, EvolinkClientOptions } from "./client.js";
 import { EvolinkError } from "./errors.js";
 import { EVOLINK_MODELS } from "./models/index.js";
@@ -20,20 +27,38 @@ const UNIT = "EvoLink credits";
 const LIST =
   "price list: 5.4 credits/s; × 1.5 with sound, × 1.333 at 1080p, × 2.0 at 1080p with sound";
 
-/** Price per second × multiplier × duration, to four decimals; the basis shows the sum. */
-export function evolinkQuote(model: ModelTable, settings: Record<string, unknown>): Quote {
+/**
+ * Price per second × multiplier × duration, to four decimals; the basis shows the sum. 4k
+ * has no published price: its quote is an estimate (raised to the most EvoLink reserved
+ * before for the same settings), and such a call needs max_credits and the person's yes.
+ */
+export function evolinkQuote(
+  model: ModelTable,
+  settings: Record<string, unknown>,
+  history: PriceHistory = {},
+): Quote {
   const quality = String(settings.quality ?? "720p");
   const sound = String(settings.sound ?? "off");
   const seconds = Number(settings.duration ?? 5);
   const base = model.price.credits;
-  const amount = priceOf(quality, sound, seconds, base);
-  const m = multiplierOf(quality, sound);
-  const sum = `${base} credits/s × ${m} (${quality}, sound ${sound}) × ${seconds} s = ${amount} ${UNIT}`;
-  const basis =
-    quality === "4k"
-      ? `${sum}, an estimate: EvoLink publishes no 4k price (× ${FOURK_ESTIMATE} is a guess), so the real charge may differ; a failed task is refunded.`
-      : `${sum} (${LIST}); a failed task is refunded.`;
-  return { amount, unit: UNIT, basis, stated: amount };
+  const listed = priceOf(quality, sound, seconds, base);
+  const sum = `${base} credits/s × ${multiplierOf(quality, sound)} (${quality}, sound ${sound}) × ${seconds} s = ${listed} ${UNIT}`;
+  if (quality !== "4k")
+    return {
+      amount: listed,
+      unit: UNIT,
+      stated: listed,
+      basis: `${sum} (${LIST}); a failed task is refunded.`,
+    };
+  const amount = Math.max(listed, history.highestReserved ?? 0);
+  const learned = amount > listed ? `; EvoLink reserved ${amount} before for these settings` : "";
+  return {
+    amount,
+    unit: UNIT,
+    stated: listed,
+    estimate: true,
+    basis: `${sum}, an estimate: EvoLink publishes no 4k price (× ${FOURK_ESTIMATE} is a guess${learned}), so the real charge may differ. A 4k call needs max_credits and the person's confirmation; a failed task is refunded.`,
+  };
 }
 
 /**
