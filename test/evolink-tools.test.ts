@@ -253,3 +253,32 @@ describe("4k, which has no published price", () => {
     expect(next.cost.credits).toBe(135);
   });
 });
+
+describe("without an EvoLink key", () => {
+  let bare: Harness;
+  beforeAll(async () => {
+    bare = await startHarness();
+  });
+  afterAll(() => bare.close());
+
+  it("lists EvoLink's models as not configured, in a field and in the text", async () => {
+    const res = await bare.call("list_models");
+    const out = structuredOf(res);
+    const t2v = out.models.find((m: any) => m.id === "kling-v3-text-to-video");
+    expect(t2v).toMatchObject({ provider: "evolink", configured: false });
+    expect(out.balances[1]).toMatchObject({ provider: "evolink", configured: false });
+    expect(textOf(res)).toContain("(Kling V3 Text to Video, EvoLink, not configured: no API key)");
+    expect(textOf(res)).toContain("EvoLink is not configured (no API key): balance unknown.");
+    // Rivya's balance still leads, as before.
+    expect(out.credit_balance).toBe(1000);
+  });
+
+  it("upload_reference for an EvoLink model refuses clearly (no EvoLink upload yet)", async () => {
+    const res = await bare.call("upload_reference", {
+      model: "kling-v3-image-to-video",
+      url: "https://example.com/a.png",
+    });
+    expect(res.isError).toBe(true);
+    expect(textOf(res)).toContain("EvoLink");
+  });
+});
