@@ -132,14 +132,25 @@ function rows(r) {
           r.p50.generate,
           r.ratios.generate,
         ],
-      ].map(([what, pair, x]) => [
-        `8. PostgreSQL store vs file store: ${what}`,
-        ms(pair.postgres),
-        `${ms(pair.file)} (file)`,
-        ratio(x),
-        "—",
-        "info",
-      ]);
+      ]
+        .map(([what, pair, x]) => [
+          `8. PostgreSQL store vs file store: ${what}`,
+          ms(pair.postgres),
+          `${ms(pair.file)} (file)`,
+          ratio(x),
+          "—",
+          "info",
+        ])
+        .concat([
+          [
+            `8. PostgreSQL store vs file store: HTTP get_task, stateless replica, ${r.http.clients} clients (req/s, median)`,
+            num(r.http.rps.postgres),
+            `${num(r.http.rps.file)} (file)`,
+            ratio(r.ratios.throughput),
+            "—",
+            "info",
+          ],
+        ]);
     default:
       return [[r.id, JSON.stringify(r), "", "", "", ""]];
   }
@@ -227,7 +238,7 @@ function details(results) {
   const pgRow = by["pg-store"];
   if (pgRow && !pgRow.error && !pgRow.skipped) {
     out.push(
-      `**PostgreSQL store** (the local server; ${pgRow.creates} interleaved budget-checked generate_video calls and ${pgRow.calls} get_task calls per store): get_task p50 ${ms(p.p50.get.postgres)} vs ${ms(p.p50.get.file)} with the file store; generate_video p50 ${ms(p.p50.generate.postgres)} vs ${ms(p.p50.generate.file)}.`,
+      `**PostgreSQL store** (the local server; ${pgRow.creates} interleaved budget-checked generate_video calls and ${pgRow.calls} get_task calls per store over stdio): get_task p50 ${ms(pgRow.p50.get.postgres)} vs ${ms(pgRow.p50.get.file)} with the file store; generate_video p50 ${ms(pgRow.p50.generate.postgres)} vs ${ms(pgRow.p50.generate.file)}. Over HTTP (${pgRow.http.clients} clients × ${pgRow.http.callsPerClient} sequential get_task calls per round): PostgreSQL rounds ${pgRow.http.rounds.postgres.map((x) => num(x)).join(", ")} req/s; file store rounds ${pgRow.http.rounds.file.map((x) => num(x)).join(", ")} req/s.`,
     );
   }
   return out.join("\n\n");

@@ -75,7 +75,17 @@ const PLAN = [
   [
     "pg-store",
     (ctx) =>
-      pgStore(ctx, quick ? { calls: 3, creates: 2, warmup: 0 } : { calls: 300, creates: 60 }),
+      pgStore(
+        ctx,
+        quick
+          ? {
+              calls: 3,
+              creates: 2,
+              warmup: 0,
+              http: { clients: 3, callsPerClient: 2, rounds: 1, warmup: 0 },
+            }
+          : { calls: 300, creates: 60 },
+      ),
   ],
   [
     "http",

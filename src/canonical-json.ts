@@ -3,7 +3,9 @@
  * two bodies that differ only in key order give the same string. Used for idempotency
  * fingerprints by the ledger and by the simulator.
  */
-const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+
+/** A JSON object: not null, not an array. Also what every tolerant body reader checks first. */
+export const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
 export function canonicalJson(value: unknown): string {

@@ -3,7 +3,7 @@
  * models go through the same four tools, quotes, spend guards and ledger, with no other
  * code change.
  */
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loopcast } from "./fixtures/throwaway-provider/provider.js";
 import { type Harness, startHarness, structuredOf, textOf } from "./helpers/harness.js";
 
@@ -76,4 +76,43 @@ it("leaves Rivya as it was: a kling-3-0 call is charged by Rivya only", async ()
   expect(structuredOf(res).cost).toMatchObject({ credits: 90, unit: "Rivya credits" });
   expect(h.sim.balance(h.apiKey)).toBe(1000 - 90);
   expect(lc.charged()).toBe(before);
+});
+
+describe("a provider without idempotency", () => {
+  const ni = loopcast({ idempotent: false });
+  let t: Harness;
+  beforeAll(async () => {
+    t = await startHarness({ providers: [ni] });
+  });
+  afterAll(() => t.close());
+
+  it("never resends an unanswered create on its own; resubmit_in_doubt sends it once more, under a new id", async () => {
+    const args = { model: "loopcast-short", prompt: "a spinning top", client_request_id: "ni-1" };
+    ni.dropNextReply();
+    const first = await t.call("generate_video", args);
+    expect(first.isError).toBe(true);
+    expect(textOf(first)).toContain("submitting — in doubt");
+    expect(textOf(first)).toContain("MAY CHARGE TWICE");
+    expect(ni.creates()).toBe(1);
+
+    const again = await t.call("generate_video", args);
+    expect(again.isError).toBe(true);
+    expect(textOf(again)).toContain("resubmit_in_doubt: true");
+    expect(ni.creates()).toBe(1);
+
+    const shown = await t.call("get_task", { task_id: "ni-1" });
+    expect(structuredOf(shown).submitting).toMatchObject({ client_request_id: "ni-1" });
+    expect(textOf(shown)).toContain("will not resend it on its own");
+
+    const forced = await t.call("generate_video", { ...args, resubmit_in_doubt: true });
+    expect(forced.isError, textOf(forced)).toBeFalsy();
+    expect(structuredOf(forced).client_request_id).toBe("ni-1~2");
+    expect(textOf(forced)).toContain("stays listed as in doubt");
+    expect(ni.creates()).toBe(2);
+    // Both sends were charged; the ledger keeps the in-doubt one, so the budget counts it.
+    expect(ni.charged()).toBe(16);
+    const recent = structuredOf(await t.call("get_task", {})).recent_tasks;
+    const ids = recent.map((r: { client_request_id: string }) => r.client_request_id);
+    expect(ids).toEqual(expect.arrayContaining(["ni-1", "ni-1~2"]));
+  });
 });

@@ -7,8 +7,9 @@
 import { createServer as createHttps, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { classify, ToolError } from "../src/errors/classify.js";
+import { ToolError } from "../src/errors/tool-error.js";
 import { createLogger } from "../src/log.js";
+import { classify } from "../src/mcp/error-boundary.js";
 import { isPrivateAddress, type SafeFetchOptions, safeFetch } from "../src/net/safe-fetch.js";
 import { pngBytes } from "./fixtures/images.js";
 import { harnessPerTest, textOf } from "./helpers/harness.js";

@@ -2,7 +2,7 @@
 
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
-import { ToolError } from "../src/errors/classify.js";
+import { ToolError } from "../src/errors/tool-error.js";
 import { chooseStore, storeHealth, storeSecrets } from "../src/store/index.js";
 import { LATEST_VERSION, MIGRATIONS } from "../src/store/postgres-migrations.js";
 import { PostgresStore, splitSchema } from "../src/store/postgres-store.js";

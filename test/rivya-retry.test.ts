@@ -1,6 +1,15 @@
 /** Pure parts of the Rivya client: Retry-After, backoff, retry decisions, error mapping. */
 import { describe, expect, it } from "vitest";
-import { abortableSleep } from "../src/providers/rivya/abort.js";
+import { abortableSleep } from "../src/net/abort.js";
+import {
+  type AttemptOutcome,
+  computeBackoffMs,
+  DEFAULT_RETRY_POLICY,
+  decideRetry,
+  parseRetryAfter,
+  resolveRetryPolicy,
+} from "../src/net/retry.js";
+import { classifyTransportError } from "../src/net/transport-failure.js";
 import { parseErrorEnvelope, scrubSecrets } from "../src/providers/rivya/envelope.js";
 import { errorFromResponse } from "../src/providers/rivya/error-map.js";
 import {
@@ -15,15 +24,6 @@ import {
   ValidationError,
 } from "../src/providers/rivya/errors.js";
 import { parseFile, parseModels, parseTask } from "../src/providers/rivya/parse.js";
-import {
-  type AttemptOutcome,
-  computeBackoffMs,
-  DEFAULT_RETRY_POLICY,
-  decideRetry,
-  parseRetryAfter,
-  resolveRetryPolicy,
-} from "../src/providers/rivya/retry.js";
-import { classifyTransportError } from "../src/providers/rivya/transport-errors.js";
 
 const KEY = "rvya_sk_unit_SECRET_123";
 const ctx = { method: "POST", path: "/api/v1/generations", apiKey: KEY };

@@ -10,8 +10,9 @@ import {
 } from "../src/catalog/schema.js";
 import type { ModelTable, ParamSpec } from "../src/catalog/types.js";
 import { settingsInWords, viewSetting } from "../src/catalog/view.js";
-import { formatZodError, ToolInputError } from "../src/errors/classify.js";
+import { ToolInputError } from "../src/errors/tool-error.js";
 import { renderToolsMarkdown } from "../src/mcp/docs.js";
+import { formatZodError } from "../src/mcp/error-boundary.js";
 import { describeTools } from "../src/mcp/publish.js";
 import { MODELS } from "../src/providers/index.js";
 import { apiModel } from "../src/providers/rivya/simulator/models.js";

@@ -47,9 +47,13 @@ const backends = [
   { name: "postgres", make: postgresBackend, skip: skipPostgres },
 ];
 
-/** Today's date for entries the budget check must see. */
+/**
+ * Today's date for entries the budget check must see: a second ago, but never before the
+ * start of the UTC day (a run in the first second after midnight would date them yesterday).
+ */
 const today = (n: number, overrides: Partial<LedgerEntry> = {}) => {
-  const at = new Date(Date.now() - 1000 + n).toISOString();
+  const midnight = startOfUtcDay(new Date()).getTime();
+  const at = new Date(Math.max(Date.now() - 1000, midnight) + n).toISOString();
   return { created_at: at, updated_at: at, ...overrides };
 };
 

@@ -24,10 +24,16 @@ function parseAnswer(text, contentType) {
 }
 
 export class McpHttpSession {
-  constructor(url, pool) {
+  /**
+   * `token`: sent as a bearer token (hosted servers with a tokens file). `stateless`: for a
+   * `--stateless` server, where every POST stands alone: no initialize, no session header.
+   */
+  constructor(url, pool, { token, stateless = false } = {}) {
     this.url = url;
     this.path = new URL(url).pathname;
     this.pool = pool;
+    this.token = token;
+    this.stateless = stateless;
     this.sessionId = undefined;
     this.nextId = 1;
   }
@@ -37,10 +43,9 @@ export class McpHttpSession {
       "content-type": "application/json",
       accept: "application/json, text/event-stream",
     };
-    if (this.sessionId) {
-      headers["mcp-session-id"] = this.sessionId;
-      headers["mcp-protocol-version"] = PROTOCOL_VERSION;
-    }
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (this.sessionId) headers["mcp-session-id"] = this.sessionId;
+    if (this.sessionId || this.stateless) headers["mcp-protocol-version"] = PROTOCOL_VERSION;
     const res = await this.pool.request({
       path: this.path,
       method: "POST",

@@ -1,11 +1,14 @@
 /**
- * Writes a real, decodable PNG of a chosen size: 8-bit RGB, filter 0, with the pixel rows
- * kept in stored (uncompressed) deflate blocks, so the file size is set by the pixel count
- * and the content is random noise no codec could shrink anyway.
+ * The one PNG writer of the benchmarks and the tests (test/fixtures/images.ts): real,
+ * decodable 8-bit RGB files with filter 0. `pngOfSize` keeps the pixel rows in stored
+ * (uncompressed) deflate blocks, so the file size is set by the pixel count and the content
+ * is random noise no codec could shrink anyway.
  */
 import { randomFillSync } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { crc32, deflateSync } from "node:zlib";
+
+const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 function chunk(type, data) {
   const out = Buffer.alloc(12 + data.length);
@@ -16,6 +19,20 @@ function chunk(type, data) {
   return out;
 }
 
+/** `rows`: `height` rows of one filter byte (0) and `width` RGB triples each. */
+export function encodePng(width, height, rows, level = 6) {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // bit depth 8, colour type RGB, default methods, no interlace
+  return Buffer.concat([
+    SIGNATURE,
+    chunk("IHDR", ihdr),
+    chunk("IDAT", deflateSync(rows, { level })),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
 export function pngOfSize(maxBytes, width = 1024) {
   const rowBytes = 1 + width * 3;
   // Stored blocks cost 5 bytes per ≤64 KiB; headers and chunks under 100 bytes.
@@ -24,17 +41,7 @@ export function pngOfSize(maxBytes, width = 1024) {
     const raw = Buffer.alloc(rowBytes * height);
     randomFillSync(raw);
     for (let y = 0; y < height; y++) raw[y * rowBytes] = 0; // filter type: none
-    const ihdr = Buffer.alloc(13);
-    ihdr.writeUInt32BE(width, 0);
-    ihdr.writeUInt32BE(height, 4);
-    ihdr[8] = 8; // bit depth
-    ihdr[9] = 2; // colour type: RGB
-    const png = Buffer.concat([
-      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-      chunk("IHDR", ihdr),
-      chunk("IDAT", deflateSync(raw, { level: 0 })),
-      chunk("IEND", Buffer.alloc(0)),
-    ]);
+    const png = encodePng(width, height, raw, 0);
     if (png.length <= maxBytes) return png;
     height -= Math.ceil((png.length - maxBytes) / rowBytes);
   }

@@ -5,17 +5,28 @@
  * owner's advisory lock in PostgreSQL, the file lock for the file store):
  * - get_task p50 for a known task over stdio;
  * - generate_video p50 with that budget check (check-and-reserve plus one create).
+ * Then get_task throughput over HTTP, hosted replicas on each store (./pg-http.mjs).
  * Needs PostgreSQL (RIVYA_BENCH_DATABASE_URL, default the local test database); without it
- * the row says why it was skipped. The benchmark's schema is dropped afterwards.
+ * the row says why it was skipped. The benchmark's schemas are dropped afterwards.
  */
 import pg from "pg";
 import { interleave, median } from "../lib/stats.mjs";
+import { pgHttpThroughput } from "./pg-http.mjs";
 
 const DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/test";
 
-export async function pgStore(ctx, { calls = 300, creates = 60, warmup = 10 } = {}) {
+export async function pgStore(
+  ctx,
+  {
+    calls = 300,
+    creates = 60,
+    warmup = 10,
+    http = { clients: 50, callsPerClient: 20, rounds: 5, warmup: 1 },
+  } = {},
+) {
   const url = process.env.RIVYA_BENCH_DATABASE_URL ?? DEFAULT_URL;
   const schema = `rivya_bench_${process.pid}`;
+  const httpSchema = `${schema}_http`;
   const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   try {
     await admin.connect();
@@ -53,6 +64,10 @@ export async function pgStore(ctx, { calls = 300, creates = 60, warmup = 10 } = 
       return performance.now() - t;
     };
     const gets = await interleave(calls, warmup, get(file, fileTask), get(database, dbTask));
+    // The HTTP replicas get the machine to themselves (kill is idempotent).
+    await file.kill();
+    await database.kill();
+    const tp = await pgHttpThroughput(ctx, `${url}?schema=${httpSchema}`, http);
     const p50 = {
       get: { file: median(gets.a), postgres: median(gets.b) },
       generate: {
@@ -65,9 +80,11 @@ export async function pgStore(ctx, { calls = 300, creates = 60, warmup = 10 } = 
       calls,
       creates,
       p50,
+      http: tp,
       ratios: {
         get: p50.get.postgres / p50.get.file,
         generate: p50.generate.postgres / p50.generate.file,
+        throughput: tp.rps.postgres / tp.rps.file,
       },
       pass: true,
       samples: { gets, made },
@@ -75,7 +92,8 @@ export async function pgStore(ctx, { calls = 300, creates = 60, warmup = 10 } = 
   } finally {
     await file.kill();
     await database.kill();
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
+    for (const s of [schema, httpSchema])
+      await admin.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`).catch(() => {});
     await admin.end();
   }
 }

@@ -1,191 +1,87 @@
 /**
- * The single error boundary: every failure a tool meets becomes one sentence an agent can
- * act on, a category, and whether retrying makes sense. Stack traces never leave here.
+ * Classifies whatever the server throws below the MCP boundary: its own ToolErrors, any
+ * provider's errors (through the failure table), cancellations, and failed tasks.
  */
-import { z } from "zod";
-import { RivyaError } from "../providers/rivya/errors.js";
+import { type FailureKind, type HintFacts, type ProviderLabel, ruleOf } from "./failures.js";
+import { ProviderError } from "./provider-error.js";
+import type { Classified } from "./tool-error.js";
+import { ToolError } from "./tool-error.js";
 
-export type FailureCategory =
-  | "invalid_request"
-  | "insufficient_credits"
-  | "rate_limited"
-  | "content_rejected"
-  | "upstream_unavailable"
-  | "generation_failed"
-  | "not_found"
-  | "auth"
-  | "cancelled"
-  | "confirmation_required"
-  | "in_progress"
-  | "internal";
-
-/** A failure a tool reports in its own words, already classified. */
-export class ToolError extends Error {
-  override readonly name: string = "ToolError";
-  constructor(
-    message: string,
-    readonly category: FailureCategory,
-    readonly retryable: boolean,
-    readonly retryAfterSeconds?: number,
-  ) {
-    super(message);
-  }
+function fromKind(kind: FailureKind, message: string, retryAfterSeconds?: number): Classified {
+  const { category, retryable } = ruleOf(kind);
+  const after = retryAfterSeconds === undefined ? {} : { retryAfterSeconds };
+  return { category, retryable, ...after, message };
 }
 
-/** A problem with the caller's input, found before anything was sent or spent. */
-export class ToolInputError extends ToolError {
-  override readonly name = "ToolInputError";
-  constructor(message: string) {
-    super(message, "invalid_request", false);
-  }
+/** One sentence for a provider error: the table's words, or the provider's message plus its ref. */
+function classifyProvider(err: ProviderError): Classified {
+  const rule = ruleOf(err.kind);
+  const f: HintFacts = {
+    provider: err.provider,
+    code: err.code,
+    ref: err.requestId ? ` (${err.provider.name} request ${err.requestId})` : "",
+    retryAfterSeconds: err.retryAfterSeconds,
+  };
+  const message = rule.says ? `${rule.says(f)}. ${rule.hint(f)}` : `${err.message}${f.ref}`;
+  return fromKind(err.kind, message, rule.retryable ? err.retryAfterSeconds : undefined);
 }
 
-export interface Classified {
-  category: FailureCategory;
-  retryable: boolean;
-  retryAfterSeconds?: number;
-  message: string;
-}
-
-const REJECTION = /content|safety|policy|moderation|nsfw|prohibited/i;
-
-/** Classifies a task-level failure (a failed task's `error` object). */
-export function classifyTaskError(error: { code: string; message: string }): Classified {
-  const rejected = error.code === "content_rejected" || REJECTION.test(error.message);
-  return rejected
-    ? {
-        category: "content_rejected",
-        retryable: false,
-        message: `${error.message} Rephrase the prompt or change the reference before trying again.`,
-      }
-    : {
-        category: "generation_failed",
-        retryable: true,
-        message: `${error.message} The credits were refunded; the same request may succeed if submitted again.`,
-      };
-}
-
-function classifyRivya(err: RivyaError): Classified {
-  const after = err.retryAfterSeconds;
-  const retryIn = after === undefined ? {} : { retryAfterSeconds: after };
-  const ref = err.requestId ? ` (Rivya request ${err.requestId})` : "";
-  switch (err.kind) {
-    case "auth":
-      if (err.code === "api_key_missing")
-        return {
-          category: "auth",
-          retryable: false,
-          message:
-            "RIVYA_API_KEY is not set on this server, so it cannot call Rivya (list_models works without it). Set RIVYA_API_KEY (rvya_sk_…) in the server's environment or the host's MCP config and restart the server, or try --demo.",
-        };
-      return {
-        category: "auth",
-        retryable: false,
-        message: `Rivya refused the API key (${err.code})${ref}. Check RIVYA_API_KEY, or create a new key in Rivya Settings.`,
-      };
-    case "scope_denied":
-      return {
-        category: "auth",
-        retryable: false,
-        message: `The API key lacks the scope for this call${ref}. Create a new key with all v1 scopes in Rivya Settings.`,
-      };
-    case "validation":
-    case "idempotency_conflict":
-      return { category: "invalid_request", retryable: false, message: `${err.message}${ref}` };
-    case "insufficient_credits":
-      return {
-        category: "insufficient_credits",
-        retryable: false,
-        message: `Not enough Rivya credits for this call${ref}. Top up the account, or choose a cheaper model (list_models shows costs).`,
-      };
-    case "not_found":
-      return { category: "not_found", retryable: false, message: `${err.message}${ref}` };
-    case "rate_limited":
-      return {
-        category: "rate_limited",
-        retryable: true,
-        ...retryIn,
-        message: `Rivya is rate limiting this key${ref}. Wait ${after ?? 10} s, then retry.`,
-      };
-    default:
-      return {
-        category: "upstream_unavailable",
-        retryable: true,
-        ...retryIn,
-        message: `Rivya could not be reached or answered with an error (${err.code})${ref}. Retry in a little while.`,
-      };
-  }
-}
-
-export function classify(err: unknown): Classified {
+/** Classifies an error of the server or a provider; anything else is an internal error. */
+export function classifyError(err: unknown): Classified {
   if (err instanceof ToolError) {
     const after =
       err.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: err.retryAfterSeconds };
     return { category: err.category, retryable: err.retryable, ...after, message: err.message };
   }
-  if (err instanceof z.ZodError)
-    return { category: "invalid_request", retryable: false, message: formatZodError(err) };
-  if (err instanceof RivyaError) return classifyRivya(err);
+  if (err instanceof ProviderError) return classifyProvider(err);
   if (err instanceof Error && err.name === "AbortError")
-    return { category: "cancelled", retryable: true, message: "The call was cancelled." };
-  return {
-    category: "internal",
-    retryable: false,
-    message: "rivya-mcp hit an unexpected internal error; the details are in its log.",
-  };
+    return fromKind("cancelled", "The call was cancelled.");
+  return fromKind(
+    "internal",
+    "rivya-mcp hit an unexpected internal error; the details are in its log.",
+  );
 }
 
-/** How zod's own messages begin: such a message is rewritten, never shown to an agent. */
-const ZOD_WORDING = /^(Invalid |Unrecognized key|Too (big|small)|Expected |Required$)/;
-
-/** What a JSON type is called in a sentence, with the values it allows. */
-const EXPECTED: Record<string, string> = {
-  string: "a string",
-  number: "a number",
-  int: "an integer",
-  boolean: "true or false",
-  array: "an array",
-  object: "an object",
-  record: "an object",
+/**
+ * A failed task's `error.code` → its kind. Rivya reports `generation_failed` (and the simulator
+ * `content_rejected`); EvoLink's codes are in evolink-api.md §9. Codes not listed, and the open
+ * list's newcomers, count as a plain generation failure unless the message says "policy".
+ */
+const TASK_CODES: Record<string, FailureKind> = {
+  content_rejected: "content_rejected",
+  content_policy_violation: "content_rejected",
+  invalid_parameters: "invalid_parameters",
+  image_dimension_mismatch: "invalid_parameters",
+  image_processing_error: "image_processing_error",
+  request_cancelled: "cancelled",
+  generation_timeout: "generation_timeout",
+  quota_exceeded: "quota_exceeded",
+  resource_exhausted: "quota_exceeded",
+  rate_limited: "quota_exceeded",
 };
 
-/** One problem in our own words; zod's default wording never reaches an agent. */
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const path = issue.path.map(String).join(".");
-  // Messages written in the schemas already name the field and what it allows.
-  if (!ZOD_WORDING.test(issue.message)) return issue.message;
-  const field = path || "the arguments";
-  switch (issue.code) {
-    case "invalid_type":
-      return /received undefined$/.test(issue.message)
-        ? `${field} is required`
-        : `${field} must be ${EXPECTED[issue.expected] ?? issue.expected}`;
-    case "too_small":
-      return issue.origin === "string"
-        ? `${field} must not be empty`
-        : `${field} must be at least ${issue.minimum}`;
-    case "too_big":
-      return issue.origin === "string"
-        ? `${field} must be at most ${issue.maximum} characters`
-        : `${field} must be at most ${issue.maximum}`;
-    case "invalid_value":
-      return `${field} must be one of ${issue.values.map(String).join(", ")}`;
-    case "unrecognized_keys":
-      return `unknown argument ${issue.keys.join(", ")}: remove it`;
-    default:
-      return `${field} has a value this tool cannot use`;
-  }
+const REJECTION = /content|safety|policy|moderation|nsfw|prohibited/i;
+
+const NO_PROVIDER: ProviderLabel = {
+  id: "",
+  name: "the provider",
+  keyEnv: "the provider's API key",
+  keyShape: "its key",
+  keyPage: "the provider's settings",
+};
+
+function taskKind(error: { code: string; message: string }): FailureKind {
+  const known = Object.hasOwn(TASK_CODES, error.code) ? TASK_CODES[error.code] : undefined;
+  if (known) return known;
+  return REJECTION.test(error.message) ? "content_rejected" : "generation_failed";
 }
 
-/** Turns zod issues into one sentence naming each field, what it allows, and what to do. */
-export function formatZodError(err: z.ZodError): string {
-  const lines = [...new Set(err.issues.map(describeIssue))];
-  return `Invalid arguments: ${lines.join("; ")}. Fix ${lines.length > 1 ? "them" : "it"} and call again; nothing was spent.`;
-}
-
-/** The text of an isError result: the sentence, then the machine-readable facts. */
-export function errorText(c: Classified): string {
-  const after =
-    c.retryAfterSeconds === undefined ? "" : `; retry_after_seconds: ${c.retryAfterSeconds}`;
-  return `${c.message}\n[category: ${c.category}; retryable: ${c.retryable}${after}]`;
+/** Classifies a task-level failure (a failed task's `error` object). */
+export function classifyTaskError(
+  error: { code: string; message: string },
+  provider: ProviderLabel = NO_PROVIDER,
+): Classified {
+  const kind = taskKind(error);
+  const hint = ruleOf(kind).hint({ provider, code: error.code, ref: "" });
+  return fromKind(kind, `${error.message} ${hint}`);
 }

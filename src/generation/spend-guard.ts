@@ -4,7 +4,7 @@
  * and says what to do instead. Every check uses the quote (the best known price), never a
  * lower catalog figure.
  */
-import { ToolError, ToolInputError } from "../errors/classify.js";
+import { ToolError, ToolInputError } from "../errors/tool-error.js";
 import type { Provider } from "../providers/types.js";
 import { type SpendCheck, startOfUtcDay } from "../store/types.js";
 import type { ServerDeps, ToolContext } from "./context.js";

@@ -6,10 +6,11 @@
  * retry with the same client_request_id settles it without a second charge.
  */
 import { createHash } from "node:crypto";
-import { classify, ToolError } from "../errors/classify.js";
-import type { Provider, Submission } from "../providers/types.js";
+import type { ModelTable } from "../catalog/types.js";
+import { classifyError as classify } from "../errors/classify.js";
+import { ToolError } from "../errors/tool-error.js";
+import type { GenerationRequest, Provider, Submission } from "../providers/types.js";
 import { DuplicateRequestError, type LedgerEntry } from "../store/types.js";
-import type { GenerateCall } from "../tools/generate-request.js";
 import type { ServerDeps, ToolContext } from "./context.js";
 import { hashRequest, newIntent, recordSafely, withTaskState } from "./ledger.js";
 import { learnReservation, type Quote } from "./quote.js";
@@ -24,8 +25,16 @@ function idempotencyKeyFor(owner: string, clientRequestId: string): string {
   return `rmcp_${digest.slice(0, 40)}`;
 }
 
+/** A validated generate_video call, as far as paying for it goes. */
+export interface PaidCall {
+  model: ModelTable;
+  body: GenerationRequest;
+  maxCredits: number | undefined;
+  confirmed: boolean;
+}
+
 /** The model settings as sent, without reference media: what the price depends on. */
-export function settingsOf(call: GenerateCall): Record<string, unknown> {
+export function settingsOf(call: PaidCall): Record<string, unknown> {
   const { referenceMediaItems: _, ...settings } = call.body.params ?? {};
   return settings;
 }
@@ -37,7 +46,7 @@ export interface Submitted {
 }
 
 export async function submit(
-  call: GenerateCall,
+  call: PaidCall,
   clientRequestId: string,
   quote: Quote,
   ctx: ToolContext,
@@ -85,7 +94,7 @@ export async function submit(
  */
 export async function create(
   intent: LedgerEntry,
-  call: GenerateCall,
+  call: PaidCall,
   quote: Quote,
   deps: ServerDeps,
   /** False for a resend of an earlier intent: refusing it proves nothing about the first send. */
@@ -114,6 +123,20 @@ export async function create(
   return { entry, replayed: created.replayed };
 }
 
+/**
+ * An unanswered create at a provider without idempotency: it may have been created and
+ * charged, and sending it again could create and charge a second one, so nothing is resent
+ * unless the agent asks for exactly that.
+ */
+export function inDoubt(why: string, provider: Provider, clientRequestId: string): ToolError {
+  const name = provider.displayName;
+  return new ToolError(
+    `${why} ${name} may or may not have created (and charged) this video, and ${name} has no idempotency key, so the request was not sent again; it is recorded as "submitting — in doubt". Check get_task with task_id "${clientRequestId}" later. Sending it again is possible (generate_video with the same client_request_id and resubmit_in_doubt: true) but MAY CHARGE TWICE: ask the person first.`,
+    "in_progress",
+    false,
+  );
+}
+
 /** Another call with the same client_request_id got its intent in first: one request, one task. */
 function alreadyUnderWay(existing: LedgerEntry): ToolError {
   const id = existing.client_request_id;
@@ -136,6 +159,7 @@ function refused(err: unknown, provider: Provider, clientRequestId: string): unk
 /** Errors after the request may have reached the provider say how to retry without paying twice. */
 function outcomeUnknown(err: unknown, provider: Provider, clientRequestId: string): unknown {
   const c = classify(err);
+  if (!provider.idempotentCreate) return inDoubt(c.message, provider, clientRequestId);
   const hint = `${c.message} ${provider.displayName} may or may not have created the task; the request is recorded as "submitting — outcome unknown". It is safe to retry: call generate_video again with client_request_id "${clientRequestId}" and the same arguments; you will get the same task and pay once.`;
   return new ToolError(hint, c.category, true, c.retryAfterSeconds);
 }

@@ -17,10 +17,10 @@ import type {
   JsonSchemaType,
   jsonSchemaValidator,
 } from "@modelcontextprotocol/sdk/validation/types.js";
-import { classify, errorText } from "../errors/classify.js";
 import type { ServerDeps, ToolContext } from "../generation/context.js";
 import { type AnyTool, TOOLS } from "../tools/index.js";
 import { VERSION } from "../version.js";
+import { classify, errorText } from "./error-boundary.js";
 import { describeTools } from "./publish.js";
 
 /**

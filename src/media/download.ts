@@ -11,10 +11,10 @@ import { mkdir, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { ToolError } from "../errors/classify.js";
+import { ToolError } from "../errors/tool-error.js";
+import { abortReason } from "../net/abort.js";
 import type { FetchGuard } from "../net/guard.js";
 import { bodyFailure, openGuarded } from "../net/safe-fetch.js";
-import { abortReason } from "../providers/rivya/abort.js";
 
 /** Far above any video the models make (a 15 s 1080p clip is tens of MB). */
 export const MAX_VIDEO_BYTES = 2 * 1024 ** 3;

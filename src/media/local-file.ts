@@ -9,7 +9,7 @@ import { constants, openAsBlob } from "node:fs";
 import { type FileHandle, open, readlink, realpath, stat } from "node:fs/promises";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ToolInputError } from "../errors/classify.js";
+import { ToolInputError } from "../errors/tool-error.js";
 
 function isInside(dir: string, file: string): boolean {
   const rel = relative(dir, file);

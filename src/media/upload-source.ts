@@ -7,7 +7,7 @@
 import { basename } from "node:path";
 import { formatBytes } from "../catalog/files-policy.js";
 import type { ModelTable } from "../catalog/types.js";
-import { ToolInputError } from "../errors/classify.js";
+import { ToolInputError } from "../errors/tool-error.js";
 import { openAllowedFile } from "./local-file.js";
 
 export interface ReferenceSource {

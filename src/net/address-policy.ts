@@ -5,7 +5,7 @@
  */
 import type { LookupAddress } from "node:dns";
 import { BlockList, isIP } from "node:net";
-import { ToolInputError } from "../errors/classify.js";
+import { ToolInputError } from "../errors/tool-error.js";
 
 // Two lists: a BlockList matches an IPv4 address against IPv4-mapped IPv6 rules, so one list
 // holding ::ffff:0:0/96 would refuse every IPv4 address.

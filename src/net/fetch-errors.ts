@@ -4,8 +4,8 @@
  * "internal error" with a stack trace in the log.
  */
 
-import { ToolError, ToolInputError } from "../errors/classify.js";
-import { classifyTransportError } from "../providers/rivya/transport-errors.js";
+import { ToolError, ToolInputError } from "../errors/tool-error.js";
+import { classifyTransportError } from "./transport-failure.js";
 
 /** What is being fetched and what to do instead, e.g. "upload the file as base64". */
 export interface FetchSubject {

@@ -7,7 +7,7 @@
 import { lookup as dnsLookup } from "node:dns";
 import { isIP } from "node:net";
 import { Agent } from "undici";
-import { ToolInputError } from "../errors/classify.js";
+import { ToolInputError } from "../errors/tool-error.js";
 import {
   guardedLookup,
   isPrivateAddress,

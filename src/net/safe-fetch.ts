@@ -6,7 +6,7 @@
  */
 import type { Readable } from "node:stream";
 import { request } from "undici";
-import { ToolError, ToolInputError } from "../errors/classify.js";
+import { ToolError, ToolInputError } from "../errors/tool-error.js";
 import { type FetchSubject, fetchFailure, statusFailure } from "./fetch-errors.js";
 import { checkUrl, DEFAULT_TIMEOUTS, type FetchGuard, guardedAgent } from "./guard.js";
 import { readCapped } from "./read-capped.js";

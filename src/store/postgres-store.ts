@@ -10,7 +10,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
-import { ToolError } from "../errors/classify.js";
+import { ToolError } from "../errors/tool-error.js";
 import { migrate, quoteIdent } from "./postgres-migrations.js";
 import {
   DuplicateRequestError,

@@ -16,7 +16,7 @@ import {
 } from "../catalog/schema.js";
 import type { ModelTable } from "../catalog/types.js";
 import { MAX_WAIT_SECONDS } from "../config.js";
-import { ToolInputError } from "../errors/classify.js";
+import { ToolInputError } from "../errors/tool-error.js";
 import { capWait } from "../generation/wait.js";
 import type { GenerationRequest } from "../providers/types.js";
 import { strictArgs, unknownModelMessage } from "./arguments.js";
@@ -66,6 +66,12 @@ export function generateInputSchema(models: readonly ModelTable[]) {
       .min(0)
       .optional()
       .describe(`Seconds to wait for the result (at most ${MAX_WAIT_SECONDS})`),
+    resubmit_in_doubt: z
+      .boolean()
+      .optional()
+      .describe(
+        "Send again a request shown as in doubt at a provider without idempotency. MAY CHARGE TWICE",
+      ),
   });
 }
 
@@ -76,6 +82,8 @@ export interface GenerateCall {
   dryRun: boolean;
   maxCredits: number | undefined;
   confirmed: boolean;
+  /** The agent accepts that resending an in-doubt create may charge twice. */
+  resubmitInDoubt: boolean;
   waitSeconds: number;
   /** The settings the request will use, defaults filled in, in the agent's natural form. */
   settings: Record<string, unknown>;
@@ -179,6 +187,7 @@ export function parseGenerateCall(models: readonly ModelTable[], args: unknown):
     dryRun: input.dry_run ?? false,
     maxCredits: input.max_credits,
     confirmed: input.confirm ?? false,
+    resubmitInDoubt: input.resubmit_in_doubt ?? false,
     ...capWait(input.wait_seconds),
     receivedAt: Date.now(),
   };

@@ -2,10 +2,10 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { settingsLine } from "../catalog/schema.js";
 import type { ModelTable } from "../catalog/types.js";
-import { ToolError, ToolInputError } from "../errors/classify.js";
+import { ToolInputError } from "../errors/tool-error.js";
 import { hashRequest, recordTaskState, taskFromEntry } from "../generation/ledger.js";
 import { type Quote, quoteFor } from "../generation/quote.js";
-import { create, settingsOf, submit } from "../generation/submit.js";
+import { create, inDoubt, settingsOf, submit } from "../generation/submit.js";
 import { summarizeTask, taskViewSchema, toTaskView, videoLinks } from "../generation/task-view.js";
 import { nextCheckSeconds, waitForTask, withDeadline } from "../generation/wait.js";
 import type { Task } from "../providers/types.js";
@@ -138,7 +138,15 @@ async function replay(known: LedgerEntry, call: GenerateCall, ctx: ToolContext, 
   });
   if (known.state === "submitting") {
     // Resending is safe only when the provider dedupes creates by idempotency key.
-    if (!provider.idempotentCreate) throw inDoubt(known, provider.displayName);
+    if (!provider.idempotentCreate) {
+      if (!call.resubmitInDoubt)
+        throw inDoubt(
+          "An earlier send of this request got no answer.",
+          provider,
+          known.client_request_id,
+        );
+      return resubmit(known, call, ctx, deps);
+    }
     const resumed = await create(known, call, quote, deps, false);
     const task = taskFromEntry(resumed.entry);
     return result(
@@ -168,13 +176,32 @@ async function replay(known: LedgerEntry, call: GenerateCall, ctx: ToolContext, 
   );
 }
 
-/** An unanswered create at a provider without idempotency: resending it could charge twice. */
-function inDoubt(known: LedgerEntry, provider: string): ToolError {
-  return new ToolError(
-    `The request with client_request_id "${known.client_request_id}" was sent to ${provider}, but its answer never came, and ${provider} has no idempotency key: sending it again could create and charge a second video. It was not resent. Check get_task with task_id "${known.client_request_id}" later, or look in the ${provider} dashboard.`,
-    "in_progress",
-    false,
-  );
+/**
+ * The in-doubt request sent again, as the agent asked, under a new client_request_id: the
+ * earlier send stays in the ledger (and in the budget) in case it was created too.
+ */
+async function resubmit(
+  known: LedgerEntry,
+  call: GenerateCall,
+  ctx: ToolContext,
+  deps: ServerDeps,
+) {
+  const id = await resubmissionId(known.client_request_id, deps);
+  const quote = await quoteFor(call.model, settingsOf(call), deps);
+  const { entry } = await submit(call, id, quote, ctx, deps);
+  const task = await settle(taskFromEntry(entry), entry, call, ctx, deps);
+  const out = result(call, id, quote, task, false, deps);
+  const note = `Sent again as client_request_id "${id}". The first send ("${known.client_request_id}") stays listed as in doubt: if it was created too, both are charged.`;
+  return { ...out, text: `${out.text} ${note}` };
+}
+
+/** "<id>~2", "<id>~3", …: the first free one, within the 128-character limit. */
+async function resubmissionId(base: string, deps: ServerDeps): Promise<string> {
+  for (let n = 2; ; n++) {
+    const suffix = `~${n}`;
+    const id = `${base.slice(0, 128 - suffix.length)}${suffix}`;
+    if (!(await deps.store.findByClientRequestId(deps.owner, id))) return id;
+  }
 }
 
 export const generateVideoTool = (models: readonly ModelTable[]) =>

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { MAX_WAIT_SECONDS } from "../config.js";
-import { classify, ToolError, ToolInputError } from "../errors/classify.js";
+import { classifyError as classify } from "../errors/classify.js";
+import { ToolError, ToolInputError } from "../errors/tool-error.js";
 import { recordSafely, recordTaskState, taskFromEntry } from "../generation/ledger.js";
 import { listRecent, recentSchema } from "../generation/task-list.js";
 import { summarizeTask, taskViewSchema, toTaskView, videoLinks } from "../generation/task-view.js";
@@ -122,8 +123,11 @@ async function lookUp(id: string, ctx: ToolContext, deps: ServerDeps): Promise<F
 }
 
 function submittingResult(entry: LedgerEntry, deps: ServerDeps) {
-  const name = deps.providers.forRecord(entry).displayName;
-  const next = `Call generate_video again with client_request_id "${entry.client_request_id}" and the same arguments: it resends the request under the same idempotency key, so you get the task ${name} created or it is created once — never charged twice.`;
+  const provider = deps.providers.forRecord(entry);
+  const name = provider.displayName;
+  const next = provider.idempotentCreate
+    ? `Call generate_video again with client_request_id "${entry.client_request_id}" and the same arguments: it resends the request under the same idempotency key, so you get the task ${name} created or it is created once — never charged twice.`
+    : `${name} has no idempotency key, so this server will not resend it on its own: if ${name} created it, it is charged and may still appear here. To send it again anyway, call generate_video with client_request_id "${entry.client_request_id}", the same arguments and resubmit_in_doubt: true — this MAY CHARGE TWICE; ask the person first.`;
   return {
     structured: {
       submitting: {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { withDefaults } from "../catalog/schema.js";
 import type { ModelTable } from "../catalog/types.js";
 import { settingsInWords, settingViewSchema, viewSetting } from "../catalog/view.js";
-import { classify } from "../errors/classify.js";
+import { classifyError as classify } from "../errors/classify.js";
 import type { Provider } from "../providers/types.js";
 import { strictArgs, unknownModelMessage } from "./arguments.js";
 import { defineTool, READS, type ServerDeps } from "./define.js";

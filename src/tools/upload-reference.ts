@@ -2,7 +2,7 @@ import { z } from "zod";
 import { formatBytes } from "../catalog/files-policy.js";
 import { findModel } from "../catalog/index.js";
 import type { ModelTable, ReferenceKindRule } from "../catalog/types.js";
-import { ToolInputError } from "../errors/classify.js";
+import { ToolInputError } from "../errors/tool-error.js";
 import { type LoadedReference, loadReference, tooLarge } from "../media/upload-source.js";
 import { strictArgs, unknownModelMessage } from "./arguments.js";
 import { CREATES, defineTool } from "./define.js";

@@ -3,6 +3,7 @@
  * per-person token bucket so one agent in a loop cannot starve the others.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { TokenBucket } from "../net/token-bucket.js";
 import { RPC, sendRpcError } from "./http-io.js";
 
 const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "::1"]);
@@ -75,7 +76,7 @@ export function checkHostAndOrigin(req: IncomingMessage, policy: OriginPolicy): 
  * takes one token per message, so batching cannot multiply the rate.
  */
 export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(
     private readonly perSecond: number,
@@ -94,18 +95,13 @@ export class RateLimiter {
   take(key: string, count = 1): number {
     if (this.perSecond <= 0 || count <= 0) return 0;
     const now = Date.now();
-    const bucket = this.buckets.get(key) ?? { tokens: this.burst, at: now };
-    bucket.tokens = Math.min(
-      this.burst,
-      bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond,
-    );
-    bucket.at = now;
-    this.buckets.set(key, bucket);
-    if (bucket.tokens >= count) {
-      bucket.tokens -= count;
-      return 0;
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = new TokenBucket(this.burst, { tokens: this.perSecond, everyMs: 1000 }, now);
+      this.buckets.set(key, bucket);
     }
-    return Math.max(1, Math.ceil((count - bucket.tokens) / this.perSecond));
+    const missing = bucket.take(count, now);
+    return missing === 0 ? 0 : Math.max(1, Math.ceil(missing / this.perSecond));
   }
 }
 

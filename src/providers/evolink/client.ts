@@ -6,8 +6,8 @@
 import { openAsBlob } from "node:fs";
 import { basename } from "node:path";
 import { Agent, type Dispatcher, FormData } from "undici";
-import { defaultSleep, type Sleep } from "../rivya/abort.js";
-import { type RetryPolicy, resolveRetryPolicy } from "../rivya/retry.js";
+import { defaultSleep, type Sleep } from "../../net/abort.js";
+import { type RetryPolicy, resolveRetryPolicy } from "../../net/retry.js";
 import type { ErrorContext } from "./error-map.js";
 import { EvolinkAuthError, EvolinkValidationError } from "./errors.js";
 import { type EvolinkRetryInfo, type HttpConfig, type HttpRequest, send } from "./http.js";

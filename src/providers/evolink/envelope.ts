@@ -4,12 +4,13 @@
  * an integer (plus `fallback_suggestion`) on older ones (evolink-api.md §9); the Files API
  * answers `{success:false, code:<4xxxx>, msg}` instead (§12).
  */
-import { jsonOrSnippet, scrubSecrets as scrubRivya } from "../rivya/envelope.js";
-import { isPlainObject } from "../rivya/simulator/util.js";
+
+import { isPlainObject } from "../../canonical-json.js";
+import { jsonOrSnippet, redactSecrets } from "../../net/redact.js";
 
 /** Removes the configured key, anything shaped like an EvoLink key, and bearer tokens. */
 export function scrubSecrets(text: string, apiKey?: string): string {
-  return scrubRivya(text, apiKey).replace(/sk-evo-[A-Za-z0-9_-]{4,}/g, "sk-evo-[redacted]");
+  return redactSecrets(text, apiKey, "sk-evo-");
 }
 
 /** Every string in a parsed body, scrubbed. */

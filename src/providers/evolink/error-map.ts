@@ -3,6 +3,7 @@
  * branch is unit-testable. The business `code` decides first, the HTTP status when the code is
  * missing, numeric (old envelope) or new.
  */
+import { type HintFacts, ruleOf } from "../../errors/failures.js";
 import { parseErrorEnvelope, scrubSecrets } from "./envelope.js";
 import {
   type CreateOutcome,
@@ -94,15 +95,7 @@ export function errorFromResponse(
   // An integer code (old envelope) repeats the status; a Files API code names the problem.
   const Cls = lookup(BY_CODE, code) ?? lookup(FILES_CODES, code) ?? byStatus(r.status);
   const createOutcome = ctx.isCreate ? statusOutcome(r.status) : undefined;
-  const parts = [
-    `EvoLink ${ctx.method} ${ctx.path} failed: HTTP ${r.status}`,
-    env.code ? ` ${env.code}` : "",
-    env.message ? `: ${env.message}` : "",
-    env.param ? ` (field: ${env.param})` : "",
-    env.fallbackSuggestion ? ` Suggestion: ${env.fallbackSuggestion}.` : "",
-    createOutcome ? ` ${OUTCOME_HINT[createOutcome]}` : "",
-  ];
-  return new Cls(scrubSecrets(parts.join(""), ctx.apiKey), {
+  const error = new Cls("", {
     code: env.code ?? `http_${r.status}`,
     status: r.status,
     type: env.type,
@@ -111,6 +104,26 @@ export function errorFromResponse(
     retryAfterSeconds: r.retryAfterSeconds,
     createOutcome,
   });
+  const what = [
+    `EvoLink ${ctx.method} ${ctx.path} failed: HTTP ${r.status}`,
+    env.code ? ` ${env.code}` : "",
+    env.message ? `: ${env.message}` : "",
+    env.param ? ` (field: ${env.param})` : "",
+  ].join("");
+  const parts = [
+    what.endsWith(".") ? what : `${what}.`,
+    error.kind === "unexpected" ? "" : ` ${ruleOf(error.kind).hint(hintFacts(error))}`,
+    env.fallbackSuggestion ? ` Suggestion: ${env.fallbackSuggestion}.` : "",
+    createOutcome ? ` ${OUTCOME_HINT[createOutcome]}` : "",
+  ];
+  error.message = scrubSecrets(parts.join(""), ctx.apiKey);
+  return error;
+}
+
+/** The facts the failure table's hint may use; EvoLink's envelope carries no request id. */
+function hintFacts(error: EvolinkError): HintFacts {
+  const { provider, code, retryAfterSeconds } = error;
+  return { provider, code, ref: "", retryAfterSeconds };
 }
 
 export function errorFromTransport(

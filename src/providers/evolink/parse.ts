@@ -3,7 +3,7 @@
  * kept, optional ones may be missing, and only what a caller cannot do without (a task id, a
  * file URL) makes the body a failure. Every string is scrubbed of the key first.
  */
-import { isPlainObject } from "../rivya/simulator/util.js";
+import { isPlainObject } from "../../canonical-json.js";
 import { codeOf, scrubDeep, scrubSecrets } from "./envelope.js";
 import type { ErrorContext } from "./error-map.js";
 import { filesErrorClass, unexpectedResponse } from "./error-map.js";

@@ -5,7 +5,7 @@
  * retried by the client.
  */
 import type { ModelTable } from "../../catalog/types.js";
-import { ToolError } from "../../errors/classify.js";
+import { ToolError } from "../../errors/tool-error.js";
 import { createLogger, type Logger } from "../../log.js";
 import type {
   Connection,

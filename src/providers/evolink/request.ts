@@ -5,7 +5,7 @@
  * request EvoLink would refuse is refused here first, before anything leaves.
  */
 
-import { ToolInputError } from "../../errors/classify.js";
+import { ToolInputError } from "../../errors/tool-error.js";
 import type { GenerationRequest, ReferenceItem } from "../types.js";
 import type { EvolinkCreateBody } from "./types.js";
 

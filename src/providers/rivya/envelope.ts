@@ -4,12 +4,11 @@
  * version may send `request_id`, a flat object, a string, HTML or nothing at all.
  */
 
+import { jsonOrSnippet, redactSecrets } from "../../net/redact.js";
+
 /** Removes the configured key and anything shaped like a Rivya secret key. */
 export function scrubSecrets(text: string, apiKey?: string): string {
-  let out = apiKey ? text.split(apiKey).join("[redacted]") : text;
-  // Placeholders such as "rvya_sk_..." in upstream hints are not secrets and stay readable.
-  out = out.replace(/rvya_sk_[A-Za-z0-9_-]{4,}/g, "rvya_sk_[redacted]");
-  return out.replace(/\b(bearer)\s+(?!rvya_sk_)[A-Za-z0-9._~+/=-]{8,}/gi, "$1 [redacted]");
+  return redactSecrets(text, apiKey, "rvya_sk_");
 }
 
 /**
@@ -32,18 +31,6 @@ export interface Envelope {
 }
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v ? v : undefined);
-
-/** The body as JSON or, when it is not JSON, an envelope quoting the start of it. */
-export function jsonOrSnippet(
-  bodyText: string,
-): { json: unknown } | { envelope: { message?: string } } {
-  try {
-    return { json: JSON.parse(bodyText) };
-  } catch {
-    const snippet = bodyText.replace(/\s+/g, " ").trim().slice(0, 160);
-    return { envelope: snippet ? { message: `non-JSON response body: ${snippet}` } : {} };
-  }
-}
 
 /** Reads `{"error":{code,message,requestId|request_id}}`, tolerating flat or string variants. */
 export function parseErrorEnvelope(bodyText: string): Envelope {

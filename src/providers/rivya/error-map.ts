@@ -4,6 +4,7 @@
  * branch on it), the HTTP status only when the code is missing or new.
  */
 
+import { ruleOf } from "../../errors/failures.js";
 import { parseErrorEnvelope, scrubSecrets } from "./envelope.js";
 import {
   AuthError,
@@ -11,6 +12,7 @@ import {
   InsufficientCreditsError,
   NotFoundError,
   RateLimitedError,
+  RIVYA_LABEL,
   RivyaError,
   type RivyaErrorInit,
   ScopeDeniedError,
@@ -58,24 +60,23 @@ function byStatus(status: number): [ErrorClass, string] {
   return [RivyaError, "unexpected_response"];
 }
 
-const HINTS = new Map<ErrorClass, string>([
-  [AuthError, "Check that the Rivya API key is set, current and not revoked."],
-  [ScopeDeniedError, "The API key lacks the scope this call needs; create a key that has it."],
-  [ValidationError, "Fix the request; sending it unchanged will fail again."],
-  [InsufficientCreditsError, "Top up credits in Rivya or pick a cheaper model or settings."],
-  [NotFoundError, "Check the id; another account's resources are reported as not found."],
-  [
-    IdempotencyConflictError,
-    "This Idempotency-Key was used for a different request; use a new key.",
-  ],
-  [UpstreamUnavailableError, "Rivya is temporarily unavailable; try again later."],
-]);
-
 export interface ErrorResponse {
   status: number;
   bodyText: string;
   retryAfterSeconds?: number | undefined;
   headerRequestId?: string | undefined;
+}
+
+/**
+ * The table's next step. A rate limit states the upstream's Retry-After instead: the
+ * boundary words the wait for agents, this message is for logs and callers of the client.
+ */
+function nextStep(error: RivyaError, retryAfterSeconds: number | undefined): string {
+  if (error.kind === "rate_limited")
+    return retryAfterSeconds === undefined ? "Slow down." : `Retry in ${retryAfterSeconds} s.`;
+  // Only the bare class (a 1xx/3xx status) has no row worth quoting.
+  if (error.kind === "unexpected") return "";
+  return ruleOf(error.kind).hint({ provider: RIVYA_LABEL, code: error.code, ref: "" });
 }
 
 export function errorFromResponse(res: ErrorResponse, ctx: ErrorContext): RivyaError {
@@ -97,13 +98,10 @@ export function errorFromResponse(res: ErrorResponse, ctx: ErrorContext): RivyaE
 
   const upstream = env.message ? scrubSecrets(env.message, ctx.apiKey).slice(0, 500) : undefined;
   const facts = [`HTTP ${res.status}`, code, requestId && `request ${requestId}`].filter(Boolean);
-  let hint = HINTS.get(Cls) ?? "";
-  if (Cls === RateLimitedError) {
-    hint =
-      res.retryAfterSeconds === undefined ? "Slow down." : `Retry in ${res.retryAfterSeconds} s.`;
-  }
-  const message = `Rivya ${ctx.method} ${ctx.path}: ${upstream ?? "request failed"} (${facts.join(", ")}). ${hint}`;
-  return new Cls(scrubSecrets(message.trim(), ctx.apiKey), init);
+  const error = new Cls("", init);
+  const message = `Rivya ${ctx.method} ${ctx.path}: ${upstream ?? "request failed"} (${facts.join(", ")}). ${nextStep(error, res.retryAfterSeconds)}`;
+  error.message = scrubSecrets(message.trim(), ctx.apiKey);
+  return error;
 }
 
 /** A 2xx whose body is not what the contract promises: fail clearly now, not later. */

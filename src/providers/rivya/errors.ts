@@ -1,11 +1,25 @@
 /**
  * One error class per failure kind, so callers branch on the class (or `kind`)
  * instead of parsing messages. Messages never contain the API key: the client
- * builds them only from the upstream envelope and its own words.
+ * builds them only from the upstream envelope and its own words. Category, retryability
+ * and the next step come from the failure table in errors/.
  */
+import type { FailureKind, ProviderLabel } from "../../errors/failures.js";
+import { ProviderError, type ProviderErrorInit } from "../../errors/provider-error.js";
 
-export type RivyaErrorKind =
+/** The names Rivya's error messages use. */
+export const RIVYA_LABEL: ProviderLabel = {
+  id: "rivya",
+  name: "Rivya",
+  keyEnv: "RIVYA_API_KEY",
+  keyShape: "rvya_sk_…",
+  keyPage: "Rivya Settings",
+};
+
+export type RivyaErrorKind = Extract<
+  FailureKind,
   | "auth"
+  | "api_key_missing"
   | "scope_denied"
   | "validation"
   | "insufficient_credits"
@@ -15,51 +29,29 @@ export type RivyaErrorKind =
   | "upstream_unavailable"
   | "network"
   | "timeout"
-  | "unexpected";
+  | "unexpected"
+>;
 
-/** Optional fields also take `undefined` so call sites can pass through what they may not have. */
-export interface RivyaErrorInit {
-  code: string;
-  status?: number | undefined;
-  requestId?: string | undefined;
-  retryAfterSeconds?: number | undefined;
+export interface RivyaErrorInit extends ProviderErrorInit {
   /** The idempotency key of the create this error interrupted, so the caller can retry safely. */
   idempotencyKey?: string | undefined;
-  cause?: unknown;
 }
 
-export class RivyaError extends Error {
+export class RivyaError extends ProviderError {
+  readonly provider = RIVYA_LABEL;
   readonly kind: RivyaErrorKind = "unexpected";
-  readonly code: string;
-  readonly status: number | undefined;
-  readonly requestId: string | undefined;
-  readonly retryAfterSeconds: number | undefined;
   readonly idempotencyKey: string | undefined;
-  /**
-   * Set on the error a retried call finally gave up with: an earlier attempt may have been
-   * acted on even though this last one was refused (a dropped reply, then a 429).
-   */
-  earlierAttemptMayHaveActed = false;
 
   constructor(message: string, init: RivyaErrorInit) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.name = new.target.name;
-    this.code = init.code;
-    this.status = init.status;
-    this.requestId = init.requestId;
-    this.retryAfterSeconds = init.retryAfterSeconds;
+    super(message, init);
     this.idempotencyKey = init.idempotencyKey;
-  }
-
-  /** Whether sending the same request again may succeed without changing it. */
-  get retryable(): boolean {
-    return false;
   }
 }
 
 /** 401: `api_key_missing`, `api_key_invalid`, `api_key_revoked`, `api_key_expired`. */
 export class AuthError extends RivyaError {
-  override readonly kind = "auth";
+  // A missing key needs a different next step (set it) than a refused one (check or replace it).
+  override readonly kind = this.code === "api_key_missing" ? "api_key_missing" : "auth";
 }
 /** 403 `api_scope_denied`. */
 export class ScopeDeniedError extends RivyaError {
@@ -84,28 +76,16 @@ export class IdempotencyConflictError extends RivyaError {
 /** 429 `rate_limited`. */
 export class RateLimitedError extends RivyaError {
   override readonly kind = "rate_limited";
-  override get retryable(): boolean {
-    return true;
-  }
 }
 /** 5xx, including 503 `public_api_disabled`. */
 export class UpstreamUnavailableError extends RivyaError {
   override readonly kind = "upstream_unavailable";
-  override get retryable(): boolean {
-    return true;
-  }
 }
 /** The connection failed or dropped before a response arrived. */
 export class NetworkError extends RivyaError {
   override readonly kind = "network";
-  override get retryable(): boolean {
-    return true;
-  }
 }
 /** Connect, headers or body timeout, or the retry budget ran out. */
 export class TimeoutError extends RivyaError {
   override readonly kind = "timeout";
-  override get retryable(): boolean {
-    return true;
-  }
 }

@@ -1,34 +1,45 @@
 /**
- * One API call with retries: the loop that asks `retry.ts` whether to try again and sleeps
- * (abortably) in between. Attempts themselves live in `attempt.ts`.
+ * Rivya's side of the shared HTTP core (net/http-call.ts): its headers, its multipart body and
+ * how its failures are worded. This module, and with it undici, is loaded by `client.ts` on
+ * the first call only: a stdio server is spawned many times a day and must answer
+ * `initialize` fast, before any tool talks to Rivya.
  */
-import type { Dispatcher, FormData } from "undici";
-import { abortableSleep, type Sleep, throwIfAborted } from "./abort.js";
-import { attempt } from "./attempt.js";
-import { type AttemptOutcome, decideRetry, type RetryDecision, type RetryPolicy } from "./retry.js";
+import { Agent, type Dispatcher, FormData } from "undici";
+import type { Sleep } from "../../net/abort.js";
+import {
+  type HttpErrors,
+  type HttpResponse,
+  type RetryInfo,
+  type StopReason,
+  sendWithRetry,
+} from "../../net/http-call.js";
+import type { RetryPolicy } from "../../net/retry.js";
+import type { TransportFailure } from "../../net/transport-failure.js";
+import { scrubSecrets } from "./envelope.js";
+import { type ErrorContext, errorFromResponse, unexpectedResponse } from "./error-map.js";
+import { NetworkError, RivyaError, type RivyaErrorInit, TimeoutError } from "./errors.js";
 
-export interface RetryInfo {
-  /** The 1-based number of the attempt that just failed. */
-  attempt: number;
-  delayMs: number;
-  reason: string;
-  method: string;
-  path: string;
-}
-
-export interface HttpConfig {
+export interface TransportSettings {
   /** Normalised base, e.g. `https://rivya.ai/api/v1` (no trailing slash). */
   apiBase: string;
   apiKey: string | undefined;
   userAgent: string;
   policy: RetryPolicy;
-  dispatcher: Dispatcher;
-  headersTimeoutMs: number;
-  bodyTimeoutMs: number;
+  /** Injected by tests and benchmarks, which then own (and close) it. */
+  dispatcher: Dispatcher | undefined;
+  connectMs: number;
+  headersMs: number;
+  bodyMs: number;
   sleep: Sleep;
   onRetry: ((info: RetryInfo) => void) | undefined;
-  /** A response body larger than this is refused instead of buffered. */
   maxResponseBytes: number;
+}
+
+export interface Multipart {
+  /** Sent in this order, before the file, so a server can refuse early. */
+  fields: [string, string][];
+  file: Blob;
+  filename: string;
 }
 
 export interface HttpRequest {
@@ -37,91 +48,128 @@ export interface HttpRequest {
   path: string;
   auth: boolean;
   json?: unknown;
-  /** A multipart body is a stream, so it is rebuilt for every attempt. */
-  form?: () => FormData;
+  multipart?: Multipart;
   idempotencyKey?: string | undefined;
   signal?: AbortSignal | undefined;
 }
 
-export interface HttpResponse {
-  status: number;
-  json: unknown;
+export interface Transport {
+  send(req: HttpRequest): Promise<HttpResponse>;
+  /** Closes the client's own connection pool (not an injected dispatcher). */
+  close(): Promise<void>;
 }
 
-const GAVE_UP: Record<Exclude<RetryDecision, { retry: true }>["why"], string> = {
+const GAVE_UP: Record<StopReason, string> = {
   not_retryable: "",
   attempts: "Gave up after {n} attempts.",
   budget: "Gave up after {n} attempts: the retry time budget ran out.",
   retry_after_exceeds_budget: "Rivya asked to wait longer than the remaining retry time budget.",
 };
 
-/** False only for failures that prove the server did not act on the request. */
-function mayHaveActed(outcome: AttemptOutcome): boolean {
-  if (outcome.type === "transport") return outcome.phase === "sent";
-  return outcome.status !== 429 && outcome.status !== 503;
+export function openTransport(t: TransportSettings): Transport {
+  // Headers and body timeouts go with each request, so they also apply to a dispatcher
+  // passed in; only the connect timeout belongs to the pool.
+  const ownAgent = t.dispatcher ? undefined : new Agent({ connect: { timeout: t.connectMs } });
+  const settings = {
+    dispatcher: t.dispatcher ?? (ownAgent as Agent),
+    headersTimeoutMs: t.headersMs,
+    bodyTimeoutMs: t.bodyMs,
+    maxResponseBytes: t.maxResponseBytes,
+    sleep: t.sleep,
+    onRetry: t.onRetry,
+  };
+  return {
+    send: (req) => {
+      const headers: Record<string, string> = {
+        accept: "application/json",
+        "user-agent": t.userAgent,
+      };
+      if (req.auth && t.apiKey) headers.authorization = `Bearer ${t.apiKey}`;
+      if (req.idempotencyKey) headers["idempotency-key"] = req.idempotencyKey;
+      if (req.json !== undefined) headers["content-type"] = "application/json";
+      const jsonBody = req.json === undefined ? null : JSON.stringify(req.json);
+      const { multipart } = req;
+      // A POST without an idempotency key may only be resent when it was certainly not processed.
+      const unsafe = req.method !== "GET" && !req.idempotencyKey;
+      const ctx = {
+        method: req.method,
+        path: `/api/v1${req.path}`,
+        apiKey: t.apiKey,
+        idempotencyKey: req.idempotencyKey,
+        unsafe,
+      };
+      return sendWithRetry(settings, {
+        url: `${t.apiBase}${req.path}`,
+        method: req.method,
+        path: ctx.path,
+        headers,
+        body: () => (multipart ? formOf(multipart) : jsonBody),
+        safety: unsafe ? "unsafe" : "idempotent",
+        policy: t.policy,
+        signal: req.signal,
+        errors: rivyaErrors(ctx, t.maxResponseBytes),
+      });
+    },
+    close: async () => {
+      await ownAgent?.close();
+    },
+  };
 }
 
-export async function send(cfg: HttpConfig, req: HttpRequest): Promise<HttpResponse> {
-  const ctx = {
-    method: req.method,
-    path: `/api/v1${req.path}`,
-    apiKey: cfg.apiKey,
-    idempotencyKey: req.idempotencyKey,
-    // A POST without an idempotency key may only be resent when it was certainly not processed.
-    unsafe: req.method !== "GET" && !req.idempotencyKey,
-  };
-  const headers: Record<string, string> = {
-    accept: "application/json",
-    "user-agent": cfg.userAgent,
-  };
-  if (req.auth && cfg.apiKey) headers.authorization = `Bearer ${cfg.apiKey}`;
-  if (req.idempotencyKey) headers["idempotency-key"] = req.idempotencyKey;
-  if (req.json !== undefined) headers["content-type"] = "application/json";
-  const jsonBody = req.json === undefined ? null : JSON.stringify(req.json);
-  const started = Date.now();
-  // Whether an earlier attempt may have reached the server and been acted on: its failure
-  // came after the request was sent, or was a status other than "not processed" (429, 503).
-  let earlierMayHaveActed = false;
+function formOf(m: Multipart): FormData {
+  const form = new FormData();
+  for (const [name, value] of m.fields) form.append(name, value);
+  form.append("file", m.file, m.filename);
+  return form;
+}
 
-  for (let n = 1; ; n++) {
-    throwIfAborted(req.signal);
-    const result = await attempt(
-      {
-        url: `${cfg.apiBase}${req.path}`,
-        method: req.method,
-        headers,
-        body: req.form ? req.form() : jsonBody,
-        dispatcher: cfg.dispatcher,
-        signal: req.signal,
-        headersTimeoutMs: cfg.headersTimeoutMs,
-        bodyTimeoutMs: cfg.bodyTimeoutMs,
-        maxResponseBytes: cfg.maxResponseBytes,
-      },
-      ctx,
-    );
-    if (result.ok) return { status: result.status, json: result.json };
-    const { error, outcome, reason } = result;
-    const decision = decideRetry(outcome, {
-      safety: ctx.unsafe ? "unsafe" : "idempotent",
-      attempt: n,
-      elapsedMs: Date.now() - started,
-      policy: cfg.policy,
-    });
-    if (!decision.retry) {
-      const note = GAVE_UP[decision.why].replace("{n}", String(n));
-      if (note && (n > 1 || decision.why === "retry_after_exceeds_budget")) {
+function rivyaErrors(
+  ctx: ErrorContext & { unsafe: boolean },
+  limit: number,
+): HttpErrors<RivyaError> {
+  return {
+    own: (err): err is RivyaError => err instanceof RivyaError,
+    tooLarge: () =>
+      new RivyaError(`Rivya ${ctx.method} ${ctx.path}: the response exceeded ${limit} bytes.`, {
+        code: "response_too_large",
+        idempotencyKey: ctx.idempotencyKey,
+      }),
+    notJson: (status) => unexpectedResponse("a body that is not JSON", status, ctx),
+    fromStatus: ({ status, bodyText, retryAfterSeconds, headers }) => {
+      const rid = headers["x-request-id"];
+      const headerRequestId = typeof rid === "string" ? rid : undefined;
+      return errorFromResponse({ status, bodyText, retryAfterSeconds, headerRequestId }, ctx);
+    },
+    fromTransport: (err, failure) => errorFromTransport(err, failure, ctx),
+    gaveUp: (error, why, n, earlierMayHaveActed) => {
+      const note = GAVE_UP[why].replace("{n}", String(n));
+      if (note && (n > 1 || why === "retry_after_exceeds_budget")) {
         error.message = `${error.message} ${note}`;
       }
       error.earlierAttemptMayHaveActed = earlierMayHaveActed;
-      throw error;
-    }
-    earlierMayHaveActed ||= mayHaveActed(outcome);
-    const { delayMs } = decision;
-    try {
-      cfg.onRetry?.({ attempt: n, delayMs, reason, method: req.method, path: ctx.path });
-    } catch {
-      // A logging hook must not turn a recoverable hiccup into a failed call.
-    }
-    await abortableSleep(cfg.sleep, delayMs, req.signal);
+    },
+  };
+}
+
+function errorFromTransport(
+  err: unknown,
+  failure: TransportFailure,
+  ctx: ErrorContext & { unsafe: boolean },
+): RivyaError {
+  const init: RivyaErrorInit = {
+    code: failure.timeout ? "timeout" : "network_error",
+    idempotencyKey: ctx.idempotencyKey,
+    cause: err,
+  };
+  const detail = err instanceof Error && err.message ? `: ${err.message}` : "";
+  const what = failure.timeout ? "timed out" : "could not complete the request";
+  let hint = "Check the network and the Rivya base URL, then try again.";
+  if (ctx.idempotencyKey) {
+    hint = `Retrying with the same idempotency key (${ctx.idempotencyKey}) is safe and will not charge twice.`;
+  } else if (ctx.unsafe && failure.phase === "sent") {
+    hint = "The server may have received the request; it was not resent automatically.";
   }
+  const message = `Rivya ${ctx.method} ${ctx.path} ${what} (${failure.code}${detail}). ${hint}`;
+  const Cls = failure.timeout ? TimeoutError : NetworkError;
+  return new Cls(scrubSecrets(message, ctx.apiKey), init);
 }

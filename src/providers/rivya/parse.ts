@@ -5,6 +5,7 @@
  * lack what callers rely on (ids, status, url), as `unexpected_response`. Every string is
  * scrubbed of secrets first, so nothing a reader returns can leak the key further.
  */
+import { isPlainObject } from "../../canonical-json.js";
 import { MEDIA_KINDS } from "../../catalog/files-policy.js";
 import type { MediaKind } from "../../catalog/types.js";
 import { scrubDeep } from "./envelope.js";
@@ -15,7 +16,6 @@ type Obj = Record<string, unknown>;
 export type ParseContext = ErrorContext & { status: number };
 
 const clean = (json: unknown, ctx: ParseContext) => scrubDeep(json, ctx.apiKey);
-const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 const num = (v: unknown): number | undefined =>
   typeof v === "number" && Number.isFinite(v) ? v : undefined;
@@ -27,11 +27,13 @@ function pick(o: Obj, ...keys: string[]): unknown {
 
 export function parseTask(raw: unknown, ctx: ParseContext): RivyaTask {
   const json = clean(raw, ctx);
-  const o = isObj(json) ? json : {};
+  const o = isPlainObject(json) ? json : {};
   const id = str(o.id);
   const status = TASK_STATUSES.find((s) => s === o.status);
   if (!id || !status) {
-    const got = isObj(json) ? `id=${String(o.id)}, status=${String(o.status)}` : typeof json;
+    const got = isPlainObject(json)
+      ? `id=${String(o.id)}, status=${String(o.status)}`
+      : typeof json;
     throw unexpectedResponse(
       `something that is not a task (${got.slice(0, 120)})`,
       ctx.status,
@@ -48,14 +50,14 @@ export function parseTask(raw: unknown, ctx: ParseContext): RivyaTask {
     created_at: createdAt,
     updated_at: str(pick(o, "updated_at", "updatedAt")) ?? createdAt,
     result: parseResult(o.result),
-    error: isObj(o.error)
+    error: isPlainObject(o.error)
       ? { code: str(o.error.code) ?? "generation_failed", message: str(o.error.message) ?? "" }
       : null,
   };
 }
 
 function parseResult(v: unknown): RivyaTask["result"] {
-  if (!isObj(v)) return null;
+  if (!isPlainObject(v)) return null;
   const urls = Array.isArray(v.urls)
     ? v.urls.filter((u): u is string => typeof u === "string")
     : [];
@@ -71,7 +73,7 @@ export function parseFile(
   sent?: { kind: MediaKind; filename: string; mimeType: string },
 ): RivyaFile {
   const json = clean(raw, ctx);
-  const o = isObj(json) ? json : {};
+  const o = isPlainObject(json) ? json : {};
   const id = str(o.id);
   const url = str(o.url);
   const kind = MEDIA_KINDS.find((k) => k === o.kind) ?? sent?.kind;
@@ -100,10 +102,10 @@ export function parseFile(
 
 export function parseModels(raw: unknown, ctx: ParseContext): ApiModel[] {
   const json = clean(raw, ctx);
-  const list = Array.isArray(json) ? json : isObj(json) ? json.data : undefined;
+  const list = Array.isArray(json) ? json : isPlainObject(json) ? json.data : undefined;
   if (!Array.isArray(list)) throw unexpectedResponse("no model list", ctx.status, ctx);
   // Entries without an id are useless to callers; skipping them beats failing the catalogue.
-  return list.filter((m): m is Obj => isObj(m) && typeof m.id === "string").map(toModel);
+  return list.filter((m): m is Obj => isPlainObject(m) && typeof m.id === "string").map(toModel);
 }
 
 function toModel(o: Obj): ApiModel {
@@ -127,7 +129,7 @@ function toModel(o: Obj): ApiModel {
 }
 
 export function parseCredits(json: unknown, ctx: ParseContext): number {
-  const o = isObj(json) ? json : {};
+  const o = isPlainObject(json) ? json : {};
   const credits = num(pick(o, "current_credits", "currentCredits"));
   if (credits === undefined) throw unexpectedResponse("no current_credits number", ctx.status, ctx);
   return credits;

@@ -4,9 +4,8 @@
  */
 import type { ModelTable } from "../../catalog/types.js";
 import type { PriceHistory, Provider, ProviderInfo, ProviderSpec, Quote } from "../types.js";
-import type { RivyaClient } from "./client-types.js";
+import { createRivyaClient, type RivyaClient } from "./client.js";
 import { RivyaError } from "./errors.js";
-import { lazyRivyaClient } from "./lazy.js";
 import { RIVYA_MODELS } from "./models/index.js";
 
 const UNIT = "Rivya credits";
@@ -88,7 +87,7 @@ export const rivya: ProviderSpec = {
   env: { apiKey: "RIVYA_API_KEY", baseUrl: "RIVYA_BASE_URL", defaultBaseUrl: "https://rivya.ai" },
   connect: (c) =>
     rivyaProvider(
-      lazyRivyaClient({
+      createRivyaClient({
         baseUrl: c.baseUrl,
         ...(c.apiKey ? { apiKey: c.apiKey } : {}),
         ...(c.userAgent ? { userAgent: c.userAgent } : {}),

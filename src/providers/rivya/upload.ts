@@ -1,13 +1,13 @@
 /**
- * Builds the multipart body for `POST /files`. A file on disk becomes a lazy `openAsBlob`
+ * What goes into the multipart body of `POST /files`. A file on disk becomes a lazy `openAsBlob`
  * Blob, so undici streams it from disk in chunks and the file is never held in memory whole;
  * the same Blob can be re-read if the upload is retried. upload_reference passes its local
  * files as such a Blob already (`data`, read from the descriptor it checked), never a path
  * to reopen.
  */
 import { openAsBlob } from "node:fs";
-import { FormData } from "undici";
 import { ValidationError } from "./errors.js";
+import type { Multipart } from "./http.js";
 import type { UploadInput } from "./types.js";
 
 function invalid(message: string): ValidationError {
@@ -38,11 +38,9 @@ export async function uploadBlob(input: UploadInput): Promise<Blob> {
  * Metadata fields go first so a streaming server can reject a wrong kind or model before
  * the file bytes arrive.
  */
-export function buildUploadForm(blob: Blob, input: UploadInput): FormData {
-  const form = new FormData();
-  form.append("kind", input.kind);
-  if (input.model) form.append("model", input.model);
-  if (input.clientRequestId) form.append("client_request_id", input.clientRequestId);
-  form.append("file", blob, input.filename);
-  return form;
+export function uploadMultipart(blob: Blob, input: UploadInput): Multipart {
+  const fields: [string, string][] = [["kind", input.kind]];
+  if (input.model) fields.push(["model", input.model]);
+  if (input.clientRequestId) fields.push(["client_request_id", input.clientRequestId]);
+  return { fields, file: blob, filename: input.filename };
 }

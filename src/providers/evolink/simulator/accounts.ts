@@ -1,4 +1,5 @@
 /** Keys and balances, and the per-model token bucket (evolink-api.md §15). */
+import { TokenBucket } from "../../../net/token-bucket.js";
 import { SimRequestError } from "./validate.js";
 
 export interface SimAccount {
@@ -61,17 +62,16 @@ export class SimAccounts {
 
 /** Token bucket per model on the simulator's clock; 429 with no Retry-After by default. */
 export class ModelBuckets {
-  private readonly buckets = new Map<string, { tokens: number; atMs: number }>();
+  private readonly buckets = new Map<string, TokenBucket>();
 
   constructor(private readonly perMinute: number) {}
 
   take(model: string, nowMs: number): boolean {
-    const b = this.buckets.get(model) ?? { tokens: this.perMinute, atMs: nowMs };
-    b.tokens = Math.min(this.perMinute, b.tokens + ((nowMs - b.atMs) / 60_000) * this.perMinute);
-    b.atMs = nowMs;
-    this.buckets.set(model, b);
-    if (b.tokens < 1) return false;
-    b.tokens -= 1;
-    return true;
+    let b = this.buckets.get(model);
+    if (!b) {
+      b = new TokenBucket(this.perMinute, { tokens: this.perMinute, everyMs: 60_000 }, nowMs);
+      this.buckets.set(model, b);
+    }
+    return b.take(1, nowMs) === 0;
   }
 }

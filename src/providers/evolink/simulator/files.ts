@@ -6,9 +6,10 @@
  */
 import type { IncomingMessage } from "node:http";
 import { request } from "undici";
+import { isPlainObject } from "../../../canonical-json.js";
 import { readCapped } from "../../../net/read-capped.js";
 import { readMultipart } from "../../rivya/simulator/multipart.js";
-import { isPlainObject, randomId } from "../../rivya/simulator/util.js";
+import { randomId } from "../../rivya/simulator/util.js";
 
 export class FilesError extends Error {
   constructor(

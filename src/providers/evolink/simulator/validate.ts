@@ -2,7 +2,7 @@
  * The simulator's synchronous checks of a create body (evolink-api.md §4, §6, §10, §15). The
  * first broken rule is refused with 400 `invalid_request` naming the field in `param`.
  */
-import { isPlainObject } from "../../rivya/simulator/util.js";
+import { isPlainObject } from "../../../canonical-json.js";
 
 export const T2V = "kling-v3-text-to-video";
 export const I2V = "kling-v3-image-to-video";

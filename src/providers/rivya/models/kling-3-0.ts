@@ -1,3 +1,4 @@
+import { DEFAULT_UPLOAD_POLICY } from "../../../catalog/files-policy.js";
 import type { ModelTable } from "../../../catalog/types.js";
 
 // Source: Rivya model reference page for kling-3-0 (seeds 000–002).
@@ -54,13 +55,8 @@ export const kling30: ModelTable = {
   ],
   referenceMedia: {
     maxFiles: 2,
-    kinds: [
-      {
-        kind: "image",
-        maxBytes: 10 * 1024 * 1024,
-        mimeTypes: ["image/jpeg", "image/png", "image/webp"],
-      },
-    ],
+    // Rivya's default image rule: these models take what the Files API takes.
+    kinds: [DEFAULT_UPLOAD_POLICY.image],
     description: "Up to 2 image files in total for image-to-video.",
   },
 };

@@ -1,3 +1,4 @@
+import { DEFAULT_UPLOAD_POLICY } from "../../../catalog/files-policy.js";
 import type { ModelTable } from "../../../catalog/types.js";
 
 // Source: Rivya model reference page for kling-v2-1-master (seed 003).
@@ -46,13 +47,8 @@ export const klingV21Master: ModelTable = {
   ],
   referenceMedia: {
     maxFiles: 1,
-    kinds: [
-      {
-        kind: "image",
-        maxBytes: 10 * 1024 * 1024,
-        mimeTypes: ["image/jpeg", "image/png", "image/webp"],
-      },
-    ],
+    // Rivya's default image rule: these models take what the Files API takes.
+    kinds: [DEFAULT_UPLOAD_POLICY.image],
     description:
       "Optionally one image: supplying it switches to image-to-video; leave it out for text-to-video.",
   },

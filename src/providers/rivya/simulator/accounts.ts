@@ -1,4 +1,5 @@
 /** API keys, accounts, scopes and the per-key token bucket (rivya-api.md §2, §15). */
+import { TokenBucket } from "../../../net/token-bucket.js";
 import { ApiError } from "./http.js";
 import type { AccountOptions, AccountStatus } from "./types.js";
 
@@ -22,7 +23,7 @@ export interface Account {
   credits: number;
   scopes: ReadonlySet<string>;
   status: AccountStatus;
-  bucket: { tokens: number; at: number } | null;
+  bucket: TokenBucket | null;
 }
 
 export interface AccountsConfig {
@@ -135,15 +136,11 @@ export class Accounts {
   takeToken(account: Account, now: number): void {
     const limit = this.cfg.rateLimit;
     if (!limit) return;
-    const b = account.bucket ?? { tokens: limit.capacity, at: now };
-    account.bucket = b;
-    b.tokens = Math.min(limit.capacity, b.tokens + ((now - b.at) / 1000) * limit.refillPerSecond);
-    b.at = now;
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return;
-    }
-    const wait = limit.refillPerSecond > 0 ? Math.ceil((1 - b.tokens) / limit.refillPerSecond) : 60;
+    const refill = { tokens: limit.refillPerSecond, everyMs: 1000 };
+    account.bucket ??= new TokenBucket(limit.capacity, refill, now);
+    const missing = account.bucket.take(1, now);
+    if (missing === 0) return;
+    const wait = limit.refillPerSecond > 0 ? Math.ceil(missing / limit.refillPerSecond) : 60;
     throw new ApiError(429, "rate_limited", "too many requests for this API key; retry later", {
       "retry-after": String(Math.max(1, wait)),
     });

@@ -2,11 +2,11 @@
 import type { IncomingMessage } from "node:http";
 import type { ModelTable } from "../../../catalog/types.js";
 import type { Account, Accounts } from "./accounts.js";
-import type { FileStore } from "./file-store.js";
 import type { UploadLimits } from "./files.js";
 import type { Reply } from "./http.js";
 import type { IdempotencyStore } from "./idempotency.js";
 import type { TaskStore } from "./tasks.js";
+import type { UploadedFiles } from "./uploaded-files.js";
 
 export interface SimState {
   baseUrl: string;
@@ -18,7 +18,7 @@ export interface SimState {
   reserveCredits: (model: ModelTable, params: Readonly<Record<string, unknown>>) => number;
   accounts: Accounts;
   tasks: TaskStore;
-  files: FileStore;
+  files: UploadedFiles;
   idempotency: IdempotencyStore;
 }
 

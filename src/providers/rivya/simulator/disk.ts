@@ -10,9 +10,9 @@ import { mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { replaceFileAtomically } from "../../../atomic-file.js";
 import type { SavedAccount } from "./accounts.js";
-import type { FileBytesDisk, SavedFile } from "./file-store.js";
 import type { Entry } from "./idempotency.js";
 import type { SavedTask, TaskTotals } from "./tasks.js";
+import type { FileBytesDisk, SavedFile } from "./uploaded-files.js";
 
 const VERSION = 1;
 

@@ -4,12 +4,12 @@ import { rivyaQuote } from "../provider.js";
 import { Accounts } from "./accounts.js";
 import type { SimState } from "./context.js";
 import type { SimDisk, Snapshot } from "./disk.js";
-import { FileStore } from "./file-store.js";
 import { uploadLimits } from "./files.js";
 import { IdempotencyStore } from "./idempotency.js";
 import { modelList } from "./models.js";
 import { TaskStore } from "./tasks.js";
 import type { SimulatorLimits, SimulatorOptions } from "./types.js";
+import { UploadedFiles } from "./uploaded-files.js";
 
 export const DEFAULT_RATE_LIMIT = { capacity: 120, refillPerSecond: 20 };
 
@@ -58,7 +58,7 @@ export function createState(
       resultUrl: (id) => `${state.baseUrl}/results/${encodeURIComponent(id)}.mp4`,
       maxFinished: limits.finishedTasks,
     }),
-    files: new FileStore(limits, () => state.baseUrl, disk),
+    files: new UploadedFiles(limits, () => state.baseUrl, disk),
     idempotency: new IdempotencyStore(limits.idempotencyKeys),
   };
   return state;

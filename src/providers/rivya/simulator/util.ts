@@ -25,7 +25,3 @@ export function randomId(prefix: string): string {
 export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
-
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}

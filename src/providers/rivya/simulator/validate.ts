@@ -4,11 +4,11 @@
  * Every message names the field and what is allowed (rivya-api.md §15).
  */
 
+import { isPlainObject } from "../../../canonical-json.js";
 import { findModel } from "../../../catalog/index.js";
 import { promptLength } from "../../../catalog/schema.js";
 import type { ModelTable, ParamSpec } from "../../../catalog/types.js";
 import { ApiError, invalid } from "./http.js";
-import { isPlainObject } from "./util.js";
 
 const TOP_LEVEL_FIELDS = ["model", "prompt", "params", "client_request_id"];
 const REFS = "referenceMediaItems";

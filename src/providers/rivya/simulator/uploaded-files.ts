@@ -49,7 +49,7 @@ export interface FileLimits {
 
 const cdnPath = (m: StoredMeta) => `/cdn/files/${m.id}/${encodeURIComponent(m.name)}`;
 
-export class FileStore {
+export class UploadedFiles {
   /** Oldest first (Map order), which is also eviction order. */
   private readonly byId = new Map<string, StoredFile>();
   private bytesHeld = 0;

@@ -1,6 +1,6 @@
 /**
  * The retry policy as data, plus the pure decisions made from it. The HTTP loop in
- * `http.ts` only asks `decideRetry` what to do, so every rule here is unit-testable
+ * `http-call.ts` only asks `decideRetry` what to do, so every rule here is unit-testable
  * without a socket or a clock.
  */
 

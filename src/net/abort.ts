@@ -1,7 +1,7 @@
 /**
  * Cancellation helpers. A caller's AbortSignal must end a call at once, whether it is waiting
  * on the network or sleeping between retries, and it must surface as an AbortError (never as
- * a Rivya error a caller might retry).
+ * a provider error a caller might retry).
  */
 
 /** The signal's own reason, or a standard DOMException named "AbortError". */

@@ -3,9 +3,6 @@
  * possibly reach the server (`sent`), or certainly not (`connect`)? That distinction is what
  * makes it safe or unsafe to resend a POST that carries no idempotency key.
  */
-import { scrubSecrets } from "./envelope.js";
-import type { ErrorContext } from "./error-map.js";
-import { NetworkError, type RivyaError, type RivyaErrorInit, TimeoutError } from "./errors.js";
 
 /** Failures that happen while opening the connection: nothing was sent. */
 const CONNECT_PHASE = new Set([
@@ -65,27 +62,4 @@ export function classifyTransportError(err: unknown): TransportFailure {
     transient: connect || SENT_PHASE.has(code),
     timeout: TIMEOUTS.has(code),
   };
-}
-
-export function errorFromTransport(
-  err: unknown,
-  failure: TransportFailure,
-  ctx: ErrorContext & { unsafe?: boolean },
-): RivyaError {
-  const init: RivyaErrorInit = {
-    code: failure.timeout ? "timeout" : "network_error",
-    idempotencyKey: ctx.idempotencyKey,
-    cause: err,
-  };
-  const detail = err instanceof Error && err.message ? `: ${err.message}` : "";
-  const what = failure.timeout ? "timed out" : "could not complete the request";
-  let hint = "Check the network and the Rivya base URL, then try again.";
-  if (ctx.idempotencyKey) {
-    hint = `Retrying with the same idempotency key (${ctx.idempotencyKey}) is safe and will not charge twice.`;
-  } else if (ctx.unsafe && failure.phase === "sent") {
-    hint = "The server may have received the request; it was not resent automatically.";
-  }
-  const message = `Rivya ${ctx.method} ${ctx.path} ${what} (${failure.code}${detail}). ${hint}`;
-  const Cls = failure.timeout ? TimeoutError : NetworkError;
-  return new Cls(scrubSecrets(message, ctx.apiKey), init);
 }
