@@ -56,7 +56,12 @@ export async function submit(
   const provider = deps.providers.forModel(model);
   const summary = `A ${model.displayName} video ("${body.prompt.slice(0, 80)}")`;
   const { maxCredits, confirmed } = call;
-  await guardSpend({ provider, quote: quote.amount, maxCredits, confirmed, summary }, ctx, deps);
+  const estimate = quote.estimate === true;
+  await guardSpend(
+    { provider, quote: quote.amount, estimate, maxCredits, confirmed, summary },
+    ctx,
+    deps,
+  );
 
   const intent = newIntent({
     owner: deps.owner,

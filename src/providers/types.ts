@@ -61,6 +61,11 @@ export interface Quote {
   basis: string;
   /** The provider's stated price for these settings, before anything learned raised it. */
   stated: number;
+  /**
+   * True when no price is published for these settings and `amount` is a guess: the call
+   * then needs the caller's own ceiling (max_credits) and the person's yes, at any amount.
+   */
+  estimate?: boolean;
 }
 
 /** What the store remembers of earlier calls with the same model and settings. */

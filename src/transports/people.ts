@@ -27,7 +27,10 @@ export interface Person {
 
 /** A token's own provider keys: provider id → the environment variable that holds the key. */
 export function keyEnvsOf(t: TokenEntry): [providerId: string, env: string][] {
-  return t.rivya_key_env ? [["rivya", t.rivya_key_env]] : [];
+  const envs: [string, string][] = [];
+  if (t.rivya_key_env) envs.push(["rivya", t.rivya_key_env]);
+  if (t.evolink_key_env) envs.push(["evolink", t.evolink_key_env]);
+  return envs;
 }
 
 /** The personal keys the tokens file points at; refuses to start on a missing one. */
@@ -59,7 +62,7 @@ export interface Team {
 export interface PeopleOptions {
   /** Undefined: no tokens file, everyone is "local" (loopback only). */
   tokens: Team | undefined;
-  /** The server's own providers (RIVYA_API_KEY), for people without keys of their own. */
+  /** The server's own providers (RIVYA_API_KEY, EVOLINK_API_KEY), for people without keys of their own. */
   providers: Providers;
   connect: (providerId: string, apiKey: string) => Provider;
   store: Store;

@@ -21,6 +21,9 @@ describe("list_models", () => {
     expect(out.models.map((m: any) => [m.id, m.base_credits, m.max_prompt_length])).toEqual([
       ["kling-3-0", 90, 2000],
       ["kling-v2-1-master", 160, 5000],
+      // EvoLink's, served unconfigured by the harness: 5.4 credits/s × the default 5 s.
+      ["kling-v3-text-to-video", 27, 2500],
+      ["kling-v3-image-to-video", 27, 2500],
     ]);
     const duration = out.models[0].params.find((p: any) => p.key === "duration");
     expect(duration).toMatchObject({
