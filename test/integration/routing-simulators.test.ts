@@ -1,0 +1,168 @@
+/**
+ * The kling-3.0 family over both simulators, through a real MCP client: Rivya and EvoLink
+ * each down in turn, a reply lost after Rivya accepted, choice by money, a storyboard only
+ * EvoLink takes, and a flapping Rivya under load — never a task created twice.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  type Harness,
+  type HarnessOptions,
+  startHarness,
+  structuredOf,
+  textOf,
+} from "../helpers/harness.js";
+
+const CLOSED = "http://127.0.0.1:9";
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+async function both(opts: HarnessOptions = {}) {
+  h = await startHarness({ evolink: {}, ...opts });
+  return h;
+}
+
+const kling = (args: Record<string, unknown> = {}) => ({
+  model: "kling-3.0",
+  prompt: "a lighthouse at dusk",
+  ...args,
+});
+const rivyaTasks = (t: Harness) => t.sim.tasks(t.apiKey);
+const evoCreates = (t: Harness) =>
+  t.evo?.requests.filter((r) => r.method === "POST" && r.path === "/v1/videos/generations") ?? [];
+
+describe("kling-3.0 across Rivya and EvoLink", () => {
+  it("Rivya down (port closed): the call lands on EvoLink, one charge in all", async () => {
+    const t = await both({ upstreamUrl: CLOSED });
+    const res = await t.call("generate_video", kling());
+    expect(res.isError, textOf(res)).toBeFalsy();
+    expect(structuredOf(res).route).toMatchObject({
+      model: "kling-v3-text-to-video",
+      provider: "evolink",
+      notes: [expect.stringContaining("kling-3-0 at Rivya (90 Rivya credits) created nothing")],
+    });
+    expect(t.evo?.tasks()).toHaveLength(1);
+  });
+
+  it("Rivya accepts, then the reply is lost: no failover, no EvoLink charge; a retry recovers Rivya's task", async () => {
+    const t = await both();
+    t.sim.setFaults({ dropAfterAccept: 1 });
+    const first = await t.call("generate_video", kling({ client_request_id: "lost-1" }));
+    expect(first.isError).toBe(true);
+    expect(textOf(first)).toContain("outcome unknown");
+    expect(evoCreates(t)).toHaveLength(0);
+    t.sim.setFaults({ dropAfterAccept: 0 });
+    const again = structuredOf(
+      await t.call("generate_video", kling({ client_request_id: "lost-1" })),
+    );
+    expect(again.route.provider).toBe("rivya");
+    expect(again.replayed).toBe(true);
+    expect(rivyaTasks(t)).toHaveLength(1);
+    expect(t.evo?.tasks()).toHaveLength(0);
+  });
+
+  it("EvoLink down (preferred first): the call lands on Rivya", async () => {
+    const t = await both({ config: { providerOrder: ["evolink", "rivya"] } });
+    await t.evo?.close();
+    const res = await t.call("generate_video", kling());
+    expect(res.isError, textOf(res)).toBeFalsy();
+    expect(structuredOf(res).route).toMatchObject({ provider: "rivya", model: "kling-3-0" });
+    expect(rivyaTasks(t)).toHaveLength(1);
+  });
+
+  it("both down: one error naming both, nothing charged", async () => {
+    const t = await both({ upstreamUrl: CLOSED });
+    await t.evo?.close();
+    const res = await t.call("generate_video", kling());
+    expect(res.isError).toBe(true);
+    expect(textOf(res)).toMatch(
+      /Rivya .*created nothing.*EvoLink .*created nothing.*Nothing was charged/s,
+    );
+  });
+
+  it("the cheapest by money when rates are given; the preferred one when not", async () => {
+    const t = await both({ config: { usdPerCredit: { rivya: 0.01, evolink: 1 / 72 } } });
+    const cheap = structuredOf(await t.call("generate_video", kling({ dry_run: true })));
+    // EvoLink: 5.4 credits/s × 5 s = 27 credits ≈ $0.38; Rivya: 90 credits = $0.90.
+    expect(cheap.route).toMatchObject({
+      provider: "evolink",
+      why: expect.stringContaining("cheapest by money"),
+    });
+    expect(cheap.route.quotes).toEqual([
+      expect.objectContaining({ provider: "evolink", credits: 27, usd: 0.38 }),
+      expect.objectContaining({ provider: "rivya", credits: 90, usd: 0.9 }),
+    ]);
+    await t.close();
+    h = undefined;
+    const u = await both();
+    const preferred = structuredOf(await u.call("generate_video", kling({ dry_run: true })));
+    expect(preferred.route).toMatchObject({
+      provider: "rivya",
+      why: expect.stringContaining("preference order"),
+    });
+  });
+
+  it("a timed storyboard goes only to EvoLink; a request no member can honour is refused for free", async () => {
+    const t = await both();
+    const shots = [
+      { prompt: "the lighthouse", duration: 2 },
+      { prompt: "the waves", duration: 3 },
+    ];
+    const story = structuredOf(await t.call("generate_video", kling({ params: { shots } })));
+    expect(story.route).toMatchObject({
+      provider: "evolink",
+      cannot: expect.arrayContaining([expect.stringContaining("timed storyboard")]),
+    });
+    await t.close();
+    // Without an EvoLink key nobody can take a storyboard: refused before anything is paid.
+    h = await startHarness();
+    const none = await h.call("generate_video", kling({ params: { shots } }));
+    expect(none.isError).toBe(true);
+    expect(textOf(none)).toContain("No member of kling-3.0 can take this request");
+    expect(textOf(none)).toContain(
+      "kling-3-0 (Rivya): a timed storyboard (shots) is EvoLink's only",
+    );
+    expect(textOf(none)).toContain("no EvoLink key is configured");
+    expect(h.sim.tasks(h.apiKey)).toHaveLength(0);
+  });
+
+  it("refuses to fail over to a member dearer than max_credits, with both quotes", async () => {
+    const t = await both({ config: { providerOrder: ["evolink", "rivya"] } });
+    await t.evo?.close();
+    const res = await t.call("generate_video", kling({ max_credits: 50 }));
+    expect(res.isError).toBe(true);
+    const text = textOf(res);
+    expect(text).toContain(
+      "kling-v3-text-to-video at EvoLink (27 EvoLink credits) created nothing",
+    );
+    expect(text).toContain("kling-3-0 at Rivya costs 90 Rivya credits");
+    expect(text).toContain("above max_credits 50");
+    expect(rivyaTasks(t)).toHaveLength(0);
+  });
+});
+
+describe("a flapping Rivya", () => {
+  it("40 family calls through 5xx and lost replies: one task per request, charges = tasks", async () => {
+    const t = await both({
+      sim: { seed: 11, faults: { rate5xx: 0.2, dropAfterAccept: 0.2 } },
+    });
+    const taskOf = new Map<string, string>();
+    for (let i = 0; i < 40; i++) {
+      const id = `flap-${i}`;
+      for (let attempt = 0; attempt < 30 && !taskOf.has(id); attempt++) {
+        const res = await t.call("generate_video", kling({ client_request_id: id }));
+        if (!res.isError) taskOf.set(id, structuredOf(res).task.task_id);
+      }
+    }
+    const rivya = rivyaTasks(t);
+    const evo = t.evo?.tasks() ?? [];
+    console.log(`flapping Rivya: ${rivya.length} at Rivya, ${evo.length} at EvoLink`);
+    expect(taskOf.size).toBe(40);
+    expect(rivya.length + evo.length).toBe(40);
+    expect(new Set(taskOf.values()).size).toBe(40);
+    expect(t.sim.stats().creditsCharged).toBe(rivya.length * 90);
+    expect(evo.reduce((n, x) => n + x.price, 0)).toBeCloseTo(evo.length * 27);
+  }, 240_000);
+});
