@@ -12,6 +12,7 @@ import {
   envValue,
   providerOrderFrom,
   ratesFrom,
+  type ServerConfig,
 } from "./config.js";
 import { createLogger, type Level } from "./log.js";
 import {
@@ -155,6 +156,16 @@ async function main(argv: string[]): Promise<void> {
         .then((m) => m.prepareHosted(values, port ?? 8080, values.host ?? "127.0.0.1", process.env))
         .catch((err: Error) => fail(err.message))
     : undefined;
+  const keyed = [...connections].filter(([, c]) => c.apiKey).map(([id]) => id);
+  const personal = hosted?.tokens
+    ? await import("./transports/people.js").then(({ keyEnvsOf }) =>
+        (hosted.tokens?.entries ?? []).flatMap((t) => keyEnvsOf(t).map(([id]) => id)),
+      )
+    : [];
+  const budgets =
+    config.dailyBudget !== undefined ||
+    Boolean(hosted?.tokens?.entries.some((t) => t.daily_budget !== undefined));
+  config.budgetInUsd = budgetsInUsd([...new Set([...keyed, ...personal])], budgets, config);
   const level = values["log-level"] ?? "info";
   if (!isLevel(level)) fail(`--log-level must be one of debug, info, warn, error; got '${level}'`);
   const log = createLogger({
@@ -312,6 +323,22 @@ async function tokenCommand(
 
 function isLevel(value: string): value is Level {
   return ["debug", "info", "warn", "error"].includes(value);
+}
+
+/**
+ * The unit of daily budgets. One provider with a key: its credits. Several: credits of
+ * different providers are different money, so budgets are in US dollars at --usd-per-credit,
+ * and a budget without a rate for every such provider is refused as ambiguous.
+ */
+function budgetsInUsd(keyed: string[], budgets: boolean, config: ServerConfig): boolean {
+  if (keyed.length < 2) return false;
+  const missing = keyed.filter((id) => config.usdPerCredit?.[id] === undefined);
+  if (missing.length === 0) return true;
+  if (budgets)
+    fail(
+      `daily budgets are ambiguous: ${keyed.join(" and ")} both have keys and their credits are different money. Give --usd-per-credit for ${missing.join(", ")} (budgets then count US dollars), or keep one provider's key.`,
+    );
+  return false;
 }
 
 /** Family calls' routing: preference order and money rates, from flags or the environment. */

@@ -36,6 +36,11 @@ export interface ServerConfig {
    * a family, a family call goes to the cheapest by money; prices are also shown in USD.
    */
   usdPerCredit?: Readonly<Record<string, number>> | undefined;
+  /**
+   * Daily budgets (--daily-budget, tokens' daily_budget) count US dollars at usdPerCredit
+   * instead of credits: set when more than one provider has a key and every one has a rate.
+   */
+  budgetInUsd?: boolean | undefined;
 }
 
 /** "rivya,evolink" → ["rivya", "evolink"], each a known provider id. */

@@ -20,13 +20,33 @@ export interface SpendRequest {
   summary: string;
 }
 
+/**
+ * What one of the provider's credits counts as in the daily budget: dollars per credit when
+ * budgets are in dollars, undefined when they are in the (one) provider's credits.
+ */
+export function budgetRate(provider: Provider, deps: ServerDeps): number | undefined {
+  return deps.config.budgetInUsd ? deps.config.usdPerCredit?.[provider.id] : undefined;
+}
+
+const dollars = (n: number) => `$${n.toFixed(2)}`;
+
 /** The refusal for a cost that does not fit what is left of today's budget, or undefined. */
-function overBudget(cost: number, spent: number, budget: number): ToolError | undefined {
+function overBudget(
+  credits: number,
+  rate: number | undefined,
+  spent: number,
+  budget: number,
+): ToolError | undefined {
+  const cost = credits * (rate ?? 1);
   const left = Math.max(0, budget - spent);
   if (cost <= left) return undefined;
   const reset = new Date(startOfUtcDay(new Date()).getTime() + 86_400_000).toISOString();
+  const words =
+    rate === undefined
+      ? `${credits} credits but only ${left} of today's budget of ${budget} are left`
+      : `${dollars(cost)} (${credits} credits) but only ${dollars(left)} of today's budget of ${dollars(budget)} are left`;
   return new ToolError(
-    `This call costs ${cost} credits but only ${left} of today's budget of ${budget} are left (resets at ${reset}). Nothing was submitted. Refunds of failed tasks count back once get_task has seen them.`,
+    `This call costs ${words} (resets at ${reset}). Nothing was submitted. Refunds of failed tasks count back once get_task has seen them.`,
     "insufficient_credits",
     false,
   );
@@ -37,20 +57,25 @@ function overBudget(cost: number, spent: number, budget: number): ToolError | un
  * concurrent calls (from this or another process) cannot share one remaining budget. It also
  * refuses a call cancelled while it waited for the lock: nothing has been sent yet.
  */
-export function budgetCheck(quote: number, signal: AbortSignal, deps: ServerDeps): SpendCheck {
+export function budgetCheck(
+  quote: number,
+  rate: number | undefined,
+  signal: AbortSignal,
+  deps: ServerDeps,
+): SpendCheck {
   return (spentToday) => {
     signal.throwIfAborted();
     if (deps.dailyBudget === undefined) return;
-    const refusal = overBudget(quote, spentToday, deps.dailyBudget);
+    const refusal = overBudget(quote, rate, spentToday, deps.dailyBudget);
     if (refusal) throw refusal;
   };
 }
 
 /** An early, unlocked look at the budget, so nobody is asked to approve a call it refuses. */
-async function precheckBudget(quote: number, deps: ServerDeps): Promise<void> {
+async function precheckBudget(req: SpendRequest, deps: ServerDeps): Promise<void> {
   if (deps.dailyBudget === undefined) return;
   const spent = await deps.store.spentSince(deps.owner, startOfUtcDay(new Date()));
-  const refusal = overBudget(quote, spent, deps.dailyBudget);
+  const refusal = overBudget(req.quote, budgetRate(req.provider, deps), spent, deps.dailyBudget);
   if (refusal) throw refusal;
 }
 
@@ -115,6 +140,6 @@ export async function guardSpend(
       `This call costs ${req.quote} credits, above max_credits ${req.maxCredits}. Raise max_credits or pick a cheaper model or setting (list_models).`,
     );
   }
-  await precheckBudget(req.quote, deps);
+  await precheckBudget(req, deps);
   await checkConfirmation(req, ctx, deps);
 }

@@ -14,7 +14,7 @@ import { DuplicateRequestError, type LedgerEntry } from "../store/types.js";
 import type { ServerDeps, ToolContext } from "./context.js";
 import { hashRequest, newIntent, recordSafely, withTaskState } from "./ledger.js";
 import { learnReservation, type Quote } from "./quote.js";
-import { budgetCheck, guardSpend } from "./spend-guard.js";
+import { budgetCheck, budgetRate, guardSpend } from "./spend-guard.js";
 
 /**
  * The idempotency key is derived from the client_request_id and the caller, so the same
@@ -74,12 +74,14 @@ export async function submit(
     prompt: body.prompt,
     quote: quote.amount,
   });
+  const rate = budgetRate(provider, deps);
+  if (rate !== undefined) intent.budget_rate = rate;
   // Providers that call back get a URL with a secret of this request's own.
   if (deps.config.publicUrl && provider.taskIdFromCallback)
     intent.callback_token = randomBytes(24).toString("base64url");
   // If this write fails, no create is sent: the call fails before anything is paid.
   await deps.store
-    .openIntent(intent, budgetCheck(quote.amount, ctx.signal, deps))
+    .openIntent(intent, budgetCheck(quote.amount, rate, ctx.signal, deps))
     .catch((err: unknown) => {
       throw err instanceof DuplicateRequestError ? alreadyUnderWay(err.existing) : err;
     });

@@ -5,7 +5,7 @@
  * lines arrive.
  */
 import type { LedgerLine } from "./ledger-lines.js";
-import { type LedgerEntry, netCost } from "./types.js";
+import { budgetCost, type LedgerEntry } from "./types.js";
 
 /** One owner's entries created on one UTC day, with their net cost summed. */
 interface DaySpend {
@@ -40,7 +40,7 @@ export class LedgerIndex {
     this.idByRequest.set(requestKey(entry.owner, entry.client_request_id), entry.id);
     insertSorted(this.ownerEntries(entry.owner), entry);
     const day = this.daySpend(entry.owner, dayOf(entry.created_at));
-    day.total += netCost(entry);
+    day.total += budgetCost(entry);
     day.ids.add(entry.id);
   }
 
@@ -53,7 +53,7 @@ export class LedgerIndex {
     if (this.idByRequest.get(request) === id) this.idByRequest.delete(request);
     removeSorted(this.ownerEntries(old.owner), old);
     const day = this.daySpend(old.owner, dayOf(old.created_at));
-    day.total -= netCost(old);
+    day.total -= budgetCost(old);
     day.ids.delete(id);
   }
 
@@ -110,7 +110,7 @@ export class LedgerIndex {
     let total = 0;
     for (const id of spend.ids) {
       const entry = this.byId.get(id);
-      if (entry && entry.created_at >= from) total += netCost(entry);
+      if (entry && entry.created_at >= from) total += budgetCost(entry);
     }
     return total;
   }

@@ -49,6 +49,21 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: "budgets in one unit across providers",
+    // An entry's net cost times its budget rate (dollars per credit when budgets are in
+    // dollars; 1 when they are in the one provider's credits), as budgetCost() computes it.
+    sql: `
+      ALTER TABLE ledger_entries DROP COLUMN net_credits;
+      ALTER TABLE ledger_entries ADD COLUMN budget_cost double precision GENERATED ALWAYS AS (
+        (CASE WHEN state = 'submitting' THEN quote_credits
+              WHEN status = 'failed' THEN final_credits
+              ELSE reserved_credits END)
+        * COALESCE((entry->>'budget_rate')::double precision, 1)
+      ) STORED;
+    `,
+  },
 ];
 
 /** The advisory lock class for migrations (the key is the schema's hash). */

@@ -277,7 +277,7 @@ export class PostgresStore implements Store {
 
   private async spent(db: Queryable, owner: string, since: Date): Promise<number> {
     const { rows } = await db.query<{ spent: number }>(
-      `SELECT COALESCE(sum(net_credits), 0)::float8 AS spent FROM ${this.entries}
+      `SELECT COALESCE(sum(budget_cost), 0)::float8 AS spent FROM ${this.entries}
        WHERE owner = $1 AND created_at >= $2`,
       [owner, since.toISOString()],
     );

@@ -8,7 +8,7 @@
  */
 import { open } from "node:fs/promises";
 import { parseLine } from "./ledger-lines.js";
-import { type LedgerEntry, netCost } from "./types.js";
+import { budgetCost, type LedgerEntry } from "./types.js";
 
 /** Spend questions reaching further back than this wait for the full load instead. */
 export const RAW_SPEND_DAYS = 3;
@@ -77,7 +77,7 @@ export class RawLedger {
     let total = 0;
     for (const day of days) {
       for (const entry of this.latest(`"created_at":"${day}`).values()) {
-        if (entry.owner === owner && entry.created_at >= from) total += netCost(entry);
+        if (entry.owner === owner && entry.created_at >= from) total += budgetCost(entry);
       }
     }
     return total;

@@ -45,6 +45,12 @@ export interface LedgerEntry {
    * that call back). A callback must present it; even then it is only a hint to re-read.
    */
   callback_token?: string;
+  /**
+   * What one of this entry's credits counts as in the owner's daily budget: US dollars per
+   * credit when budgets are in dollars (several providers, --usd-per-credit); absent: 1, the
+   * budget being in the one provider's credits.
+   */
+  budget_rate?: number;
   created_at: string;
   /** When this state was written; also the write time of its ledger line. */
   updated_at: string;
@@ -85,7 +91,7 @@ export interface Store {
   findByClientRequestId(owner: string, clientRequestId: string): Promise<LedgerEntry | undefined>;
   /** Most recent first (by created_at). */
   list(owner: string, limit: number): Promise<LedgerEntry[]>;
-  /** Credits this owner has committed since `since` (see `netCost`). */
+  /** What this owner has committed since `since`, in budget units (see `budgetCost`). */
   spentSince(owner: string, since: Date): Promise<number>;
   /** The highest reservation seen for a price key (provider, model and settings). */
   learnedPrice(key: string): Promise<number | undefined>;
@@ -103,6 +109,11 @@ export interface Store {
 export function netCost(entry: LedgerEntry): number {
   if (entry.state === "submitting") return entry.quote_credits;
   return entry.status === "failed" ? entry.final_credits : entry.reserved_credits;
+}
+
+/** What an entry counts against the daily budget, in the budget's unit. */
+export function budgetCost(entry: LedgerEntry): number {
+  return netCost(entry) * (entry.budget_rate ?? 1);
 }
 
 export function startOfUtcDay(now: Date): Date {

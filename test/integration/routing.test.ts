@@ -197,3 +197,24 @@ describe("a flapping provider", () => {
     );
   });
 });
+
+describe("a budget across providers", () => {
+  it("counts dollars at each provider's rate, whichever member took the call", async () => {
+    const a = loopcast({ id: "lca" }); // 8 credits × $0.05 = $0.40
+    const b = loopcast({ id: "lcb", perSecond: [3, 3] }); // 12 credits × $0.02 = $0.24
+    const config = { budgetInUsd: true, usdPerCredit: { lca: 0.05, lcb: 0.02 }, dailyBudget: 1 };
+    const t = await serve(a, b, { config });
+    expect((await t.call("generate_video", family())).isError).toBeFalsy(); // lcb: $0.24
+    b.setDown(true);
+    expect((await t.call("generate_video", family())).isError).toBeFalsy(); // lca: $0.64
+    b.setDown(false);
+    expect((await t.call("generate_video", family())).isError).toBeFalsy(); // lcb: $0.88
+    const over = await t.call("generate_video", family());
+    expect(over.isError).toBe(true);
+    expect(textOf(over)).toContain(
+      "costs $0.24 (12 credits) but only $0.12 of today's budget of $1.00 are left",
+    );
+    expect(await t.store.spentSince("local", new Date(0))).toBeCloseTo(0.88);
+    expect([a.charged(), b.charged()]).toEqual([8, 24]);
+  });
+});

@@ -151,6 +151,14 @@ describe.each(backends)("store contract: $name", ({ make, skip }) => {
     expect(await s.spentSince("nobody", new Date(0))).toBe(0);
   });
 
+  it.skipIf(skip)("spend counts each entry at its budget rate (dollars per credit)", async () => {
+    const s = await fresh();
+    await s.put(entry(1, { reserved_credits: 90, budget_rate: 0.01 }));
+    await s.openIntent(intent(2, { quote_credits: 27, budget_rate: 0.5 }));
+    await s.put(entry(3, { reserved_credits: 10 }));
+    expect(await s.spentSince("local", new Date(0))).toBeCloseTo(0.9 + 13.5 + 10);
+  });
+
   it.skipIf(skip)("a learned price keeps the highest reservation seen", async () => {
     const s = await fresh();
     expect(await s.learnedPrice("rivya|kling")).toBeUndefined();
