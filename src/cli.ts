@@ -24,14 +24,16 @@ const help = (
 
 Usage:
   rivya-mcp                      stdio server (reads RIVYA_API_KEY)
-  rivya-mcp --demo               stdio server on the built-in Rivya simulator (no key, no network);
-                                 its tasks and balance survive restarts (kept under the state folder)
+  rivya-mcp --demo               stdio server on the built-in Rivya and EvoLink simulators (no key, no
+                                 network); Rivya's tasks and balance survive restarts (kept under the
+                                 state folder), EvoLink's live in memory
   rivya-mcp --http [--port 8080] [--host 127.0.0.1]
                                  Streamable HTTP server at /mcp (add --demo for the simulator)
   rivya-mcp simulate [--port N]  run only the Rivya-compatible simulator on loopback
                                  (--provider evolink: the EvoLink simulator instead)
                                  (credits, task timing, latency, failures, state: rivya-mcp simulate --help)
   rivya-mcp token create --name NAME --tokens-file FILE [--daily-budget N] [--rivya-key-env VAR]
+                         [--evolink-key-env VAR]
                                  add a person's access token to FILE; prints the token once
   rivya-mcp store migrate --store postgres://...
                                  apply the PostgreSQL schema migrations now (servers also apply them at start)
@@ -58,6 +60,8 @@ Hosted mode (--http):
   --allowed-host NAME            extra Host name to accept, e.g. the proxy's public name (repeatable)
   --allowed-origin ORIGIN        browser Origin to accept besides same-host (repeatable)
   --max-body-mb N                request body limit (default 16)
+  --public-url URL               this server's https address as providers see it: providers that
+                                 call back (EvoLink) then report finished tasks to it
   --rate-limit N                 requests per second per token, bursts of 3×N (default 20; none for
                                  the local user without --tokens-file; 0 = off)
   --session-idle-seconds N       close sessions idle this long (default 1800)
@@ -67,6 +71,9 @@ Hosted mode (--http):
 Environment:
   RIVYA_API_KEY                  your Rivya key (rvya_sk_...)
   RIVYA_BASE_URL                 API base URL (default https://rivya.ai)
+  EVOLINK_API_KEY                your EvoLink key (EvoLink's Kling V3 models; without it they are
+                                 listed as not configured)
+  EVOLINK_BASE_URL               EvoLink API base URL (default https://api.evolink.ai)
 `;
 
 function fail(message: string): never {
@@ -122,6 +129,8 @@ async function main(argv: string[]): Promise<void> {
   if (values.demo) {
     const baseUrl = await startDemoSimulator(join(config.stateDir, "simulator"));
     connections.set("rivya", { baseUrl, apiKey: "rvya_sk_demo", userAgent });
+    const evolinkUrl = await startEvolinkDemoSimulator();
+    connections.set("evolink", { baseUrl: evolinkUrl, apiKey: "evo_demo", userAgent });
   }
   const rivyaConnection = connections.get("rivya");
   if (rivyaConnection) config.upstreamUrl = rivyaConnection.baseUrl;
@@ -220,6 +229,17 @@ async function startDemoSimulator(stateDir: string): Promise<string> {
   }
 }
 
+/**
+ * The demo's EvoLink simulator, with the Rivya demo's timing. It keeps its tasks in memory
+ * only (it has no state folder), so a restarted demo no longer knows its EvoLink tasks.
+ */
+async function startEvolinkDemoSimulator(): Promise<string> {
+  const { startEvolinkSimulator } = await import("./providers/evolink/simulator/index.js");
+  return (
+    await startEvolinkSimulator({ startingCredits: 1000, pendingMs: 2000, processingMs: 6000 })
+  ).url;
+}
+
 /** `simulate`: only the simulator, with the flags SIMULATE_HELP lists; runs until killed. */
 async function simulateCommand(
   values: ReturnType<typeof parse>["values"],
@@ -259,7 +279,7 @@ async function tokenCommand(
   values: ReturnType<typeof parse>["values"],
 ): Promise<void> {
   const usage =
-    "usage: rivya-mcp token create --name NAME --tokens-file FILE [--daily-budget N] [--rivya-key-env VAR]";
+    "usage: rivya-mcp token create --name NAME --tokens-file FILE [--daily-budget N] [--rivya-key-env VAR] [--evolink-key-env VAR]";
   if (args.length !== 1 || args[0] !== "create") fail(usage);
   if (!values.name || !values["tokens-file"])
     fail(`token create needs --name and --tokens-file\n${usage}`);
@@ -269,6 +289,7 @@ async function tokenCommand(
     name: values.name,
     dailyBudget: credits("daily-budget", "budget", values["daily-budget"]).budget,
     rivyaKeyEnv: values["rivya-key-env"],
+    evolinkKeyEnv: values["evolink-key-env"],
   }).catch((err: Error) => fail(err.message));
   process.stdout.write(`${token}\n`);
   process.stderr.write(
@@ -315,8 +336,10 @@ function parse(argv: string[]) {
       "session-idle-seconds": { type: "string" },
       "max-sessions": { type: "string" },
       "max-sessions-per-person": { type: "string" },
+      "public-url": { type: "string" },
       name: { type: "string" },
       "rivya-key-env": { type: "string" },
+      "evolink-key-env": { type: "string" },
       credits: { type: "string" },
       "queued-ms": { type: "string" },
       "processing-ms": { type: "string" },

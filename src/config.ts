@@ -29,6 +29,18 @@ export interface ServerConfig {
   stateDir: string;
   /** The Rivya API in use (RIVYA_BASE_URL, or the demo simulator): its own links are trusted. */
   upstreamUrl: string;
+  /**
+   * Hosted mode: the server's address as providers can reach it (--public-url). Providers
+   * that call back when a task finishes get a callback URL under it; without it, polling.
+   */
+  publicUrl?: string | undefined;
+  /** Family calls: providers in this order of preference (--providers). Default: as shipped. */
+  providerOrder?: readonly string[] | undefined;
+  /**
+   * US dollars per credit, by provider id (--usd-per-credit). With a rate for every member of
+   * a family, a family call goes to the cheapest by money; prices are also shown in USD.
+   */
+  usdPerCredit?: Readonly<Record<string, number>> | undefined;
 }
 
 /** Default confirmation threshold: above the cheapest 5-second video, so dearer calls are confirmed. */

@@ -91,4 +91,27 @@ export interface ModelTable {
    * in. Returns one sentence per problem, naming the fields; none means the call may go on.
    */
   validate?(settings: Record<string, unknown>, prompt: string): readonly string[];
+  /**
+   * Set on a family table: one model served by several providers (Kling 3.0 at Rivya and at
+   * EvoLink). Its params are the family's own words; each member translates them.
+   */
+  members?: readonly FamilyMember[];
+}
+
+/** What a family call asks for, in the family's words, for a member to translate. */
+export interface FamilyRequest {
+  /** Every family setting, defaults filled in, in the agent's natural form. */
+  settings: Record<string, unknown>;
+  references: readonly { url: string; kind: string }[];
+}
+
+/** The member's own generate_video arguments, or why it cannot honour the request. */
+export type Translation =
+  | { params: Record<string, unknown>; references?: readonly unknown[] }
+  | { refused: string };
+
+export interface FamilyMember {
+  /** The member model's id (a table of one of the providers). */
+  model: string;
+  translate(request: FamilyRequest): Translation;
 }

@@ -30,6 +30,11 @@ export abstract class ProviderError extends Error {
    * may have been acted on: the call then did not certainly do nothing.
    */
   earlierAttemptMayHaveActed = false;
+  /**
+   * Set when this attempt failed before the request left: connection refused, DNS, TLS or a
+   * connect timeout. With no earlier attempt that may have acted, nothing was sent at all.
+   */
+  neverSent = false;
 
   constructor(message: string, init: ProviderErrorInit) {
     super(message, init.cause === undefined ? undefined : { cause: init.cause });

@@ -4,6 +4,7 @@ import type { Lifecycle } from "../lifecycle.js";
 import type { Logger } from "../log.js";
 import type { Providers } from "../providers/registry.js";
 import type { Store } from "../store/types.js";
+import type { ProviderHealth } from "./provider-health.js";
 
 /** What a handler may ask of the MCP session it runs in; server.ts fills it per call. */
 export interface ToolContext {
@@ -31,6 +32,8 @@ export interface ServerDeps {
   log: Logger;
   /** Running calls and the stop signal (waits end early and answer with the task id). */
   lifecycle?: Lifecycle | undefined;
+  /** Providers' circuit breakers (default: one per process). */
+  health?: ProviderHealth | undefined;
   /** Hosted mode: caps this person's concurrent URL fetches (upload_reference with `url`). */
   urlFetchSlots?: { run<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<T> } | undefined;
 }

@@ -13,6 +13,8 @@ export interface SpendRequest {
   provider: Provider;
   /** In the provider's credits. */
   quote: number;
+  /** The quote is a guess (no published price): needs max_credits and a yes at any amount. */
+  estimate?: boolean;
   maxCredits: number | undefined;
   confirmed: boolean;
   summary: string;
@@ -58,7 +60,7 @@ async function checkConfirmation(
   deps: ServerDeps,
 ): Promise<void> {
   const threshold = deps.config.confirmAbove;
-  if (req.quote <= threshold) return;
+  if (req.quote <= threshold && !req.estimate) return;
   let balance = "unknown";
   try {
     const credits = await req.provider.balance?.({ signal: ctx.signal });
@@ -67,7 +69,10 @@ async function checkConfirmation(
     // The question is still worth asking without the balance.
   }
   ctx.signal.throwIfAborted();
-  const question = `${req.summary} will cost ${req.quote} credits (balance: ${balance}). Submit it?`;
+  const cost = req.estimate
+    ? `has no published price (estimated at ${req.quote} credits; you set at most ${req.maxCredits})`
+    : `will cost ${req.quote} credits`;
+  const question = `${req.summary} ${cost} (balance: ${balance}). Submit it?`;
   const answer = await ctx.askPerson(question);
   // A question cancelled or timed out is a decline (askPerson says false), never a yes.
   ctx.signal.throwIfAborted();
@@ -81,6 +86,12 @@ async function checkConfirmation(
   }
   if (req.confirmed) return;
   // Retryable: the same call succeeds once the person has agreed and confirm: true is sent.
+  if (req.estimate)
+    throw new ToolError(
+      `These settings have no published price (estimated at ${req.quote} credits; the real charge may differ). Ask the person whether to spend up to about ${req.maxCredits} credits (balance: ${balance}), then call again with confirm: true. Nothing was submitted.`,
+      "confirmation_required",
+      true,
+    );
   throw new ToolError(
     `This call costs ${req.quote} credits, above the confirmation threshold of ${threshold}. Ask the person whether to spend ${req.quote} credits (balance: ${balance}), then call again with confirm: true. Nothing was submitted.`,
     "confirmation_required",
@@ -94,6 +105,11 @@ export async function guardSpend(
   ctx: ToolContext,
   deps: ServerDeps,
 ): Promise<void> {
+  if (req.estimate && req.maxCredits === undefined) {
+    throw new ToolInputError(
+      `These settings have no published price: ${req.quote} credits is an estimate and the real charge may differ. Pass max_credits (the most the person will pay, at least ${req.quote}) and get their confirmation. Nothing was submitted.`,
+    );
+  }
   if (req.maxCredits !== undefined && req.quote > req.maxCredits) {
     throw new ToolInputError(
       `This call costs ${req.quote} credits, above max_credits ${req.maxCredits}. Raise max_credits or pick a cheaper model or setting (list_models).`,

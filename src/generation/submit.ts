@@ -5,7 +5,7 @@
  * timeout, a dropped reply — the ledger shows a request whose outcome may be unknown, and a
  * retry with the same client_request_id settles it without a second charge.
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { ModelTable } from "../catalog/types.js";
 import { classifyError as classify } from "../errors/classify.js";
 import { ToolError } from "../errors/tool-error.js";
@@ -56,7 +56,12 @@ export async function submit(
   const provider = deps.providers.forModel(model);
   const summary = `A ${model.displayName} video ("${body.prompt.slice(0, 80)}")`;
   const { maxCredits, confirmed } = call;
-  await guardSpend({ provider, quote: quote.amount, maxCredits, confirmed, summary }, ctx, deps);
+  const estimate = quote.estimate === true;
+  await guardSpend(
+    { provider, quote: quote.amount, estimate, maxCredits, confirmed, summary },
+    ctx,
+    deps,
+  );
 
   const intent = newIntent({
     owner: deps.owner,
@@ -69,6 +74,9 @@ export async function submit(
     prompt: body.prompt,
     quote: quote.amount,
   });
+  // Providers that call back get a URL with a secret of this request's own.
+  if (deps.config.publicUrl && provider.taskIdFromCallback)
+    intent.callback_token = randomBytes(24).toString("base64url");
   // If this write fails, no create is sent: the call fails before anything is paid.
   await deps.store
     .openIntent(intent, budgetCheck(quote.amount, ctx.signal, deps))
@@ -100,7 +108,7 @@ export async function create(
   try {
     created = await provider.submit(
       { ...call.body, client_request_id: intent.client_request_id },
-      { idempotencyKey: intent.idempotency_key },
+      { idempotencyKey: intent.idempotency_key, callbackUrl: callbackUrl(intent, deps) },
     );
   } catch (err) {
     if (clearOnRefusal && provider.createdNothing(err)) {
@@ -116,6 +124,13 @@ export async function create(
   await recordSafely(deps, entry);
   await learnReservation(call.model, settingsOf(call), quote, created.task.reserved_credits, deps);
   return { entry, replayed: created.replayed };
+}
+
+/** Where the provider reports this request's task: the public URL, the entry, its secret. */
+export function callbackUrl(intent: LedgerEntry, deps: ServerDeps): string | undefined {
+  const base = deps.config.publicUrl;
+  const token = intent.callback_token;
+  return base && token ? `${base}/callbacks/${intent.id}/${token}` : undefined;
 }
 
 /**
@@ -144,11 +159,32 @@ function alreadyUnderWay(existing: LedgerEntry): ToolError {
 }
 
 /** A refusal that may pass later (a rate limit, a pause) says how to retry; others pass as they are. */
-function refused(err: unknown, provider: Provider, clientRequestId: string): unknown {
+function refused(err: unknown, provider: Provider, clientRequestId: string): NothingCreatedError {
   const c = classify(err);
-  if (!c.retryable) return err;
-  const hint = `${c.message} ${provider.displayName} created nothing. It is safe to retry: call generate_video again with client_request_id "${clientRequestId}" and the same arguments.`;
-  return new ToolError(hint, c.category, true, c.retryAfterSeconds);
+  const hint = c.retryable
+    ? ` ${provider.displayName} created nothing. It is safe to retry: call generate_video again with client_request_id "${clientRequestId}" and the same arguments.`
+    : "";
+  return new NothingCreatedError(
+    `${c.message}${hint}`,
+    c.category,
+    c.retryable,
+    provider,
+    c.retryAfterSeconds,
+  );
+}
+
+/** A create the provider certainly did not act on: nothing was charged, the intent is gone. */
+export class NothingCreatedError extends ToolError {
+  override readonly name = "NothingCreatedError";
+  constructor(
+    message: string,
+    category: ToolError["category"],
+    retryable: boolean,
+    readonly provider: Provider,
+    retryAfterSeconds?: number,
+  ) {
+    super(message, category, retryable, retryAfterSeconds);
+  }
 }
 
 /** Errors after the request may have reached the provider say how to retry without paying twice. */

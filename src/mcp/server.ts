@@ -19,6 +19,9 @@ import type {
 } from "@modelcontextprotocol/sdk/validation/types.js";
 import type { ServerDeps, ToolContext } from "../generation/context.js";
 import { type AnyTool, TOOLS } from "../tools/index.js";
+
+export type { AnyTool };
+
 import { VERSION } from "../version.js";
 import { classify, errorText } from "./error-boundary.js";
 import { describeTools } from "./publish.js";

@@ -15,6 +15,17 @@ const CONNECT_PHASE = new Set([
   "UND_ERR_CONNECT_TIMEOUT",
 ]);
 
+/** TLS refusals: the handshake failed, so no request was written; retrying will not help. */
+const TLS_PHASE = new Set([
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+  "CERT_HAS_EXPIRED",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "ERR_SSL_WRONG_VERSION_NUMBER",
+]);
+
 /** Failures after the request may have gone out (dropped or timed-out mid-exchange). */
 const SENT_PHASE = new Set([
   "ECONNRESET",
@@ -58,7 +69,7 @@ export function classifyTransportError(err: unknown): TransportFailure {
   const connect = CONNECT_PHASE.has(code);
   return {
     code,
-    phase: connect ? "connect" : "sent",
+    phase: connect || TLS_PHASE.has(code) ? "connect" : "sent",
     transient: connect || SENT_PHASE.has(code),
     timeout: TIMEOUTS.has(code),
   };

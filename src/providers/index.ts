@@ -1,11 +1,12 @@
 /** The providers this server ships, and with them every model the tools offer. */
 import type { ModelTable } from "../catalog/types.js";
 import { envValue } from "../config.js";
+import { evolink } from "./evolink/provider.js";
 import { checkUniqueModels, Providers } from "./registry.js";
 import { rivya } from "./rivya/provider.js";
 import type { Connection, ProviderSpec } from "./types.js";
 
-export const PROVIDERS: readonly ProviderSpec[] = [rivya];
+export const PROVIDERS: readonly ProviderSpec[] = [rivya, evolink];
 checkUniqueModels(PROVIDERS);
 
 export const MODELS: readonly ModelTable[] = PROVIDERS.flatMap((p) => p.models);

@@ -65,6 +65,11 @@ export interface Quote {
   basis: string;
   /** The provider's stated price for these settings, before anything learned raised it. */
   stated: number;
+  /**
+   * True when no price is published for these settings and `amount` is a guess: the call
+   * then needs the caller's own ceiling (max_credits) and the person's yes, at any amount.
+   */
+  estimate?: boolean;
 }
 
 /** What the store remembers of earlier calls with the same model and settings. */
@@ -75,6 +80,16 @@ export interface PriceHistory {
 
 export interface CallOptions {
   signal?: AbortSignal;
+}
+
+export interface SubmitOptions extends CallOptions {
+  idempotencyKey: string;
+  callbackUrl?: string | undefined;
+}
+
+export interface SubmitOptions extends CallOptions {
+  idempotencyKey: string;
+  callbackUrl?: string | undefined;
 }
 
 export interface Submission {
@@ -132,11 +147,11 @@ export interface Provider extends ProviderInfo {
    * (a simulator serves them over plain HTTP on loopback). Other links pass the URL checks.
    */
   readonly linkOrigins?: readonly string[];
-  /** Sends a create once; with `idempotencyKey` (when supported) a repeat returns the first task. */
-  submit(
-    request: GenerationRequest,
-    o: CallOptions & { idempotencyKey: string },
-  ): Promise<Submission>;
+  /**
+   * Sends a create once; with `idempotencyKey` (when supported) a repeat returns the first
+   * task. `callbackUrl`, when given, is where the provider may report the task's progress.
+   */
+  submit(request: GenerationRequest, o: SubmitOptions): Promise<Submission>;
   getTask(taskId: string, o?: CallOptions): Promise<Task>;
   /** Present when the provider has its own file store for references. */
   upload?(input: UploadInput, o?: CallOptions): Promise<UploadedFile>;

@@ -104,6 +104,10 @@ export class FileStore implements Store {
     );
   }
 
+  entry(id: string): Promise<LedgerEntry | undefined> {
+    return this.read((index) => index.byLedgerId(id));
+  }
+
   get(owner: string, idOrTaskId: string): Promise<LedgerEntry | undefined> {
     return this.read((index) => index.get(owner, idOrTaskId));
   }

@@ -57,6 +57,10 @@ export class LedgerIndex {
     day.ids.delete(id);
   }
 
+  byLedgerId(id: string): LedgerEntry | undefined {
+    return this.byId.get(id);
+  }
+
   get(owner: string, idOrTaskId: string): LedgerEntry | undefined {
     const entry = this.byId.get(idOrTaskId) ?? this.byId.get(this.idByTaskId.get(idOrTaskId) ?? "");
     return entry?.owner === owner ? entry : undefined;

@@ -145,6 +145,10 @@ export class PostgresStore implements Store {
     });
   }
 
+  entry(id: string): Promise<LedgerEntry | undefined> {
+    return this.first(`SELECT entry FROM ${this.entries} WHERE id = $1`, [id]);
+  }
+
   get(owner: string, idOrTaskId: string): Promise<LedgerEntry | undefined> {
     // The ledger id first, then the latest entry for the task id.
     return this.first(

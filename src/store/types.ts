@@ -43,6 +43,11 @@ export interface LedgerEntry {
   result_expires_at?: string;
   /** Where the video was saved locally (get_task download: true, or auto-save in stdio mode). */
   saved_path?: string;
+  /**
+   * The secret in this request's callback URL (hosted mode with a public URL, at providers
+   * that call back). A callback must present it; even then it is only a hint to re-read.
+   */
+  callback_token?: string;
   created_at: string;
   /** When this state was written; also the write time of its ledger line. */
   updated_at: string;
@@ -73,6 +78,11 @@ export interface Store {
   put(entry: LedgerEntry): Promise<void>;
   /** Forgets an intent whose create was definitely refused (nothing was created). */
   remove(owner: string, id: string): Promise<void>;
+  /**
+   * By ledger id alone, whoever owns it: only for a provider's callback, which names no
+   * person; the caller checks the entry's callback_token before trusting the lookup.
+   */
+  entry(id: string): Promise<LedgerEntry | undefined>;
   /** By ledger id or by upstream task id; another owner's entry is `undefined`. */
   get(owner: string, idOrTaskId: string): Promise<LedgerEntry | undefined>;
   findByClientRequestId(owner: string, clientRequestId: string): Promise<LedgerEntry | undefined>;

@@ -24,6 +24,7 @@ import {
   type ServerDeps,
   type ToolContext,
 } from "./define.js";
+import { type Member, route, submitRouted } from "./family.js";
 import {
   checkReferenceUrls,
   type GenerateCall,
@@ -49,6 +50,25 @@ const outputSchema = z.object({
   wait_note: z.string().optional(),
   saved_path: z.string().optional(),
   note: z.string().optional(),
+  route: z
+    .object({
+      family: z.string(),
+      model: z.string(),
+      provider: z.string(),
+      why: z.string(),
+      quotes: z.array(
+        z.object({
+          model: z.string(),
+          provider: z.string(),
+          credits: z.number(),
+          unit: z.string(),
+          usd: z.number().optional(),
+        }),
+      ),
+      cannot: z.array(z.string()).optional(),
+      notes: z.array(z.string()).optional(),
+    })
+    .optional(),
 });
 type Output = z.infer<typeof outputSchema>;
 
@@ -245,6 +265,7 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
     parse: (args) => parseGenerateCall(models, args),
     async handler(call, ctx, deps) {
       checkReferenceUrls(call, deps.config.upstreamUrl);
+      if (call.model.members) return generateInFamily(call, models, ctx, deps);
       // A dry run never submits, not even an earlier request's unsettled intent.
       if (call.dryRun) {
         const quote = await quoteFor(call.model, settingsOf(call), deps);
@@ -261,6 +282,62 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
       return result(call, clientRequestId, quote, settled, replayed, deps);
     },
   });
+
+/** A family call: routed to a member (see family.ts), then answered as that member's call. */
+async function generateInFamily(
+  call: GenerateCall,
+  models: readonly ModelTable[],
+  ctx: ToolContext,
+  deps: ServerDeps,
+) {
+  const routing = await route(call, models, deps);
+  const [best] = routing.members as [Member, ...Member[]];
+  const routeView = (chosen: Member, notes: string[] = []) => ({
+    family: call.model.id,
+    model: chosen.call.model.id,
+    provider: chosen.provider.id,
+    why: routing.why,
+    quotes: routing.members.map((m) => ({
+      model: m.call.model.id,
+      provider: m.provider.id,
+      credits: m.quote.amount,
+      unit: m.quote.unit,
+      ...(m.usd === undefined ? {} : { usd: Math.round(m.usd * 100) / 100 }),
+    })),
+    ...(routing.refused.length ? { cannot: routing.refused } : {}),
+    ...(notes.length ? { notes } : {}),
+  });
+  const said = (chosen: Member, notes: string[] = []) =>
+    ` Routed ${call.model.id} to ${chosen.call.model.id} at ${chosen.provider.displayName}: ${routing.why}.${notes.length ? ` ${notes.join(" ")}` : ""}`;
+  const withRoute = <R extends { structured: Output; text: string }>(
+    r: R,
+    chosen: Member,
+    notes?: string[],
+  ) => ({
+    ...r,
+    structured: { ...r.structured, route: routeView(chosen, notes) },
+    text: `${r.text}${said(chosen, notes)}`,
+  });
+  if (call.dryRun) {
+    const id = call.clientRequestId ?? `auto_${randomUUID()}`;
+    return withRoute(dryRun(best.call, id, best.quote, deps), best);
+  }
+  if (call.clientRequestId) {
+    const known = await deps.store.findByClientRequestId(deps.owner, call.clientRequestId);
+    const same = known && routing.members.find((m) => m.call.model.id === known.model);
+    if (known && same) return withRoute(await replay(known, same.call, ctx, deps), same);
+    if (known)
+      throw new ToolInputError(
+        `client_request_id "${known.client_request_id}" was already used for a ${known.model} request that this call would not route to. Use a new client_request_id, or call with model ${known.model}.`,
+      );
+  }
+  const clientRequestId = call.clientRequestId ?? `auto_${randomUUID()}`;
+  const routed = await submitRouted(routing, clientRequestId, ctx, deps);
+  const { member } = routed;
+  const settled = await settle(taskFromEntry(routed.entry), routed.entry, member.call, ctx, deps);
+  const answer = result(member.call, clientRequestId, member.quote, settled, routed.replayed, deps);
+  return withRoute(answer, member, routed.notes);
+}
 
 function describeGenerate({ confirmAbove, dailyBudget }: DescribeFacts): string {
   const budget = dailyBudget === undefined ? "no daily budget" : `daily budget ${dailyBudget}`;

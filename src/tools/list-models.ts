@@ -3,16 +3,21 @@ import { withDefaults } from "../catalog/schema.js";
 import type { ModelTable } from "../catalog/types.js";
 import { settingsInWords, settingViewSchema, viewSetting } from "../catalog/view.js";
 import { classifyError as classify } from "../errors/classify.js";
+import type { Provider } from "../providers/types.js";
 import { strictArgs, unknownModelMessage } from "./arguments.js";
 import { defineTool, READS, type ServerDeps } from "./define.js";
 
 const modelView = z.object({
   id: z.string(),
   name: z.string(),
+  provider: z.string(),
+  /** False when the provider has no API key: the model is listed but cannot be used. */
+  configured: z.boolean(),
   category: z.string(),
   inputs: z.array(z.string()),
   base_credits: z.number(),
   billing_type: z.string(),
+  price_basis: z.string(),
   max_prompt_length: z.number(),
   params: z.array(settingViewSchema),
   rules: z.array(z.string()).optional(),
@@ -27,11 +32,23 @@ const modelView = z.object({
     .nullable(),
 });
 
+const balanceView = z.object({
+  provider: z.string(),
+  configured: z.boolean(),
+  credits: z.number().optional(),
+  unit: z.string(),
+  note: z.string().optional(),
+});
+
 const outputSchema = z.object({
   models: z.array(modelView),
+  /** The first listed provider's balance (kept from when there was one provider). */
   credit_balance: z.number().optional(),
   balance_note: z.string().optional(),
+  balances: z.array(balanceView).optional(),
 });
+
+type BalanceView = z.infer<typeof balanceView>;
 
 /** The price of a call with the table's defaults, as the model's provider quotes it. */
 function defaultQuote(m: ModelTable, deps: ServerDeps) {
@@ -39,13 +56,18 @@ function defaultQuote(m: ModelTable, deps: ServerDeps) {
 }
 
 function viewModel(m: ModelTable, deps: ServerDeps): z.infer<typeof modelView> {
+  const provider = deps.providers.forModel(m);
+  const quote = defaultQuote(m, deps);
   return {
     id: m.id,
     name: m.displayName,
+    provider: provider.id,
+    configured: provider.configured,
     category: m.category,
     inputs: [...m.inputs],
-    base_credits: defaultQuote(m, deps).amount,
+    base_credits: quote.amount,
     billing_type: m.price.billing,
+    price_basis: quote.basis,
     max_prompt_length: m.maxPromptLength,
     params: m.params.map(viewSetting),
     ...(m.rules?.length ? { rules: [...m.rules] } : {}),
@@ -64,9 +86,9 @@ function viewModel(m: ModelTable, deps: ServerDeps): z.infer<typeof modelView> {
 export const listModelsTool = (all: readonly ModelTable[]) =>
   defineTool({
     name: "list_models",
-    title: "List Rivya video models",
+    title: "List video models",
     description:
-      "Video models: fixed credit cost, prompt limit, every setting generate_video's params takes (allowed values, defaults, rules), reference-image rules; credit balance.",
+      "Video models of every provider: credit cost and how it is priced, prompt limit, every setting generate_video's params takes (allowed values, defaults, rules), reference-image rules; balances.",
     inputSchema: strictArgs("list_models", {
       model: z.string().optional().describe("Only this model id"),
     }),
@@ -83,32 +105,52 @@ export const listModelsTool = (all: readonly ModelTable[]) =>
           text: unknownModelMessage(input.model, all),
         };
       }
-      let balance: number | null = null;
-      let note: string | undefined;
-      try {
-        // The balance of the (first) listed model's provider: today every model is Rivya's.
-        const provider = deps.providers.forModel(models[0] as ModelTable);
-        balance = (await provider.balance?.({ signal: ctx.signal })) ?? null;
-      } catch (err) {
-        // The catalogue is still useful without a balance (no key yet, or Rivya briefly down).
-        note =
-          classify(err).category === "auth"
-            ? "No valid API key set: balance unknown."
-            : "Balance unavailable right now.";
-      }
+      const providers = [...new Set(models.map((m) => deps.providers.forModel(m)))];
+      const balances = await Promise.all(providers.map((p) => balanceOf(p, ctx.signal)));
+      const [first] = balances;
       // Each model's settings follow its line: hosts that show only text still get them all.
-      const lines = models.flatMap((m) => [
-        `${m.id} (${m.displayName}): ${defaultQuote(m, deps).amount} credits, prompt ≤ ${m.maxPromptLength} chars`,
-        ...settingsInWords(m),
-      ]);
-      const summary = balance === null ? (note ?? "") : `Balance: ${balance} credits.`;
+      const lines = models.flatMap((m) => {
+        const p = deps.providers.forModel(m);
+        const who = p.configured ? p.displayName : `${p.displayName}, not configured: no API key`;
+        const quote = defaultQuote(m, deps);
+        return [
+          `${m.id} (${m.displayName}, ${who}): ${quote.amount} credits, prompt ≤ ${m.maxPromptLength} chars`,
+          `  price: ${quote.basis}`,
+          ...settingsInWords(m),
+        ];
+      });
+      const summary = balances.map(balanceLine).join(" ");
       return {
         structured: {
           models: models.map((m) => viewModel(m, deps)),
-          ...(balance === null ? {} : { credit_balance: balance }),
-          ...(note ? { balance_note: note } : {}),
+          ...(first?.credits === undefined ? {} : { credit_balance: first.credits }),
+          ...(first?.note ? { balance_note: first.note } : {}),
+          balances,
         },
         text: `${lines.join("\n")}\n${summary}`,
       };
     },
   });
+
+/** A provider's balance, or why there is none; never fails the listing. */
+async function balanceOf(p: Provider, signal: AbortSignal): Promise<BalanceView> {
+  const base = { provider: p.id, configured: p.configured, unit: p.unit };
+  if (!p.configured)
+    return { ...base, note: `${p.displayName} is not configured (no API key): balance unknown.` };
+  try {
+    const credits = await p.balance?.({ signal });
+    return credits === undefined ? base : { ...base, credits };
+  } catch (err) {
+    // The catalogue is still useful without a balance (a bad key, or the provider briefly down).
+    const note =
+      classify(err).category === "auth"
+        ? "No valid API key set: balance unknown."
+        : "Balance unavailable right now.";
+    return { ...base, note };
+  }
+}
+
+function balanceLine(b: BalanceView): string {
+  if (b.credits !== undefined) return `Balance: ${b.credits} credits (${b.unit}).`;
+  return b.note ?? "";
+}

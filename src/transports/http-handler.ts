@@ -7,6 +7,8 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../log.js";
 import type { StoreHealth } from "../store/index.js";
+import type { Store } from "../store/types.js";
+import { handleCallback, isCallbackPath, loggablePath } from "./callbacks.js";
 import {
   checkHostAndOrigin,
   type OriginPolicy,
@@ -34,6 +36,8 @@ export interface HandlerDeps {
   state: HandlerState;
   /** What /healthz reports about the store (the file ledger when absent). */
   storeHealth?: StoreHealth;
+  /** For provider callbacks, which find their ledger entry by id. */
+  store: Store;
 }
 
 const REQUEST_ID = /^[\w.:-]{1,64}$/;
@@ -60,7 +64,7 @@ export function createHandler(d: HandlerDeps) {
         request_id: requestId,
         ...(person ? { person } : {}),
         method: req.method,
-        path: path.slice(0, 100),
+        path: loggablePath(path).slice(0, 100),
         // 0: the client went away (or was cut off) before any answer.
         status: res.headersSent ? res.statusCode : 0,
         ms: Date.now() - started,
@@ -86,6 +90,8 @@ async function handle(
   identified: (p: Person) => void,
 ): Promise<void> {
   if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) return health(d, res);
+  // Authenticated by the secret in the path, not a token: providers' servers call these.
+  if (isCallbackPath(path)) return handleCallback(d.people, d.store, req, res, path);
   if (path !== "/mcp")
     return sendRpcError(req, res, 404, RPC.invalidRequest, "Not found; the MCP endpoint is /mcp");
   const refusal = checkHostAndOrigin(req, d.policy);

@@ -18,7 +18,7 @@ export interface McpDispatch {
   other(p: Person, req: IncomingMessage, res: ServerResponse): Promise<void>;
 }
 
-const serverFor = (p: Person) => createServer(p.deps);
+const serverFor = (p: Person) => createServer(p.deps, p.tools);
 
 export function statelessDispatch(): McpDispatch {
   return {

@@ -29,6 +29,8 @@ export interface HttpOptions {
   sweepMs: number;
   /** How long SIGTERM waits for running calls before closing them. */
   shutdownGraceMs: number;
+  /** Where providers can reach this server for callbacks (no trailing slash). */
+  publicUrl?: string;
 }
 
 /** The rate limit per token when --rate-limit is not given. */
@@ -57,6 +59,7 @@ export interface HttpFlags {
   "session-idle-seconds"?: string | undefined;
   "max-sessions"?: string | undefined;
   "max-sessions-per-person"?: string | undefined;
+  "public-url"?: string | undefined;
 }
 
 function positive(flag: string, raw: string | undefined, allowZero = false): number | undefined {
@@ -92,7 +95,27 @@ export function httpOptionsFrom(flags: HttpFlags, port: number, host: string): H
       ? {}
       : { maxSessionsPerPerson: Math.max(1, Math.floor(perPerson)) }),
   };
+  const publicUrl = flags["public-url"];
+  if (publicUrl !== undefined) opts.publicUrl = checkPublicUrl(publicUrl);
   return opts;
+}
+
+/** An absolute https URL (http only for a loopback host), without a trailing slash. */
+function checkPublicUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(
+      `--public-url must be an absolute URL such as https://mcp.example.com, got '${value}'`,
+    );
+  }
+  const plainOk = url.protocol === "http:" && isLoopbackHost(url.hostname);
+  if (url.protocol !== "https:" && !plainOk)
+    throw new Error(`--public-url must use https (plain http only on loopback), got '${value}'`);
+  if (url.search || url.hash)
+    throw new Error(`--public-url takes no query or fragment, got '${value}'`);
+  return url.href.replace(/\/+$/, "");
 }
 
 /** Without tokens anyone who can reach the port spends the server's credits. */

@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ServerConfig } from "../config.js";
 import type { Logger } from "../log.js";
+import type { AnyTool } from "../mcp/server.js";
 import type { Providers } from "../providers/registry.js";
 import type { Provider } from "../providers/types.js";
 import { openStore, type StoreChoice, storeHealth } from "../store/index.js";
@@ -30,6 +31,8 @@ export interface HttpDeps {
   store: Store;
   /** Required unless bound to loopback. */
   tokens: Team | undefined;
+  /** Default: the shipped tools (tests serve extra providers' models). */
+  tools?: readonly AnyTool[];
 }
 
 export interface HttpServerHandle {
@@ -52,7 +55,11 @@ export async function startHttpServer(
   opts: HttpOptions,
 ): Promise<HttpServerHandle> {
   assertSafeBind(opts.host, deps.tokens !== undefined);
-  const config: ServerConfig = { ...deps.config, transport: "http" };
+  const config: ServerConfig = {
+    ...deps.config,
+    transport: "http",
+    ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+  };
   const people = new People({ ...deps, config });
   const log = deps.log;
   const sessions = opts.stateless
@@ -83,6 +90,7 @@ export async function startHttpServer(
     log,
     state,
     storeHealth: storeHealth(deps.store),
+    store: deps.store,
   });
   const http = createHttpServer(handler);
   // A slow upload may take a while, but nobody gets to hold a half-sent request forever.

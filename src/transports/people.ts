@@ -8,6 +8,7 @@ import { envValue, type ServerConfig } from "../config.js";
 import type { ServerDeps } from "../generation/context.js";
 import { Lifecycle } from "../lifecycle.js";
 import type { Logger } from "../log.js";
+import type { AnyTool } from "../mcp/server.js";
 import type { Providers } from "../providers/registry.js";
 import type { Provider } from "../providers/types.js";
 import type { Store } from "../store/types.js";
@@ -20,11 +21,16 @@ export const URL_FETCHES_PER_PERSON = 2;
 export interface Person {
   name: string;
   deps: ServerDeps;
+  /** The tools this server offers (tests serve extra providers' models). */
+  tools?: readonly AnyTool[] | undefined;
 }
 
 /** A token's own provider keys: provider id → the environment variable that holds the key. */
 export function keyEnvsOf(t: TokenEntry): [providerId: string, env: string][] {
-  return t.rivya_key_env ? [["rivya", t.rivya_key_env]] : [];
+  const envs: [string, string][] = [];
+  if (t.rivya_key_env) envs.push(["rivya", t.rivya_key_env]);
+  if (t.evolink_key_env) envs.push(["evolink", t.evolink_key_env]);
+  return envs;
 }
 
 /** The personal keys the tokens file points at; refuses to start on a missing one. */
@@ -56,12 +62,14 @@ export interface Team {
 export interface PeopleOptions {
   /** Undefined: no tokens file, everyone is "local" (loopback only). */
   tokens: Team | undefined;
-  /** The server's own providers (RIVYA_API_KEY), for people without keys of their own. */
+  /** The server's own providers (RIVYA_API_KEY, EVOLINK_API_KEY), for people without keys of their own. */
   providers: Providers;
   connect: (providerId: string, apiKey: string) => Provider;
   store: Store;
   config: ServerConfig;
   log: Logger;
+  /** Default: the shipped tools, built from the shipped providers' models. */
+  tools?: readonly AnyTool[] | undefined;
 }
 
 export class People {
@@ -80,6 +88,7 @@ export class People {
     this.open = opts.tokens === undefined;
     const person = (name: string, providers: Providers, budget: number | undefined): Person => ({
       name,
+      tools: opts.tools,
       deps: {
         providers,
         owner: name,
@@ -107,6 +116,11 @@ export class People {
       const budget = t.daily_budget ?? opts.config.dailyBudget;
       this.byName.set(t.name, person(t.name, opts.providers.with(own), budget));
     }
+  }
+
+  /** The person a ledger owner names (for callbacks, which carry no token). */
+  person(name: string): Person | undefined {
+    return this.byName.get(name);
   }
 
   get count(): number {

@@ -1,8 +1,8 @@
 /**
  * The tokens file: who may use a hosted server. It stores only a sha256 of each token (a
  * leaked file grants nothing), a name that becomes the person's ledger owner, an optional
- * daily credit budget and the NAME of an environment variable holding the person's own
- * Rivya key — never the key itself, so the file can sit next to the config without being
+ * daily credit budget and the NAMES of environment variables holding the person's own
+ * provider keys (rivya_key_env, evolink_key_env) — never the keys themselves, so the file can sit next to the config without being
  * a secret store.
  */
 
@@ -20,6 +20,7 @@ const entrySchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, "64 lowercase hex digits"),
   daily_budget: z.number().nonnegative().optional(),
   rivya_key_env: z.string().regex(ENV_NAME, "an environment variable name").optional(),
+  evolink_key_env: z.string().regex(ENV_NAME, "an environment variable name").optional(),
   created_at: z.string().optional(),
 });
 const fileSchema = z.object({ tokens: z.array(entrySchema) });
@@ -70,20 +71,22 @@ export interface NewToken {
   name: string;
   dailyBudget?: number | undefined;
   rivyaKeyEnv?: string | undefined;
+  evolinkKeyEnv?: string | undefined;
+}
+
+/** An env var NAME, refusing what looks like a pasted key: it would sit in the file. */
+function checkKeyEnv(flag: string, value: string | undefined, example: string): void {
+  if (value === undefined) return;
+  if (!ENV_NAME.test(value) || /^(rvya_sk_|sk-)/i.test(value))
+    throw new Error(`--${flag} takes an environment variable NAME (e.g. ${example}), not a key`);
 }
 
 /** Adds an entry and returns the token; the token itself is never written anywhere. */
 export async function createToken(path: string, spec: NewToken): Promise<string> {
   if (!NAME.test(spec.name))
     throw new Error(`--name '${spec.name}' must be letters, digits, . _ @ - (at most 64)`);
-  // A pasted key (rvya_sk_...) is the mistake this guards against: it would sit in the file.
-  if (
-    spec.rivyaKeyEnv !== undefined &&
-    (!ENV_NAME.test(spec.rivyaKeyEnv) || /^rvya_sk_/i.test(spec.rivyaKeyEnv))
-  )
-    throw new Error(
-      `--rivya-key-env takes an environment variable NAME (e.g. RIVYA_KEY_ALICE), not a key`,
-    );
+  checkKeyEnv("rivya-key-env", spec.rivyaKeyEnv, "RIVYA_KEY_ALICE");
+  checkKeyEnv("evolink-key-env", spec.evolinkKeyEnv, "EVOLINK_KEY_ALICE");
   const token = TOKEN_PREFIX + randomBytes(32).toString("base64url");
   // Read, add and write under a lock: two `token create` runs at once would otherwise each
   // write the file they read, and one person's printed token would silently not exist.
@@ -96,6 +99,7 @@ export async function createToken(path: string, spec: NewToken): Promise<string>
       sha256: hashToken(token),
       ...(spec.dailyBudget === undefined ? {} : { daily_budget: spec.dailyBudget }),
       ...(spec.rivyaKeyEnv === undefined ? {} : { rivya_key_env: spec.rivyaKeyEnv }),
+      ...(spec.evolinkKeyEnv === undefined ? {} : { evolink_key_env: spec.evolinkKeyEnv }),
       created_at: new Date().toISOString(),
     });
     await saveTokensFile(path, file);

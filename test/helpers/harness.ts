@@ -11,8 +11,16 @@ import type { CallToolResult, ClientCapabilities } from "@modelcontextprotocol/s
 import { afterEach } from "vitest";
 import type { ModelTable } from "../../src/catalog/types.js";
 import { buildServerConfig, type ServerConfig } from "../../src/config.js";
+import { ProviderHealth } from "../../src/generation/provider-health.js";
 import { type Logger, silentLogger } from "../../src/log.js";
 import { createServer } from "../../src/mcp/server.js";
+import { createEvolinkClient } from "../../src/providers/evolink/client.js";
+import { evolinkProvider } from "../../src/providers/evolink/provider.js";
+import {
+  type EvolinkSimulator,
+  type EvolinkSimulatorOptions,
+  startEvolinkSimulator,
+} from "../../src/providers/evolink/simulator/index.js";
 import { Providers } from "../../src/providers/registry.js";
 import { createRivyaClient, type RivyaClient } from "../../src/providers/rivya/client.js";
 import { rivyaProvider } from "../../src/providers/rivya/provider.js";
@@ -28,6 +36,9 @@ import { createTools } from "../../src/tools/index.js";
 export interface Harness {
   sim: Simulator;
   client: RivyaClient;
+  /** The EvoLink simulator, when the harness was started with `evolink`. */
+  evo: EvolinkSimulator | undefined;
+  evoKey: string;
   mcp: Client;
   apiKey: string;
   config: ServerConfig;
@@ -43,8 +54,17 @@ export interface HarnessOptions {
   capabilities?: ClientCapabilities;
   /** Rivya's tables (default: the shipped ones). */
   models?: readonly ModelTable[];
-  /** Providers served beside Rivya, their models offered by the tools too. */
+  /**
+   * EvoLink on its simulator with these options; without it EvoLink is served unconfigured
+   * (no key), as a server without EVOLINK_API_KEY serves it.
+   */
+  evolink?: EvolinkSimulatorOptions;
+  /** Providers served beside Rivya and EvoLink, their models offered by the tools too. */
   providers?: readonly Provider[];
+  /** Family tables offered besides the providers' models. */
+  families?: readonly ModelTable[];
+  /** The providers' circuit breakers (default: a fresh set per harness). */
+  health?: ProviderHealth;
   apiKey?: string;
   /** Point the Rivya client here instead of at the simulator (e.g. a hostile stub). */
   upstreamUrl?: string;
@@ -82,12 +102,25 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const dir = await mkdtemp(join(tmpdir(), "rivya-mcp-test-"));
   const config = testConfig(dir, { upstreamUrl: opts.upstreamUrl ?? sim.url, ...opts.config });
   const rivya = rivyaProvider(client, true, opts.models);
-  const providers = new Providers([rivya, ...(opts.providers ?? [])]);
-  const tools = createTools(providers.list.flatMap((p) => p.models));
+  const evo = opts.evolink ? await startEvolinkSimulator(opts.evolink) : undefined;
+  const evoKey = `evo_test_${process.pid}_${counter}`;
+  const evoClient = createEvolinkClient({
+    apiKey: evo ? evoKey : undefined,
+    baseUrl: evo?.url ?? "http://127.0.0.1:9",
+    filesUrl: evo?.url ?? "http://127.0.0.1:9",
+    retry: { baseDelayMs: 5, maxDelayMs: 50 },
+  });
+  const evolink = evolinkProvider(evoClient, {
+    configured: evo !== undefined,
+    ...(opts.log ? { log: opts.log } : { log: silentLogger }),
+  });
+  const providers = new Providers([rivya, evolink, ...(opts.providers ?? [])]);
+  const tools = createTools([...providers.list.flatMap((p) => p.models), ...(opts.families ?? [])]);
   const store = await FileStore.open({ path: join(dir, "state", "ledger.jsonl") });
   const server = createServer(
     {
       providers,
+      health: opts.health ?? new ProviderHealth(),
       config,
       log: opts.log ?? silentLogger,
       owner: "local",
@@ -105,6 +138,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   return {
     sim,
     client,
+    evo,
+    evoKey,
     mcp,
     apiKey,
     config,
@@ -115,7 +150,9 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       await mcp.close();
       await server.close();
       await client.close();
+      await evolink.close();
       await sim.close();
+      await evo?.close();
       await store.close();
       await rm(dir, { recursive: true, force: true });
     },

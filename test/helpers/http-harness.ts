@@ -11,6 +11,14 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { ServerConfig } from "../../src/config.js";
 import { type Logger, silentLogger } from "../../src/log.js";
+import { createEvolinkClient } from "../../src/providers/evolink/client.js";
+import { evolinkProvider } from "../../src/providers/evolink/provider.js";
+import {
+  type EvolinkSimulator,
+  type EvolinkSimulatorOptions,
+  startEvolinkSimulator,
+} from "../../src/providers/evolink/simulator/index.js";
+import { MODELS } from "../../src/providers/index.js";
 import { Providers } from "../../src/providers/registry.js";
 import { createRivyaClient } from "../../src/providers/rivya/client.js";
 import { rivyaProvider } from "../../src/providers/rivya/provider.js";
@@ -19,7 +27,9 @@ import {
   type SimulatorOptions,
   startSimulator,
 } from "../../src/providers/rivya/simulator/index.js";
+import type { Provider } from "../../src/providers/types.js";
 import { FileStore } from "../../src/store/file-store.js";
+import { createTools } from "../../src/tools/index.js";
 import { type HttpServerHandle, startHttpServer } from "../../src/transports/http.js";
 import { HTTP_DEFAULTS, type HttpOptions } from "../../src/transports/http-options.js";
 import { personalKeys } from "../../src/transports/people.js";
@@ -31,6 +41,8 @@ export interface PersonSpec {
   dailyBudget?: number;
   /** Env var holding the person's own key; the harness sets it to a fresh simulator key. */
   keyEnv?: string;
+  /** The same for an EvoLink key (needs `evolink` in the harness options). */
+  evolinkKeyEnv?: string;
 }
 
 export interface HttpHarnessOptions {
@@ -38,11 +50,16 @@ export interface HttpHarnessOptions {
   http?: Partial<HttpOptions>;
   config?: Partial<ServerConfig>;
   sim?: SimulatorOptions;
+  /** EvoLink on its simulator with these options; without it EvoLink is served with no key. */
+  evolink?: EvolinkSimulatorOptions;
   log?: Logger;
+  /** Providers served beside Rivya (their models offered by the tools too). */
+  providers?: readonly Provider[];
 }
 
 export interface HttpHarness {
   sim: Simulator;
+  evo: EvolinkSimulator | undefined;
   server: HttpServerHandle;
   url: string;
   /** Token per person name. */
@@ -75,12 +92,30 @@ export async function startHttpHarness(opts: HttpHarnessOptions = {}): Promise<H
       name: p.name,
       dailyBudget: p.dailyBudget,
       rivyaKeyEnv: p.keyEnv,
+      evolinkKeyEnv: p.evolinkKeyEnv,
     });
     if (p.keyEnv) {
       keys[p.name] = `rvya_sk_personal_${p.name}_${counter}`;
       env[p.keyEnv] = keys[p.name];
     }
+    if (p.evolinkKeyEnv) {
+      keys[`${p.name}:evolink`] = `evo_personal_${p.name}_${counter}`;
+      env[p.evolinkKeyEnv] = keys[`${p.name}:evolink`];
+    }
   }
+  const evo = opts.evolink ? await startEvolinkSimulator(opts.evolink) : undefined;
+  keys["server:evolink"] = `evo_http_${process.pid}_${counter}`;
+  const evoProviders: Provider[] = [];
+  const evolinkFor = (key: string | undefined) => {
+    const c = createEvolinkClient({
+      apiKey: evo ? key : undefined,
+      baseUrl: evo?.url ?? "http://127.0.0.1:9",
+      retry: { baseDelayMs: 5, maxDelayMs: 50 },
+    });
+    const p = evolinkProvider(c, { configured: evo !== undefined, log: silentLogger });
+    evoProviders.push(p);
+    return p;
+  };
   const config = testConfig(dir, { upstreamUrl: sim.url, ...opts.config });
   const clientFor = (key: string | undefined) =>
     createRivyaClient({
@@ -93,8 +128,15 @@ export async function startHttpHarness(opts: HttpHarnessOptions = {}): Promise<H
   const file = opts.people?.length ? await loadTokensFile(tokensFile) : undefined;
   const server = await startHttpServer(
     {
-      providers: new Providers([rivyaProvider(client)]),
-      connect: (_id, key) => rivyaProvider(clientFor(key)),
+      providers: new Providers([
+        rivyaProvider(client),
+        evolinkFor(keys["server:evolink"]),
+        ...(opts.providers ?? []),
+      ]),
+      ...(opts.providers?.length
+        ? { tools: createTools([...MODELS, ...opts.providers.flatMap((p) => p.models)]) }
+        : {}),
+      connect: (id, key) => (id === "evolink" ? evolinkFor(key) : rivyaProvider(clientFor(key))),
       config,
       log: opts.log ?? silentLogger,
       store,
@@ -105,6 +147,7 @@ export async function startHttpHarness(opts: HttpHarnessOptions = {}): Promise<H
   const clients: Client[] = [];
   return {
     sim,
+    evo,
     server,
     url: server.url,
     tokens,
@@ -125,7 +168,9 @@ export async function startHttpHarness(opts: HttpHarnessOptions = {}): Promise<H
       // Closes the store too, after the drain.
       await server.shutdown();
       await client.close();
+      await Promise.all(evoProviders.map((p) => p.close()));
       await sim.close();
+      await evo?.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

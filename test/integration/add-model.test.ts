@@ -1,7 +1,7 @@
 /** Adding a model is adding one table: schemas, validation, the catalogue and the simulator follow. */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { ModelTable } from "../../src/catalog/types.js";
-import { MODELS } from "../../src/providers/index.js";
+import { RIVYA_MODELS } from "../../src/providers/rivya/models/index.js";
 import { type Harness, startHarness, textOf } from "../helpers/harness.js";
 
 const throwaway: ModelTable = {
@@ -45,7 +45,7 @@ const throwaway: ModelTable = {
 
 let h: Harness;
 beforeAll(async () => {
-  const models = [...MODELS, throwaway];
+  const models = [...RIVYA_MODELS, throwaway];
   h = await startHarness({ models, sim: { models } });
 });
 afterAll(() => h.close());

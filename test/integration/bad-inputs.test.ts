@@ -5,6 +5,7 @@
 import { mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MODELS } from "../../src/providers/index.js";
 import { largePngBytes, pdfBytes, pngBytes, textBytes } from "../fixtures/images.js";
 import { type Harness, startHarness, textOf } from "../helpers/harness.js";
 
@@ -54,7 +55,8 @@ type Case = [
 
 const FIX = "Fix it and call again; nothing was spent";
 const K3_PARAMS = "mode, multi_shots, duration, sound, aspect_ratio";
-const MODELS = "kling-3-0, kling-v2-1-master";
+/** Every model id, as unknown-model messages list them. */
+const MODEL_IDS = MODELS.map((m) => m.id).join(", ");
 const UPLOAD_TYPES = "image/jpeg, image/png, image/webp";
 
 const cases: Case[] = [
@@ -62,28 +64,28 @@ const cases: Case[] = [
     "unknown model",
     "generate_video",
     () => ({ model: "sora-9", prompt: "x" }),
-    ["Unknown model 'sora-9'", MODELS],
+    ["Unknown model 'sora-9'", MODEL_IDS],
     "Call list_models",
   ],
   [
     "model by its display name",
     "generate_video",
     () => ({ model: "Kling 3.0", prompt: "x" }),
-    ["Unknown model 'Kling 3.0'", MODELS, "Did you mean kling-3-0?"],
+    ["Unknown model 'Kling 3.0'", MODEL_IDS, "Did you mean kling-3-0?"],
     'Send model: "kling-3-0"',
   ],
   [
     "model id with a typo",
     "generate_video",
     () => ({ model: "kling-v2-1-mastr", prompt: "x" }),
-    [MODELS, "Did you mean kling-v2-1-master?"],
+    [MODEL_IDS, "Did you mean kling-v2-1-master?"],
     'Send model: "kling-v2-1-master"',
   ],
   [
     "missing model",
     "generate_video",
     () => ({ prompt: "x" }),
-    ["model is required", MODELS],
+    ["model is required", MODEL_IDS],
     "Call list_models",
   ],
   ["missing prompt", "generate_video", () => ({ model: "kling-3-0" }), ["prompt is required"], FIX],
@@ -449,14 +451,14 @@ const cases: Case[] = [
     "upload for an unknown model",
     "upload_reference",
     () => ({ model: "veo", base64: pngBytes().toString("base64") }),
-    ["Unknown model 'veo'", MODELS],
+    ["Unknown model 'veo'", MODEL_IDS],
     "Call list_models",
   ],
   [
     "upload for a near model id",
     "upload_reference",
     () => ({ model: "kling 3", base64: pngBytes().toString("base64") }),
-    [MODELS, "Did you mean kling-3-0?"],
+    [MODEL_IDS, "Did you mean kling-3-0?"],
     'Send model: "kling-3-0"',
   ],
   [

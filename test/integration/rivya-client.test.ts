@@ -11,7 +11,6 @@ import { Agent, type Dispatcher } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ModelTable } from "../../src/catalog/index.js";
 import { defaultSleep } from "../../src/net/abort.js";
-import { MODELS } from "../../src/providers/index.js";
 import {
   createRivyaClient,
   type RivyaClient,
@@ -28,6 +27,7 @@ import {
   UpstreamUnavailableError,
   ValidationError,
 } from "../../src/providers/rivya/errors.js";
+import { RIVYA_MODELS } from "../../src/providers/rivya/models/index.js";
 import { type Simulator, startSimulator } from "../../src/providers/rivya/simulator/index.js";
 import type { ApiModel, RivyaTask } from "../../src/providers/rivya/types.js";
 import {
@@ -170,7 +170,8 @@ describe("routes", () => {
       })),
       kinds: (t.referenceMedia?.kinds ?? []).map((k) => ({ ...k })),
     });
-    expect(upstream.map(view)).toEqual(MODELS.map(table));
+    // Rivya's /models lists Rivya's tables only; EvoLink has no catalogue endpoint.
+    expect(upstream.map(view)).toEqual(RIVYA_MODELS.map(table));
   });
 
   it("creates a generation, polls it to success and charges the base credits once", async () => {

@@ -1,10 +1,10 @@
 /**
  * The simulator's catalogue and validation agree with the model tables: this suite walks
- * every model and parameter in src/catalog, so a new table is covered without new tests.
+ * every Rivya model and parameter, so a new table is covered without new tests.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ModelTable, ParamSpec } from "../../src/catalog/types.js";
-import { MODELS } from "../../src/providers/index.js";
+import { RIVYA_MODELS as MODELS } from "../../src/providers/rivya/models/index.js";
 import { type Simulator, startSimulator } from "../../src/providers/rivya/simulator/index.js";
 import { call, newKey } from "../fixtures/sim-http.js";
 

@@ -112,6 +112,17 @@ describe.each(backends)("store contract: $name", ({ make, skip }) => {
     },
   );
 
+  it.skipIf(skip)("entry() finds the latest state by ledger id alone (callbacks)", async () => {
+    const s = await fresh();
+    await s.put(entry(1, { owner: "bob", callback_token: "t".repeat(32) }));
+    await s.put(entry(1, { owner: "bob", callback_token: "t".repeat(32), status: "succeeded" }));
+    const other = await instance();
+    expect(await other.entry("gen_1")).toMatchObject({ owner: "bob", status: "succeeded" });
+    expect((await other.entry("gen_1"))?.callback_token).toBe("t".repeat(32));
+    expect(await other.entry("task_1")).toBeUndefined();
+    expect(await other.entry("gen_9")).toBeUndefined();
+  });
+
   it.skipIf(skip)("remove forgets only the owner's entry, for every instance", async () => {
     const s = await fresh();
     await s.openIntent(intent(1));

@@ -6,6 +6,7 @@ import { DEFAULT_CONFIRM_ABOVE } from "../../src/config.js";
 import { renderToolsMarkdown, TOOLS_END, TOOLS_START } from "../../src/mcp/docs.js";
 import { describeTools } from "../../src/mcp/publish.js";
 import { MODELS } from "../../src/providers/index.js";
+import { RIVYA_MODELS } from "../../src/providers/rivya/models/index.js";
 import { createTools } from "../../src/tools/index.js";
 import { VERSION } from "../../src/version.js";
 import { type Harness, startHarness, textOf } from "../helpers/harness.js";
@@ -111,8 +112,9 @@ describe("tools/list does not grow with the catalogue", () => {
   const bytesWith = (models: readonly ModelTable[]) =>
     Buffer.byteLength(JSON.stringify({ tools: describeTools(createTools(models)) }));
 
-  it("three more models of a second provider stay within 7,500 bytes, as a client sees it", async () => {
-    const models = [...MODELS, ...throwawayModels(3)];
+  it("five models of two providers and more stay within 7,500 bytes, as a client sees it", async () => {
+    // Rivya's two and a throwaway storyboard model as Rivya's tables, EvoLink's two beside them.
+    const models = [...RIVYA_MODELS, ...throwawayModels(1)];
     const more = await startHarness({ models, sim: { models } });
     const { tools } = await more.mcp.listTools().finally(() => more.close());
     expect(Buffer.byteLength(JSON.stringify({ tools }))).toBeLessThanOrEqual(7500);

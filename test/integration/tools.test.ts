@@ -3,6 +3,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ListRootsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
 import { describe, expect, it } from "vitest";
+import { MODELS } from "../../src/providers/index.js";
 import { jpegBytes, pngBytes, webpBytes } from "../fixtures/images.js";
 import { createdTasks, harnessPerTest, structuredOf, textOf } from "../helpers/harness.js";
 
@@ -20,6 +21,9 @@ describe("list_models", () => {
     expect(out.models.map((m: any) => [m.id, m.base_credits, m.max_prompt_length])).toEqual([
       ["kling-3-0", 90, 2000],
       ["kling-v2-1-master", 160, 5000],
+      // EvoLink's, served unconfigured by the harness: 5.4 credits/s × the default 5 s.
+      ["kling-v3-text-to-video", 27, 2500],
+      ["kling-v3-image-to-video", 27, 2500],
     ]);
     const duration = out.models[0].params.find((p: any) => p.key === "duration");
     expect(duration).toMatchObject({
@@ -40,7 +44,7 @@ describe("list_models", () => {
       structured(await t.call("list_models", { model: "kling-v2-1-master" })).models,
     ).toHaveLength(1);
     const none = await t.call("list_models", { model: "sora" });
-    expect(textOf(none)).toContain("model must be one of kling-3-0, kling-v2-1-master");
+    expect(textOf(none)).toContain(`model must be one of ${MODELS.map((m) => m.id).join(", ")}`);
     const near = await t.call("list_models", { model: "Kling 3.0" });
     expect(textOf(near)).toContain("Did you mean kling-3-0?");
   });

@@ -43,6 +43,11 @@ describe("params schemas derived from the tables (walks every model and paramete
           for (const v of [p.min, (p.min + p.max) / 2, p.max]) {
             expect(schema.parse({ [p.key]: v })).toEqual({ [p.key]: v });
           }
+        } else if (p.type === "list" || p.type === "object") {
+          // One item (or object) built from each field's first allowed value.
+          const fields = Object.fromEntries(p.fields.map((f) => [f.key, sampleOf(f)]));
+          const value = p.type === "list" ? Array(p.minItems).fill(fields) : fields;
+          expect(schema.parse({ [p.key]: value })).toEqual({ [p.key]: value });
         } else {
           expect(schema.parse({ [p.key]: "no text overlays" })).toEqual({
             [p.key]: "no text overlays",
@@ -266,3 +271,10 @@ describe("list_models, the README and the simulator's /models show the storyboar
     });
   });
 });
+
+/** A valid value of a list item's field, in upstream form (strings for selects). */
+function sampleOf(f: ParamSpec): unknown {
+  if (f.type === "select") return f.options[0];
+  if (f.type === "number") return f.min;
+  return "a shot";
+}

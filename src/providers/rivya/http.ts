@@ -171,5 +171,7 @@ function errorFromTransport(
   }
   const message = `Rivya ${ctx.method} ${ctx.path} ${what} (${failure.code}${detail}). ${hint}`;
   const Cls = failure.timeout ? TimeoutError : NetworkError;
-  return new Cls(scrubSecrets(message, ctx.apiKey), init);
+  const error = new Cls(scrubSecrets(message, ctx.apiKey), init);
+  error.neverSent = failure.phase === "connect";
+  return error;
 }

@@ -36,12 +36,16 @@ export function rivyaQuote(
 
 /**
  * Errors that prove Rivya created nothing: it answered the request with a refusal (4xx),
- * a rate limit or "disabled" (both mean "not processed"), or the request never left.
+ * a rate limit or "disabled" (both mean "not processed"), or the request never left
+ * (connection refused, DNS, TLS) — each time on every attempt. Any other 5xx or a reply
+ * lost after sending is not proof: the create may have been made, and only a resend under
+ * the same Idempotency-Key can tell (Rivya then returns the task it made).
  */
 export function rivyaCreatedNothing(err: unknown): boolean {
   if (!(err instanceof RivyaError) || err.earlierAttemptMayHaveActed) return false;
   if (err.kind === "upstream_unavailable") return err.status === 503;
-  return !["network", "timeout", "unexpected"].includes(err.kind);
+  if (err.kind === "network" || err.kind === "timeout") return err.neverSent;
+  return err.kind !== "unexpected";
 }
 
 const INFO: ProviderInfo = {

@@ -1,14 +1,8 @@
-/** The simulator's price list (evolink-api.md §11 and §15): credits per second × duration. */
+/** The simulator charges the price list the provider quotes from (../price.ts). */
+import { CREDITS_PER_SECOND, FOURK_ESTIMATE, priceOf as listPrice } from "../price.js";
 
-export const BASE_CREDITS_PER_SECOND = 5.4;
-
-/** Multipliers of the product page; 4k has no published price (§15: our guess, configurable). */
-const MULTIPLIER: Record<string, { off: number; on: number }> = {
-  "720p": { off: 1.0, on: 1.5 },
-  "1080p": { off: 1.333, on: 2.0 },
-};
-
-export const DEFAULT_4K_MULTIPLIER = 4.0;
+export const BASE_CREDITS_PER_SECOND = CREDITS_PER_SECOND;
+export const DEFAULT_4K_MULTIPLIER = FOURK_ESTIMATE;
 
 export function priceOf(
   quality: string,
@@ -16,6 +10,6 @@ export function priceOf(
   duration: number,
   multiplier4k = DEFAULT_4K_MULTIPLIER,
 ): number {
-  const m = quality === "4k" ? multiplier4k : (MULTIPLIER[quality]?.[sound] ?? Number.NaN);
-  return Math.round(BASE_CREDITS_PER_SECOND * m * duration * 10_000) / 10_000;
+  const known = quality === "4k" || quality === "720p" || quality === "1080p";
+  return known ? listPrice(quality, sound, duration, CREDITS_PER_SECOND, multiplier4k) : Number.NaN;
 }

@@ -1,0 +1,206 @@
+/**
+ * generate_video with a family as `model` (one model served by several providers): the
+ * family's settings are translated for each member, each member's own table and limits are
+ * checked, the members are ordered by policy, and the call goes to the first that takes it.
+ * It moves on to the next member only when the failure proves the first created (and
+ * charged) nothing; anything after a create may have been processed is reported, never
+ * failed over, so no request is ever paid twice.
+ */
+import type { ModelTable } from "../catalog/types.js";
+import { ToolError, ToolInputError } from "../errors/tool-error.js";
+import type { ServerDeps, ToolContext } from "../generation/context.js";
+import { type ProviderHealth, processHealth } from "../generation/provider-health.js";
+import { quoteFor } from "../generation/quote.js";
+import { NothingCreatedError, type Submitted, settingsOf, submit } from "../generation/submit.js";
+import type { Provider, Quote } from "../providers/types.js";
+import { type GenerateCall, parseGenerateCall } from "./generate-request.js";
+
+export interface Member {
+  provider: Provider;
+  call: GenerateCall;
+  quote: Quote;
+  /** The quote in US dollars, when the provider's rate is configured. */
+  usd: number | undefined;
+}
+
+export interface Routing {
+  /** Members that can honour the request, best first. */
+  members: Member[];
+  /** Why the others cannot, one sentence each. */
+  refused: string[];
+  /** Why the first is first. */
+  why: string;
+}
+
+const healthOf = (deps: ServerDeps): ProviderHealth => deps.health ?? processHealth;
+
+/** The member's own generate_video arguments for a family call, or why it cannot take it. */
+function memberArgs(call: GenerateCall, member: string, family: ModelTable) {
+  const references = (call.body.params?.referenceMediaItems ?? []) as {
+    url: string;
+    kind: string;
+  }[];
+  const spec = family.members?.find((m) => m.model === member);
+  const translation = spec?.translate({ settings: call.settings, references });
+  if (!translation || "refused" in translation) return { refused: translation?.refused ?? "" };
+  return {
+    args: {
+      model: member,
+      prompt: call.body.prompt,
+      params: translation.params,
+      ...(translation.references?.length ? { reference_media: translation.references } : {}),
+      ...(call.clientRequestId ? { client_request_id: call.clientRequestId } : {}),
+      ...(call.maxCredits === undefined ? {} : { max_credits: call.maxCredits }),
+      ...(call.confirmed ? { confirm: true } : {}),
+      ...(call.resubmitInDoubt ? { resubmit_in_doubt: true } : {}),
+    },
+  };
+}
+
+function order(members: Member[], deps: ServerDeps): { members: Member[]; why: string } {
+  const preference = deps.config.providerOrder ?? deps.providers.list.map((p) => p.id);
+  const rank = (m: Member) => {
+    const i = preference.indexOf(m.provider.id);
+    return i === -1 ? preference.length : i;
+  };
+  const byPreference = [...members].sort((a, b) => rank(a) - rank(b));
+  if (members.length < 2) {
+    const only = members[0];
+    return { members, why: only ? `the only member that can take this request` : "" };
+  }
+  if (members.every((m) => m.usd !== undefined)) {
+    const cheapest = [...byPreference].sort((a, b) => (a.usd ?? 0) - (b.usd ?? 0));
+    const words = cheapest.map((m) => `${m.call.model.id} $${(m.usd ?? 0).toFixed(2)}`).join(" < ");
+    return { members: cheapest, why: `cheapest by money (${words})` };
+  }
+  const names = preference.join(", ");
+  return { members: byPreference, why: `first in the preference order (${names})` };
+}
+
+/** Every member that can honour the call, best first, each with its own checked call and quote. */
+export async function route(
+  call: GenerateCall,
+  models: readonly ModelTable[],
+  deps: ServerDeps,
+): Promise<Routing> {
+  const family = call.model;
+  const members: Member[] = [];
+  const refused: string[] = [];
+  for (const spec of family.members ?? []) {
+    const provider = deps.providers.forModel(spec.model);
+    const made = memberArgs(call, spec.model, family);
+    if (!("args" in made)) {
+      refused.push(`${spec.model} (${provider.displayName}): ${made.refused}`);
+      continue;
+    }
+    if (!provider.configured) {
+      refused.push(
+        `${spec.model} (${provider.displayName}): no ${provider.displayName} key is configured`,
+      );
+      continue;
+    }
+    try {
+      const memberCall = { ...parseGenerateCall(models, made.args), receivedAt: call.receivedAt };
+      memberCall.waitSeconds = call.waitSeconds;
+      const quote = await quoteFor(memberCall.model, settingsOf(memberCall), deps);
+      const rate = deps.config.usdPerCredit?.[provider.id];
+      members.push({
+        provider,
+        call: memberCall,
+        quote,
+        usd: rate === undefined ? undefined : quote.amount * rate,
+      });
+    } catch (err) {
+      refused.push(
+        `${spec.model} (${provider.displayName}): ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
+  }
+  if (members.length === 0) {
+    throw new ToolInputError(
+      `No member of ${family.id} can take this request: ${refused.join("; ")}. Change the settings, or name one model directly (list_models). Nothing was spent.`,
+    );
+  }
+  return { ...order(members, deps), refused };
+}
+
+/** A failure after which the next member may be tried: nothing was created, and it may pass later. */
+function movesOn(err: unknown): err is NothingCreatedError {
+  return (
+    err instanceof NothingCreatedError &&
+    (err.category === "upstream_unavailable" || err.category === "rate_limited")
+  );
+}
+
+export interface Routed extends Submitted {
+  member: Member;
+  /** What happened before the member that took it, in sentences. */
+  notes: string[];
+}
+
+/** Sends the call to the members in order, failing over only past proven non-creates. */
+export async function submitRouted(
+  routing: Routing,
+  clientRequestId: string,
+  ctx: ToolContext,
+  deps: ServerDeps,
+): Promise<Routed> {
+  const health = healthOf(deps);
+  const notes: string[] = [];
+  const skipped: Member[] = [];
+  const attempt = async (member: Member) => {
+    try {
+      const submitted = await submit(member.call, clientRequestId, member.quote, ctx, deps);
+      health.succeeded(member.provider.id);
+      return { ...submitted, member, notes };
+    } catch (err) {
+      if (notes.length > 0 && !movesOn(err)) throw withEarlier(err, notes, member);
+      throw err;
+    }
+  };
+  for (const member of routing.members) {
+    if (!health.allows(member.provider.id)) {
+      skipped.push(member);
+      notes.push(
+        `${member.provider.displayName} is marked down after repeated failures (skipped).`,
+      );
+      continue;
+    }
+    try {
+      return await attempt(member);
+    } catch (err) {
+      if (!movesOn(err)) throw err;
+      health.failed(member.provider.id);
+      notes.push(`${member.provider.displayName} created nothing: ${firstSentence(err.message)}`);
+    }
+  }
+  // Every member failed or was skipped: the skipped ones get one try before giving up.
+  for (const member of skipped) {
+    try {
+      return await attempt(member);
+    } catch (err) {
+      if (!movesOn(err)) throw err;
+      health.failed(member.provider.id);
+      notes.push(`${member.provider.displayName} created nothing: ${firstSentence(err.message)}`);
+    }
+  }
+  throw new ToolError(
+    `No provider could take the request: ${notes.join(" ")} Nothing was charged. Try again in a little while with the same client_request_id.`,
+    "upstream_unavailable",
+    true,
+  );
+}
+
+const firstSentence = (text: string) => (text.match(/^.*?[.!?](\s|$)/)?.[0] ?? text).trim();
+
+/** A later member's refusal (its price, the budget, a confirmation) says what came before. */
+function withEarlier(err: unknown, notes: string[], member: Member): unknown {
+  if (!(err instanceof ToolError)) return err;
+  const quote = `${member.call.model.id} at ${member.provider.displayName} costs ${member.quote.amount} ${member.quote.unit}`;
+  return new ToolError(
+    `${notes.join(" ")} Failing over: ${quote}. ${err.message}`,
+    err.category,
+    err.retryable,
+    err.retryAfterSeconds,
+  );
+}
