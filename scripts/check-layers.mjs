@@ -25,8 +25,9 @@ const DEPS = {
   net: ["errors", "root"],
   catalog: ["errors", "root"],
   providers: ["catalog", "errors", "root"],
-  // providers/index.ts: the list of shipped providers, the one file that names them all.
-  shipped: ["providers", "providers/*", "catalog", "errors", "root"],
+  // providers/index.ts and families.ts: the shipped providers and the families across them,
+  // the files that name them all.
+  shipped: ["shipped", "providers", "providers/*", "catalog", "errors", "root"],
   provider: ["providers/types", "catalog", "net", "errors", "root"],
   store: ["providers/types", "errors", "root"],
   media: ["net", "catalog", "providers/types", "errors", "root"],
@@ -83,7 +84,8 @@ function layerOf(path) {
   }
   const [top, second] = parts;
   if (top === "providers") {
-    if (path === "providers/index") return { layer: "shipped", names: [path] };
+    if (path === "providers/index" || path === "providers/families")
+      return { layer: "shipped", names: [path] };
     if (parts.length === 2) return { layer: "providers", names: ["providers", path] };
     const own = `providers/${second}`;
     return { layer: "provider", own, names: [own, "providers/*"] };

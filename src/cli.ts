@@ -6,9 +6,20 @@
  */
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { buildServerConfig, defaultStateDir, envValue } from "./config.js";
+import {
+  buildServerConfig,
+  defaultStateDir,
+  envValue,
+  providerOrderFrom,
+  ratesFrom,
+} from "./config.js";
 import { createLogger, type Level } from "./log.js";
-import { connectionsFromEnv, connectProviders, providerSpec } from "./providers/index.js";
+import {
+  connectionsFromEnv,
+  connectProviders,
+  PROVIDERS,
+  providerSpec,
+} from "./providers/index.js";
 import {
   SIMULATE_FLAGS,
   SIMULATE_HELP,
@@ -48,6 +59,10 @@ Options:
                                  --demo without it uses the demo/ folder inside)
   --confirm-above N              calls above N credits need the person's OK (env RIVYA_MCP_CONFIRM_ABOVE; default 100)
   --daily-budget N               at most N credits per UTC day (env RIVYA_MCP_DAILY_BUDGET; default none)
+  --providers LIST               family calls (kling-3.0): providers in order of preference, e.g.
+                                 rivya,evolink (env RIVYA_MCP_PROVIDERS; default that order)
+  --usd-per-credit LIST          dollars per credit, e.g. rivya=0.01,evolink=0.0139: family calls then go to
+                                 the cheapest member by money (env RIVYA_MCP_USD_PER_CREDIT)
   --store postgres://...         keep the ledger in PostgreSQL, shared by replicas (env RIVYA_MCP_DATABASE_URL;
                                  ?schema=NAME picks the schema, default rivya_mcp); default: a file in the state folder
   --log-level LEVEL              debug | info | warn | error (default info; logs go to stderr)
@@ -119,6 +134,7 @@ async function main(argv: string[]): Promise<void> {
     ...(values["state-dir"] ? { stateDir: resolve(values["state-dir"]) } : {}),
     ...credits("confirm-above", "confirmAbove", values["confirm-above"]),
     ...credits("daily-budget", "dailyBudget", values["daily-budget"]),
+    ...routingPolicy(values.providers, values["usd-per-credit"]),
   });
   // Demo tasks live on the simulator: keep them out of the default ledger.
   const stateDirChosen = values["state-dir"] || envValue(process.env, "RIVYA_MCP_STATE_DIR");
@@ -301,6 +317,21 @@ function isLevel(value: string): value is Level {
   return ["debug", "info", "warn", "error"].includes(value);
 }
 
+/** Family calls' routing: preference order and money rates, from flags or the environment. */
+function routingPolicy(order: string | undefined, rates: string | undefined) {
+  const ids = PROVIDERS.map((p) => p.id);
+  const orderText = order ?? envValue(process.env, "RIVYA_MCP_PROVIDERS");
+  const ratesText = rates ?? envValue(process.env, "RIVYA_MCP_USD_PER_CREDIT");
+  try {
+    return {
+      ...(orderText ? { providerOrder: providerOrderFrom(orderText, ids) } : {}),
+      ...(ratesText ? { usdPerCredit: ratesFrom(ratesText, ids) } : {}),
+    };
+  } catch (err) {
+    return fail((err as Error).message);
+  }
+}
+
 function credits(flag: string, key: string, value: string | undefined): Record<string, number> {
   if (value === undefined) return {};
   const n = Number(value);
@@ -337,6 +368,8 @@ function parse(argv: string[]) {
       "max-sessions": { type: "string" },
       "max-sessions-per-person": { type: "string" },
       "public-url": { type: "string" },
+      providers: { type: "string" },
+      "usd-per-credit": { type: "string" },
       name: { type: "string" },
       "rivya-key-env": { type: "string" },
       "evolink-key-env": { type: "string" },

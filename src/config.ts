@@ -43,6 +43,38 @@ export interface ServerConfig {
   usdPerCredit?: Readonly<Record<string, number>> | undefined;
 }
 
+/** "rivya,evolink" → ["rivya", "evolink"], each a known provider id. */
+export function providerOrderFrom(value: string, known: readonly string[]): string[] {
+  const ids = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const unknown = ids.filter((id) => !known.includes(id));
+  if (unknown.length || ids.length === 0)
+    throw new Error(
+      `--providers takes a comma-separated list of ${known.join(", ")}; got '${value}'`,
+    );
+  return ids;
+}
+
+/** "rivya=0.01,evolink=0.0139" → US dollars per credit by provider id. */
+export function ratesFrom(value: string, known: readonly string[]): Record<string, number> {
+  const rates: Record<string, number> = {};
+  for (const pair of value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const [id = "", rate = ""] = pair.split("=").map((s) => s.trim());
+    const n = Number(rate);
+    if (!known.includes(id) || rate === "" || !Number.isFinite(n) || n <= 0)
+      throw new Error(
+        `--usd-per-credit takes provider=dollars pairs for ${known.join(", ")}, e.g. evolink=${(1 / 72).toFixed(4)}; got '${pair}'`,
+      );
+    rates[id] = n;
+  }
+  return rates;
+}
+
 /** Default confirmation threshold: above the cheapest 5-second video, so dearer calls are confirmed. */
 export const DEFAULT_CONFIRM_ABOVE = 100;
 

@@ -2,6 +2,7 @@
 import type { ModelTable } from "../catalog/types.js";
 import { envValue } from "../config.js";
 import { evolink } from "./evolink/provider.js";
+import { FAMILIES } from "./families.js";
 import { checkUniqueModels, Providers } from "./registry.js";
 import { rivya } from "./rivya/provider.js";
 import type { Connection, ProviderSpec } from "./types.js";
@@ -9,7 +10,8 @@ import type { Connection, ProviderSpec } from "./types.js";
 export const PROVIDERS: readonly ProviderSpec[] = [rivya, evolink];
 checkUniqueModels(PROVIDERS);
 
-export const MODELS: readonly ModelTable[] = PROVIDERS.flatMap((p) => p.models);
+/** Every model id the tools accept: each provider's models, then the families across them. */
+export const MODELS: readonly ModelTable[] = [...PROVIDERS.flatMap((p) => p.models), ...FAMILIES];
 
 /** Each provider's key and base URL from its environment variables. */
 export function connectionsFromEnv(

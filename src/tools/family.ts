@@ -171,7 +171,7 @@ export async function submitRouted(
     } catch (err) {
       if (!movesOn(err)) throw err;
       health.failed(member.provider.id);
-      notes.push(`${member.provider.displayName} created nothing: ${firstSentence(err.message)}`);
+      notes.push(`${offerWords(member)} created nothing: ${firstSentence(err.message)}`);
     }
   }
   // Every member failed or was skipped: the skipped ones get one try before giving up.
@@ -181,7 +181,7 @@ export async function submitRouted(
     } catch (err) {
       if (!movesOn(err)) throw err;
       health.failed(member.provider.id);
-      notes.push(`${member.provider.displayName} created nothing: ${firstSentence(err.message)}`);
+      notes.push(`${offerWords(member)} created nothing: ${firstSentence(err.message)}`);
     }
   }
   throw new ToolError(
@@ -190,6 +190,9 @@ export async function submitRouted(
     true,
   );
 }
+
+const offerWords = (m: Member) =>
+  `${m.call.model.id} at ${m.provider.displayName} (${m.quote.amount} ${m.quote.unit})`;
 
 const firstSentence = (text: string) => (text.match(/^.*?[.!?](\s|$)/)?.[0] ?? text).trim();
 

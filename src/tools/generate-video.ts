@@ -341,7 +341,7 @@ async function generateInFamily(
 
 function describeGenerate({ confirmAbove, dailyBudget }: DescribeFacts): string {
   const budget = dailyBudget === undefined ? "no daily budget" : `daily budget ${dailyBudget}`;
-  return `Submit a video; returns the task id at once, or waits up to wait_seconds. Settings go in params. Prices are fixed per model. Above ${confirmAbove} credits the person must agree (confirm: true); ${budget}. multi_shots: the model may cut between shots in the prompt; shots cannot be timed.`;
+  return `Submit a video; returns the task id at once, or waits up to wait_seconds. Settings go in params (list_models has each model's, and its price). A family id (kling-3.0) lets the server pick the provider. Above ${confirmAbove} credits the person must agree (confirm: true); ${budget}.`;
 }
 
 /** Everything but the submission: the exact upstream request and its cost. */

@@ -1,11 +1,14 @@
 import { z } from "zod";
-import { withDefaults } from "../catalog/schema.js";
+import { effectiveSettings, withDefaults } from "../catalog/schema.js";
 import type { ModelTable } from "../catalog/types.js";
 import { settingsInWords, settingViewSchema, viewSetting } from "../catalog/view.js";
 import { classifyError as classify } from "../errors/classify.js";
+import { processHealth } from "../generation/provider-health.js";
+import { settingsOf } from "../generation/submit.js";
 import type { Provider } from "../providers/types.js";
 import { strictArgs, unknownModelMessage } from "./arguments.js";
 import { defineTool, READS, type ServerDeps } from "./define.js";
+import { parseGenerateCall } from "./generate-request.js";
 
 const modelView = z.object({
   id: z.string(),
@@ -21,6 +24,20 @@ const modelView = z.object({
   max_prompt_length: z.number(),
   params: z.array(settingViewSchema),
   rules: z.array(z.string()).optional(),
+  /** A family's members, each with its quote for the family's default settings. */
+  members: z
+    .array(
+      z.object({
+        model: z.string(),
+        provider: z.string(),
+        configured: z.boolean(),
+        credits: z.number().optional(),
+        unit: z.string().optional(),
+        usd: z.number().optional(),
+        note: z.string().optional(),
+      }),
+    )
+    .optional(),
   reference_media: z
     .object({
       max_files: z.number(),
@@ -37,6 +54,8 @@ const balanceView = z.object({
   configured: z.boolean(),
   credits: z.number().optional(),
   unit: z.string(),
+  /** "down" while its circuit breaker is open after repeated failures. */
+  health: z.enum(["up", "down", "probing"]),
   note: z.string().optional(),
 });
 
@@ -55,19 +74,82 @@ function defaultQuote(m: ModelTable, deps: ServerDeps) {
   return deps.providers.forModel(m).quote(m, withDefaults(m, {}));
 }
 
-function viewModel(m: ModelTable, deps: ServerDeps): z.infer<typeof modelView> {
+type MemberView = NonNullable<z.infer<typeof modelView>["members"]>[number];
+
+/** Each member of a family with its quote for the family's defaults, or why it has none. */
+function memberViews(
+  family: ModelTable,
+  all: readonly ModelTable[],
+  deps: ServerDeps,
+): MemberView[] {
+  const settings = effectiveSettings(family, withDefaults(family, {}));
+  return (family.members ?? []).map((member) => {
+    const provider = deps.providers.forModel(member.model);
+    const base = { model: member.model, provider: provider.id, configured: provider.configured };
+    const t = member.translate({ settings, references: [] });
+    if ("refused" in t) return { ...base, note: t.refused };
+    const call = parseGenerateCall(all, { model: member.model, prompt: "-", params: t.params });
+    const quote = provider.quote(call.model, settingsOf(call));
+    const rate = deps.config.usdPerCredit?.[provider.id];
+    return {
+      ...base,
+      credits: quote.amount,
+      unit: quote.unit,
+      ...(rate === undefined ? {} : { usd: Math.round(quote.amount * rate * 100) / 100 }),
+    };
+  });
+}
+
+const memberWords = (m: MemberView) =>
+  m.credits === undefined
+    ? `${m.model} at ${m.provider}: ${m.note}`
+    : `${m.model} at ${m.provider} ${m.credits} ${m.unit}${m.usd === undefined ? "" : ` ($${m.usd})`}${m.configured ? "" : " (not configured)"}`;
+
+/** Who serves a model and at what price: its provider, or for a family every member. */
+function offer(m: ModelTable, all: readonly ModelTable[], deps: ServerDeps) {
+  if (m.members) {
+    const members = memberViews(m, all, deps);
+    const priced = members.filter((v) => v.credits !== undefined);
+    return {
+      provider: "family",
+      configured: members.some((v) => v.configured),
+      credits: Math.min(...priced.map((v) => v.credits ?? 0)),
+      basis: `Priced by the member chosen (default settings): ${members.map(memberWords).join("; ")}.`,
+      who: "any provider",
+      members,
+    };
+  }
   const provider = deps.providers.forModel(m);
   const quote = defaultQuote(m, deps);
   return {
-    id: m.id,
-    name: m.displayName,
     provider: provider.id,
     configured: provider.configured,
+    credits: quote.amount,
+    basis: quote.basis,
+    who: provider.configured
+      ? provider.displayName
+      : `${provider.displayName}, not configured: no API key`,
+    members: undefined,
+  };
+}
+
+function viewModel(
+  m: ModelTable,
+  all: readonly ModelTable[],
+  deps: ServerDeps,
+): z.infer<typeof modelView> {
+  const o = offer(m, all, deps);
+  return {
+    id: m.id,
+    name: m.displayName,
+    provider: o.provider,
+    configured: o.configured,
     category: m.category,
     inputs: [...m.inputs],
-    base_credits: quote.amount,
+    base_credits: o.credits,
     billing_type: m.price.billing,
-    price_basis: quote.basis,
+    price_basis: o.basis,
+    ...(o.members ? { members: o.members } : {}),
     max_prompt_length: m.maxPromptLength,
     params: m.params.map(viewSetting),
     ...(m.rules?.length ? { rules: [...m.rules] } : {}),
@@ -105,24 +187,29 @@ export const listModelsTool = (all: readonly ModelTable[]) =>
           text: unknownModelMessage(input.model, all),
         };
       }
-      const providers = [...new Set(models.map((m) => deps.providers.forModel(m)))];
-      const balances = await Promise.all(providers.map((p) => balanceOf(p, ctx.signal)));
+      const served = models.flatMap((m) => m.members?.map((x) => x.model) ?? [m.id]);
+      const providers = [...new Set(served.map((id) => deps.providers.forModel(id)))];
+      const health = deps.health ?? processHealth;
+      const balances = await Promise.all(
+        providers.map(async (p) => ({
+          ...(await balanceOf(p, ctx.signal)),
+          health: health.word(p.id),
+        })),
+      );
       const [first] = balances;
       // Each model's settings follow its line: hosts that show only text still get them all.
       const lines = models.flatMap((m) => {
-        const p = deps.providers.forModel(m);
-        const who = p.configured ? p.displayName : `${p.displayName}, not configured: no API key`;
-        const quote = defaultQuote(m, deps);
+        const o = offer(m, all, deps);
         return [
-          `${m.id} (${m.displayName}, ${who}): ${quote.amount} credits, prompt ≤ ${m.maxPromptLength} chars`,
-          `  price: ${quote.basis}`,
+          `${m.id} (${m.displayName}, ${o.who}): ${o.credits} credits, prompt ≤ ${m.maxPromptLength} chars`,
+          `  price: ${o.basis}`,
           ...settingsInWords(m),
         ];
       });
       const summary = balances.map(balanceLine).join(" ");
       return {
         structured: {
-          models: models.map((m) => viewModel(m, deps)),
+          models: models.map((m) => viewModel(m, all, deps)),
           ...(first?.credits === undefined ? {} : { credit_balance: first.credits }),
           ...(first?.note ? { balance_note: first.note } : {}),
           balances,
@@ -133,7 +220,7 @@ export const listModelsTool = (all: readonly ModelTable[]) =>
   });
 
 /** A provider's balance, or why there is none; never fails the listing. */
-async function balanceOf(p: Provider, signal: AbortSignal): Promise<BalanceView> {
+async function balanceOf(p: Provider, signal: AbortSignal): Promise<Omit<BalanceView, "health">> {
   const base = { provider: p.id, configured: p.configured, unit: p.unit };
   if (!p.configured)
     return { ...base, note: `${p.displayName} is not configured (no API key): balance unknown.` };
@@ -151,6 +238,7 @@ async function balanceOf(p: Provider, signal: AbortSignal): Promise<BalanceView>
 }
 
 function balanceLine(b: BalanceView): string {
-  if (b.credits !== undefined) return `Balance: ${b.credits} credits (${b.unit}).`;
-  return b.note ?? "";
+  const down = b.health === "up" ? "" : ` ${b.provider} is ${b.health} after repeated failures.`;
+  if (b.credits !== undefined) return `Balance: ${b.credits} credits (${b.unit}).${down}`;
+  return `${b.note ?? ""}${down}`;
 }

@@ -5,7 +5,7 @@ import type { ModelTable, ReferenceKindRule } from "../catalog/types.js";
 import { ToolInputError } from "../errors/tool-error.js";
 import { type LoadedReference, loadReference, tooLarge } from "../media/upload-source.js";
 import { strictArgs, unknownModelMessage } from "./arguments.js";
-import { CREATES, defineTool } from "./define.js";
+import { CREATES, defineTool, type ServerDeps } from "./define.js";
 import { modelIds } from "./generate-request.js";
 
 const inputSchemaFor = (models: readonly ModelTable[]) =>
@@ -66,7 +66,7 @@ export const uploadReferenceTool = (models: readonly ModelTable[]) => {
     async handler(input, ctx, deps) {
       const model = findModel(input.model, models);
       if (!model) throw new ToolInputError(unknownModelMessage(input.model, models));
-      const provider = deps.providers.forModel(model);
+      const provider = uploaderFor(model, deps);
       if (!provider.upload) {
         throw new ToolInputError(
           `${provider.displayName} keeps no uploaded files for ${model.id}; pass an https URL of the image in reference_media instead.`,
@@ -126,3 +126,18 @@ export const uploadReferenceTool = (models: readonly ModelTable[]) => {
     },
   });
 };
+
+/**
+ * Where a model's references are stored: its provider's file store; for a family, that of
+ * the first member whose provider is configured and keeps files (its https links serve
+ * every member).
+ */
+function uploaderFor(model: ModelTable, deps: ServerDeps) {
+  if (!model.members) return deps.providers.forModel(model);
+  const providers = model.members.map((m) => deps.providers.forModel(m.model));
+  return (
+    providers.find((p) => p.configured && p.upload) ??
+    providers.find((p) => p.upload) ??
+    (providers[0] as (typeof providers)[number])
+  );
+}

@@ -21,6 +21,7 @@ import {
   type EvolinkSimulatorOptions,
   startEvolinkSimulator,
 } from "../../src/providers/evolink/simulator/index.js";
+import { FAMILIES } from "../../src/providers/families.js";
 import { Providers } from "../../src/providers/registry.js";
 import { createRivyaClient, type RivyaClient } from "../../src/providers/rivya/client.js";
 import { rivyaProvider } from "../../src/providers/rivya/provider.js";
@@ -61,7 +62,7 @@ export interface HarnessOptions {
   evolink?: EvolinkSimulatorOptions;
   /** Providers served beside Rivya and EvoLink, their models offered by the tools too. */
   providers?: readonly Provider[];
-  /** Family tables offered besides the providers' models. */
+  /** Family tables offered besides the providers' models (default: the shipped ones). */
   families?: readonly ModelTable[];
   /** The providers' circuit breakers (default: a fresh set per harness). */
   health?: ProviderHealth;
@@ -115,7 +116,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     ...(opts.log ? { log: opts.log } : { log: silentLogger }),
   });
   const providers = new Providers([rivya, evolink, ...(opts.providers ?? [])]);
-  const tools = createTools([...providers.list.flatMap((p) => p.models), ...(opts.families ?? [])]);
+  const tools = createTools([
+    ...providers.list.flatMap((p) => p.models),
+    ...(opts.families ?? FAMILIES),
+  ]);
   const store = await FileStore.open({ path: join(dir, "state", "ledger.jsonl") });
   const server = createServer(
     {
