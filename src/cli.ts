@@ -53,6 +53,8 @@ Usage:
 Options:
   --allow-dir DIR                folder local uploads may read (repeatable; env RIVYA_MCP_ALLOW_DIRS)
   --output-dir DIR               where get_task saves videos (env RIVYA_MCP_OUTPUT_DIR)
+  --no-auto-save                 don't save videos whose links expire when first seen finished
+                                 (env RIVYA_MCP_AUTO_SAVE=0; stdio only)
   --state-dir DIR                where the task ledger lives (env RIVYA_MCP_STATE_DIR; default
                                  $XDG_STATE_HOME/rivya-mcp, else ~/.rivya-mcp: here ${defaultStateDir(env)};
                                  --demo without it uses the demo/ folder inside)
@@ -129,6 +131,7 @@ async function main(argv: string[]): Promise<void> {
       ? { allowDirs: values["allow-dir"].map((d) => resolve(d)) }
       : {}),
     ...(values["output-dir"] ? { outputDir: resolve(values["output-dir"]) } : {}),
+    ...(values["no-auto-save"] ? { autoSave: false } : {}),
     ...(values["state-dir"] ? { stateDir: resolve(values["state-dir"]) } : {}),
     ...credits("confirm-above", "confirmAbove", values["confirm-above"]),
     ...credits("daily-budget", "dailyBudget", values["daily-budget"]),
@@ -376,6 +379,7 @@ function parse(argv: string[]) {
       host: { type: "string" },
       "allow-dir": { type: "string", multiple: true },
       "output-dir": { type: "string" },
+      "no-auto-save": { type: "boolean" },
       "state-dir": { type: "string" },
       "confirm-above": { type: "string" },
       "daily-budget": { type: "string" },

@@ -11,6 +11,11 @@ export interface ServerConfig {
   allowDirs: string[];
   /** Where get_task saves downloaded videos. */
   outputDir: string;
+  /**
+   * Save a finished video whose links expire into outputDir the first time it is seen
+   * finished (stdio only; hosted mode has no local folder). --no-auto-save, RIVYA_MCP_AUTO_SAVE=0.
+   */
+  autoSave: boolean;
   /** Rivya's polling guidance: first check after 2–3 s, then every 5–10 s. */
   firstPollDelayMs: number;
   pollIntervalMs: number;
@@ -102,6 +107,14 @@ export function envValue(env: NodeJS.ProcessEnv, name: string): string | undefin
   return value;
 }
 
+/** A switch that is on unless set to 0, false, no or off. */
+function switchFrom(env: NodeJS.ProcessEnv, name: string): boolean {
+  const value = envValue(env, name)?.toLowerCase();
+  if (value === undefined || ["1", "true", "yes", "on"].includes(value)) return true;
+  if (["0", "false", "no", "off"].includes(value)) return false;
+  throw new Error(`${name} must be 1 or 0, got '${value}'`);
+}
+
 function defaultAllowDirs(cwd: string): string[] {
   const home = homedir();
   // Desktop clients often start servers with cwd "/" or $HOME; don't open the whole disk then.
@@ -131,6 +144,7 @@ export function buildServerConfig(
           .map((d) => resolve(d))
       : defaultAllowDirs(cwd),
     outputDir: resolve(envValue(env, "RIVYA_MCP_OUTPUT_DIR") ?? defaultOutputDir()),
+    autoSave: switchFrom(env, "RIVYA_MCP_AUTO_SAVE"),
     // The fewest checks the guidance allows: video jobs take minutes, and Rivya asks for
     // slower polling on long video jobs, so a result found up to 10 s late is the right trade.
     firstPollDelayMs: 3000,

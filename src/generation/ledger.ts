@@ -57,22 +57,26 @@ export function newIntent(f: IntentFields, now = new Date()): LedgerEntry {
 /** The entry with the task's latest state; an unchanged entry is returned as it is. */
 export function withTaskState(entry: LedgerEntry, task: Task): LedgerEntry {
   const urls = task.result?.urls ?? [];
+  const expiresAt = task.result?.expires_at;
   const same =
     entry.state === "created" &&
     entry.task_id === task.id &&
     entry.status === task.status &&
     entry.final_credits === task.final_credits &&
     entry.reserved_credits === task.reserved_credits &&
-    entry.result_urls.length === urls.length;
+    entry.result_urls.length === urls.length &&
+    entry.result_expires_at === expiresAt;
   if (same) return entry;
+  const { result_expires_at: _, ...rest } = entry;
   return {
-    ...entry,
+    ...rest,
     state: "created",
     task_id: task.id,
     status: task.status,
     reserved_credits: task.reserved_credits,
     final_credits: task.final_credits,
     result_urls: urls,
+    ...(expiresAt ? { result_expires_at: expiresAt } : {}),
     error: task.error,
     updated_at: new Date().toISOString(),
   };
@@ -89,7 +93,13 @@ export function taskFromEntry(entry: LedgerEntry): Task {
     final_credits: entry.final_credits,
     created_at: entry.created_at,
     updated_at: entry.updated_at,
-    result: primary ? { primary_url: primary, urls: entry.result_urls } : null,
+    result: primary
+      ? {
+          primary_url: primary,
+          urls: entry.result_urls,
+          ...(entry.result_expires_at ? { expires_at: entry.result_expires_at } : {}),
+        }
+      : null,
     error: entry.error,
   };
 }

@@ -1,4 +1,4 @@
-/** How a Rivya task is shown to an agent: the same shape from generate_video and get_task. */
+/** How a task is shown to an agent: the same shape from generate_video and get_task. */
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { classifyTaskError } from "../errors/classify.js";
@@ -17,6 +17,7 @@ export const taskViewSchema = z
     refunded_credits: z.number(),
     video_url: z.string().nullable(),
     result_urls: z.array(z.string()),
+    links_expire_at: z.string().optional(),
     error: z
       .object({
         code: z.string(),
@@ -46,6 +47,7 @@ export function toTaskView(task: Task): TaskView {
     refunded_credits: failed ? Math.max(0, task.reserved_credits - task.final_credits) : 0,
     video_url: task.result?.primary_url ?? null,
     result_urls: urls,
+    ...(task.result?.expires_at ? { links_expire_at: task.result.expires_at } : {}),
     error:
       task.error && classified
         ? {
@@ -78,9 +80,11 @@ export function summarizeTask(view: TaskView): string {
  * The finished video as a link hosts can show: the saved file when there is one, else its
  * URL. Nothing for a task that has not succeeded.
  */
-export function videoLinks(view: TaskView, savedPath?: string): ResourceLink[] {
+export function videoLinks(view: TaskView, savedPath?: string, now = Date.now()): ResourceLink[] {
   if (view.status !== "succeeded") return [];
-  const uri = savedPath ? pathToFileURL(savedPath).href : view.video_url;
+  // A link past its expiry only leads to an error page: offer the saved file or nothing.
+  const url = linksGone(view, now) ? null : view.video_url;
+  const uri = savedPath ? pathToFileURL(savedPath).href : url;
   if (!uri) return [];
   return [
     {
@@ -91,4 +95,44 @@ export function videoLinks(view: TaskView, savedPath?: string): ResourceLink[] {
       description: `Video of Rivya task ${view.task_id}${savedPath ? ", saved locally" : ""}`,
     },
   ];
+}
+
+/** Warn this long before a result link stops working. */
+export const NEAR_EXPIRY_MS = 2 * 3600_000;
+
+export const linksGone = (view: TaskView, now = Date.now()) =>
+  view.links_expire_at !== undefined && Date.parse(view.links_expire_at) <= now;
+
+/** "1 h 20 min", "45 min", "under a minute". */
+function timeLeft(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 1) return "under a minute";
+  const h = Math.floor(minutes / 60);
+  const m = minutes % 60;
+  return h ? `${h} h${m ? ` ${m} min` : ""}` : `${m} min`;
+}
+
+/**
+ * What to tell the agent about a finished video's link that is gone or about to go: where
+ * the saved copy is, or that nothing can bring the link back. Undefined when there is no
+ * need to warn (no expiry, not succeeded, or more than NEAR_EXPIRY_MS left). `local`: the
+ * server can save into a local folder (stdio), so get_task download: true is the way to keep it.
+ */
+export function expiryNote(
+  view: TaskView,
+  savedPath: string | undefined,
+  { local = true, now = Date.now() }: { local?: boolean; now?: number } = {},
+): string | undefined {
+  if (view.status !== "succeeded" || view.links_expire_at === undefined) return undefined;
+  const at = view.links_expire_at;
+  const left = Date.parse(at) - now;
+  if (left <= 0) {
+    return savedPath
+      ? `The video link expired at ${at}; the video was saved before then to ${savedPath}: use that file.`
+      : `The video link expired at ${at} and no copy was saved by this server: nothing can create a new link for task ${view.task_id}, so the video must be generated again (a new task, charged again) if it is still wanted.`;
+  }
+  if (left >= NEAR_EXPIRY_MS) return undefined;
+  return savedPath
+    ? `The video link expires at ${at} (in ${timeLeft(left)}); a copy is saved at ${savedPath}.`
+    : `The video link expires at ${at} (in ${timeLeft(left)}): ${local ? "save it before then (get_task with download: true)" : "download it from video_url before then"}; once it has expired it cannot be re-created, only generated again.`;
 }

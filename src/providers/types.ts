@@ -23,7 +23,11 @@ export interface Task {
   final_credits: number;
   created_at: string;
   updated_at: string;
-  result: { primary_url: string; urls: string[] } | null;
+  /**
+   * `expires_at` (ISO 8601): when the provider stops serving the result links, for providers
+   * whose links expire (EvoLink's after 24 h); absent when they do not.
+   */
+  result: { primary_url: string; urls: string[]; expires_at?: string } | null;
   error: { code: string; message: string } | null;
 }
 
@@ -138,6 +142,11 @@ export interface ProviderInfo {
 export interface Provider extends ProviderInfo {
   /** Whether a key is configured; without one only the catalogue works. */
   readonly configured: boolean;
+  /**
+   * Origins of this provider's own result links, trusted like its API when a video is saved
+   * (a simulator serves them over plain HTTP on loopback). Other links pass the URL checks.
+   */
+  readonly linkOrigins?: readonly string[];
   /**
    * Sends a create once; with `idempotencyKey` (when supported) a repeat returns the first
    * task. `callbackUrl`, when given, is where the provider may report the task's progress.

@@ -39,6 +39,9 @@ export interface LedgerEntry {
   final_credits: number;
   result_urls: string[];
   error: { code: string; message: string } | null;
+  /** When the provider stops serving `result_urls` (ISO 8601); absent when links do not expire. */
+  result_expires_at?: string;
+  /** Where the video was saved locally (get_task download: true, or auto-save in stdio mode). */
   saved_path?: string;
   /**
    * The secret in this request's callback URL (hosted mode with a public URL, at providers

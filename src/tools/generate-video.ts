@@ -3,10 +3,17 @@ import { z } from "zod";
 import { settingsLine } from "../catalog/schema.js";
 import type { ModelTable } from "../catalog/types.js";
 import { ToolInputError } from "../errors/tool-error.js";
+import { autoSave } from "../generation/keep-video.js";
 import { hashRequest, recordTaskState, taskFromEntry } from "../generation/ledger.js";
 import { type Quote, quoteFor } from "../generation/quote.js";
 import { create, inDoubt, settingsOf, submit } from "../generation/submit.js";
-import { summarizeTask, taskViewSchema, toTaskView, videoLinks } from "../generation/task-view.js";
+import {
+  expiryNote,
+  summarizeTask,
+  taskViewSchema,
+  toTaskView,
+  videoLinks,
+} from "../generation/task-view.js";
 import { nextCheckSeconds, waitForTask, withDeadline } from "../generation/wait.js";
 import type { Task } from "../providers/types.js";
 import type { LedgerEntry } from "../store/types.js";
@@ -41,6 +48,8 @@ const outputSchema = z.object({
   check_again_in_seconds: z.number().optional(),
   next_step: z.string(),
   wait_note: z.string().optional(),
+  saved_path: z.string().optional(),
+  note: z.string().optional(),
   route: z
     .object({
       family: z.string(),
@@ -72,39 +81,55 @@ function costOf(model: ModelTable, quote: Quote) {
   };
 }
 
-/** Waits if asked, keeping the ledger current; a failed or cancelled wait never hides the id. */
+interface Settled {
+  task: Task;
+  savedPath?: string | undefined;
+  note?: string | undefined;
+}
+
+/**
+ * Waits if asked, keeping the ledger current; a failed or cancelled wait never hides the id.
+ * A finished video whose links expire is saved (stdio, unless auto-save is off).
+ */
 async function settle(
   task: Task,
   entry: LedgerEntry,
   call: GenerateCall,
   ctx: ToolContext,
   deps: ServerDeps,
-) {
+): Promise<Settled> {
   let latest = entry;
   const record = async (t: Task) => {
     latest = await recordTaskState(deps, latest, t);
   };
-  if (call.waitSeconds <= 0) return task;
-  return waitForTask(deps.providers.forModel(call.model), task, ctx, {
-    waitSeconds: call.waitSeconds,
-    firstPollDelayMs: deps.config.firstPollDelayMs,
-    pollIntervalMs: deps.config.pollIntervalMs,
-    submittedAt: Date.parse(entry.created_at),
-    callStartedAt: call.receivedAt,
-    onUpdate: record,
-    stopping: deps.lifecycle?.stopping,
-  }).catch(() => taskFromEntry(latest));
+  const done =
+    call.waitSeconds <= 0
+      ? task
+      : await waitForTask(deps.providers.forModel(call.model), task, ctx, {
+          waitSeconds: call.waitSeconds,
+          firstPollDelayMs: deps.config.firstPollDelayMs,
+          pollIntervalMs: deps.config.pollIntervalMs,
+          submittedAt: Date.parse(entry.created_at),
+          callStartedAt: call.receivedAt,
+          onUpdate: record,
+          stopping: deps.lifecycle?.stopping,
+        }).catch(() => taskFromEntry(latest));
+  const kept = await autoSave(done, latest, ctx.signal, deps);
+  return { task: done, savedPath: kept.savedPath, note: kept.note };
 }
 
 function result(
   call: GenerateCall,
   clientRequestId: string,
   quote: Quote,
-  task: Task,
+  { task, savedPath, note }: Settled,
   replayed: boolean,
   deps: ServerDeps,
 ) {
   const view = toTaskView(task);
+  const notes = [note, expiryNote(view, savedPath, { local: deps.config.transport === "stdio" })]
+    .filter(Boolean)
+    .join(" ");
   const checkIn = nextCheckSeconds(task, deps.config.pollIntervalMs);
   const structured: Output = {
     submitted: true,
@@ -114,10 +139,14 @@ function result(
     task: view,
     replayed,
     ...(checkIn === null ? {} : { check_again_in_seconds: checkIn }),
+    ...(savedPath ? { saved_path: savedPath } : {}),
     next_step: view.done
-      ? "Finished. get_task with download: true saves the video locally."
+      ? savedPath
+        ? `Finished; the video is saved at ${savedPath}.`
+        : "Finished. get_task with download: true saves the video locally."
       : `Call get_task with task_id ${task.id} in about ${checkIn} s.`,
     ...(call.waitNote ? { wait_note: call.waitNote } : {}),
+    ...(notes ? { note: notes } : {}),
   };
   const lead = replayed
     ? "Already submitted with this client_request_id (not charged again). "
@@ -132,10 +161,11 @@ function result(
       : "";
   const line = settingsLine(call.model, call.settings, task.reserved_credits);
   const waited = call.waitNote ? ` Note: ${call.waitNote}` : "";
+  const saved = savedPath ? ` Saved to ${savedPath}.` : "";
   return {
     structured,
-    text: `${lead}${line}. ${summarizeTask(view)}${differs}${waited}`,
-    links: videoLinks(view),
+    text: `${lead}${line}. ${summarizeTask(view)}${saved}${notes ? ` ${notes}` : ""}${differs}${waited}`,
+    links: videoLinks(view, savedPath),
   };
 }
 
@@ -209,8 +239,8 @@ async function resubmit(
   const id = await resubmissionId(known.client_request_id, deps);
   const quote = await quoteFor(call.model, settingsOf(call), deps);
   const { entry } = await submit(call, id, quote, ctx, deps);
-  const task = await settle(taskFromEntry(entry), entry, call, ctx, deps);
-  const out = result(call, id, quote, task, false, deps);
+  const settled = await settle(taskFromEntry(entry), entry, call, ctx, deps);
+  const out = result(call, id, quote, settled, false, deps);
   const note = `Sent again as client_request_id "${id}". The first send ("${known.client_request_id}") stays listed as in doubt: if it was created too, both are charged.`;
   return { ...out, text: `${out.text} ${note}` };
 }
@@ -248,8 +278,8 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
       const clientRequestId = call.clientRequestId ?? `auto_${randomUUID()}`;
       const quote = await quoteFor(call.model, settingsOf(call), deps);
       const { entry, replayed } = await submit(call, clientRequestId, quote, ctx, deps);
-      const task = await settle(taskFromEntry(entry), entry, call, ctx, deps);
-      return result(call, clientRequestId, quote, task, replayed, deps);
+      const settled = await settle(taskFromEntry(entry), entry, call, ctx, deps);
+      return result(call, clientRequestId, quote, settled, replayed, deps);
     },
   });
 
@@ -304,8 +334,8 @@ async function generateInFamily(
   const clientRequestId = call.clientRequestId ?? `auto_${randomUUID()}`;
   const routed = await submitRouted(routing, clientRequestId, ctx, deps);
   const { member } = routed;
-  const task = await settle(taskFromEntry(routed.entry), routed.entry, member.call, ctx, deps);
-  const answer = result(member.call, clientRequestId, member.quote, task, routed.replayed, deps);
+  const settled = await settle(taskFromEntry(routed.entry), routed.entry, member.call, ctx, deps);
+  const answer = result(member.call, clientRequestId, member.quote, settled, routed.replayed, deps);
   return withRoute(answer, member, routed.notes);
 }
 

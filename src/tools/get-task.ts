@@ -2,9 +2,16 @@ import { z } from "zod";
 import { MAX_WAIT_SECONDS } from "../config.js";
 import { classifyError as classify } from "../errors/classify.js";
 import { ToolError, ToolInputError } from "../errors/tool-error.js";
-import { recordSafely, recordTaskState, taskFromEntry } from "../generation/ledger.js";
+import { autoSave, linksExpired, saveVideo } from "../generation/keep-video.js";
+import { recordTaskState, taskFromEntry } from "../generation/ledger.js";
 import { listRecent, recentSchema } from "../generation/task-list.js";
-import { summarizeTask, taskViewSchema, toTaskView, videoLinks } from "../generation/task-view.js";
+import {
+  expiryNote,
+  summarizeTask,
+  taskViewSchema,
+  toTaskView,
+  videoLinks,
+} from "../generation/task-view.js";
 import {
   capWait,
   isTerminal,
@@ -142,6 +149,7 @@ function submittingResult(entry: LedgerEntry, deps: ServerDeps) {
   };
 }
 
+/** download: true. A link past its expiry is not tried: the copy saved before is all there is. */
 async function save(
   task: Task,
   entry: LedgerEntry | undefined,
@@ -153,24 +161,9 @@ async function save(
       "download works only when rivya-mcp runs locally (stdio); use video_url instead.",
     );
   }
-  const url = task.result?.primary_url;
-  if (task.status !== "succeeded" || !url) return entry?.saved_path;
-  // Loaded on first use: undici's request stack is not needed to start the server.
-  const { saveTaskVideo } = await import("../media/download.js");
-  const savedPath = await saveTaskVideo({
-    url,
-    dir: deps.config.outputDir,
-    taskId: task.id,
-    signal: ctx.signal,
-    // Rivya's own links are trusted (the demo simulator serves them on loopback); any other
-    // address, and every redirect, passes the same checks as a reference URL.
-    guard: {
-      blockPrivate: deps.config.blockPrivateUrls,
-      trustedOrigins: [new URL(deps.config.upstreamUrl).origin],
-    },
-  });
-  if (entry) await recordSafely(deps, { ...entry, saved_path: savedPath });
-  return savedPath;
+  if (task.status !== "succeeded" || !task.result?.primary_url || linksExpired(task))
+    return entry?.saved_path;
+  return saveVideo(task, entry, ctx.signal, deps);
 }
 
 export const getTask = defineTool({
@@ -214,11 +207,21 @@ export const getTask = defineTool({
       });
     }
     const view = toTaskView(task);
-    const savedPath = input.download ? await save(task, entry, ctx, deps) : entry?.saved_path;
+    const kept: { savedPath?: string | undefined; note?: string } = input.download
+      ? { savedPath: await save(task, entry, ctx, deps) }
+      : await autoSave(task, entry, ctx.signal, deps);
+    const savedPath = kept.savedPath;
+    const note = [
+      found.note,
+      kept.note,
+      expiryNote(view, savedPath, { local: deps.config.transport === "stdio" }),
+    ]
+      .filter(Boolean)
+      .join(" ");
     const notes = [
       savedPath ? ` Saved to ${savedPath}.` : "",
       input.download && !view.done ? " Not downloaded: the task has not finished." : "",
-      found.note ? ` ${found.note}` : "",
+      note ? ` ${note}` : "",
       waitNote ? ` Note: ${waitNote}` : "",
     ].join("");
     const checkIn = nextCheckSeconds(task, deps.config.pollIntervalMs);
@@ -228,7 +231,7 @@ export const getTask = defineTool({
         ...(savedPath ? { saved_path: savedPath } : {}),
         ...(checkIn === null ? {} : { check_again_in_seconds: checkIn }),
         ...(waitNote ? { wait_note: waitNote } : {}),
-        ...(found.note ? { note: found.note } : {}),
+        ...(note ? { note } : {}),
       },
       text: `${summarizeTask(view)}${notes}`,
       links: videoLinks(view, savedPath),

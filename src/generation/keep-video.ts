@@ -1,0 +1,93 @@
+/**
+ * Finished videos kept on disk. get_task download: true saves one when asked; in stdio mode a
+ * video whose links expire (EvoLink's stop working 24 h after the task finishes) is also saved
+ * unasked, the first time the server sees it finished, so a paid video is not lost to a dead
+ * link. A save that fails never hides the task or fails the call: it becomes a note.
+ */
+import type { Task } from "../providers/types.js";
+import type { LedgerEntry } from "../store/types.js";
+import type { ServerDeps } from "./context.js";
+import { recordSafely } from "./ledger.js";
+
+/** A task's result links are past their expiry: downloading them can only fail. */
+export function linksExpired(task: Task, now = Date.now()): boolean {
+  const at = task.result?.expires_at;
+  return at !== undefined && Date.parse(at) <= now;
+}
+
+/**
+ * Downloads the task's video into the output folder, records the path in the ledger entry
+ * (when there is one) and returns it.
+ */
+export async function saveVideo(
+  task: Task,
+  entry: LedgerEntry | undefined,
+  signal: AbortSignal,
+  deps: ServerDeps,
+): Promise<string> {
+  const url = task.result?.primary_url;
+  if (!url) throw new Error(`task ${task.id} has no video URL`);
+  const provider = entry ? deps.providers.forRecord(entry) : deps.providers.forModel(task.model);
+  // Loaded on first use: undici's request stack is not needed to start the server.
+  const { saveTaskVideo } = await import("../media/download.js");
+  const savedPath = await saveTaskVideo({
+    url,
+    dir: deps.config.outputDir,
+    taskId: task.id,
+    signal,
+    // Rivya's own links are trusted (the demo simulator serves them on loopback), and those
+    // a provider names as its own; any other address, and every redirect, passes the same
+    // checks as a reference URL.
+    guard: {
+      blockPrivate: deps.config.blockPrivateUrls,
+      trustedOrigins: [new URL(deps.config.upstreamUrl).origin, ...(provider.linkOrigins ?? [])],
+    },
+  });
+  if (entry) await recordSafely(deps, { ...entry, saved_path: savedPath });
+  return savedPath;
+}
+
+export interface Kept {
+  /** The entry as it now stands (with `saved_path` when this call saved the video). */
+  entry: LedgerEntry | undefined;
+  savedPath?: string;
+  /** Why an automatic save did not happen, when it was tried and failed. */
+  note?: string;
+}
+
+/** Whether this server should save the task's video unasked, now. */
+export function wantsAutoSave(task: Task, entry: LedgerEntry | undefined, deps: ServerDeps) {
+  return (
+    deps.config.transport === "stdio" &&
+    deps.config.autoSave &&
+    task.status === "succeeded" &&
+    task.result?.expires_at !== undefined &&
+    !entry?.saved_path &&
+    !linksExpired(task)
+  );
+}
+
+/**
+ * Saves a finished video whose links expire, unless it is saved already, auto-save is off,
+ * or the server is hosted (there is no local folder to save to). Never throws.
+ */
+export async function autoSave(
+  task: Task,
+  entry: LedgerEntry | undefined,
+  signal: AbortSignal,
+  deps: ServerDeps,
+): Promise<Kept> {
+  const saved = entry?.saved_path;
+  if (!wantsAutoSave(task, entry, deps)) return { entry, ...(saved ? { savedPath: saved } : {}) };
+  try {
+    const savedPath = await saveVideo(task, entry, signal, deps);
+    return { entry: entry && { ...entry, saved_path: savedPath }, savedPath };
+  } catch (err) {
+    const reason = (err instanceof Error ? err.message : String(err)).replace(/\.$/, "");
+    deps.log.warn("auto-save failed", { task_id: task.id, error: reason });
+    return {
+      entry,
+      note: `The video was not saved automatically (${reason}). Its link works until ${task.result?.expires_at}: get_task with download: true tries again.`,
+    };
+  }
+}
