@@ -18,12 +18,21 @@ describe("list_models", () => {
     expect(r.isError).toBeFalsy();
     const out = structured(r);
     expect(out.credit_balance).toBe(777);
-    expect(out.models.map((m: any) => [m.id, m.base_credits, m.max_prompt_length])).toEqual([
-      ["kling-3-0", 90, 2000],
-      ["kling-v2-1-master", 160, 5000],
-      // EvoLink's, served unconfigured by the harness: 5.4 credits/s × the default 5 s.
-      ["kling-v3-text-to-video", 27, 2500],
-      ["kling-v3-image-to-video", 27, 2500],
+    expect(out.models.map((m: any) => m.id)).toEqual(MODELS.map((m) => m.id));
+    const byId = Object.fromEntries(out.models.map((m: any) => [m.id, m]));
+    expect(byId["kling-3-0"]).toMatchObject({ base_credits: 90, max_prompt_length: 2000 });
+    expect(byId["kling-v2-1-master"]).toMatchObject({ base_credits: 160, max_prompt_length: 5000 });
+    // EvoLink's, served unconfigured by the harness: 5.4 credits/s × the default 5 s.
+    expect(byId["kling-v3-text-to-video"]).toMatchObject({ base_credits: 27, configured: false });
+    // The family: its cheapest member for its defaults, and each member's quote.
+    expect(byId["kling-3.0"]).toMatchObject({ provider: "family", base_credits: 27 });
+    expect(byId["kling-3.0"].members).toEqual([
+      expect.objectContaining({ model: "kling-3-0", credits: 90, unit: "Rivya credits" }),
+      expect.objectContaining({ model: "kling-v3-text-to-video", credits: 27 }),
+      expect.objectContaining({
+        model: "kling-v3-image-to-video",
+        note: expect.stringContaining("start frame"),
+      }),
     ]);
     const duration = out.models[0].params.find((p: any) => p.key === "duration");
     expect(duration).toMatchObject({

@@ -94,6 +94,8 @@ const INFO: ProviderInfo = {
 };
 
 export interface EvolinkProviderOptions {
+  /** Result-link origins trusted like the API (see Provider.linkOrigins). */
+  linkOrigins?: readonly string[];
   configured?: boolean;
   models?: readonly ModelTable[];
   log?: Logger;
@@ -126,6 +128,7 @@ export function evolinkProvider(
     ...INFO,
     models,
     configured: opts.configured ?? true,
+    ...(opts.linkOrigins ? { linkOrigins: opts.linkOrigins } : {}),
     async submit(request, o) {
       const model = models.find((m) => m.id === request.model);
       if (!model) throw new Error(`EvoLink does not serve model ${request.model}`);
@@ -176,6 +179,16 @@ export const evolink: ProviderSpec = {
         baseUrl: c.baseUrl,
         ...(c.userAgent ? { userAgent: c.userAgent } : {}),
       }),
-      { configured: Boolean(c.apiKey) },
+      // Its own host's links (the simulator serves results there) are trusted like its API.
+      { configured: Boolean(c.apiKey), linkOrigins: originOf(c.baseUrl) },
     ),
 };
+
+/** A malformed base URL fails the calls (with a clear error), not the start. */
+function originOf(url: string): string[] {
+  try {
+    return [new URL(url).origin];
+  } catch {
+    return [];
+  }
+}

@@ -78,9 +78,20 @@ export function toTask(
     final_credits: status === "succeeded" ? reading.credits : 0,
     created_at: new Date(t.createdAtMs ?? nowMs).toISOString(),
     updated_at: new Date(nowMs).toISOString(),
-    result: status === "succeeded" && primary ? { primary_url: primary, urls: t.results } : null,
+    result:
+      status === "succeeded" && primary
+        ? { primary_url: primary, urls: t.results, expires_at: linksExpire(t, nowMs) }
+        : null,
     error: t.error ? { code: t.error.code, message: t.error.message } : null,
   };
+}
+
+/**
+ * Result links work for 24 h after the task completes (evolink-api.md). The completion time
+ * is not reported, so the creation time stands in: an early estimate, never a late one.
+ */
+function linksExpire(t: EvolinkTask, nowMs: number): string {
+  return new Date((t.createdAtMs ?? nowMs) + 24 * 3_600_000).toISOString();
 }
 
 /** A state EvoLink may add later: still running as far as anyone can tell, so keep polling. */
