@@ -89,12 +89,10 @@ describe("server.json for the MCP registry", () => {
     for (const { name } of listed) expect(namedInSource).toContain(name);
   });
 
-  it("marks every provider key secret, and Rivya's as the one needed", () => {
+  it("marks every provider key secret and needs none of them: either provider's is enough", () => {
     const byName = new Map(listed.map((v) => [v.name, v]));
     for (const p of PROVIDERS) expect(byName.get(p.env.apiKey)?.isSecret, p.env.apiKey).toBe(true);
-    expect(byName.get("EVOLINK_API_KEY")?.isSecret).toBe(true);
-    expect(byName.get("RIVYA_API_KEY")?.isRequired).toBe(true);
-    expect(listed.filter((v) => v.isRequired).map((v) => v.name)).toEqual(["RIVYA_API_KEY"]);
+    expect(listed.filter((v) => v.isRequired).map((v) => v.name)).toEqual([]);
     expect(byName.get("RIVYA_MCP_DATABASE_URL")?.isSecret).toBe(true);
   });
 
