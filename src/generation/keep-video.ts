@@ -67,6 +67,9 @@ export function wantsAutoSave(task: Task, entry: LedgerEntry | undefined, deps: 
   );
 }
 
+/** How long an automatic save may take when the caller sets no deadline of its own. */
+const SAVE_BUDGET_MS = 20_000;
+
 /**
  * Saves a finished video whose links expire, unless it is saved already, auto-save is off,
  * or the server is hosted (there is no local folder to save to). Never throws.
@@ -76,11 +79,21 @@ export async function autoSave(
   entry: LedgerEntry | undefined,
   signal: AbortSignal,
   deps: ServerDeps,
+  /** When the call must answer: a save never holds the task id past a client's timeout. */
+  answerBy = Date.now() + SAVE_BUDGET_MS,
 ): Promise<Kept> {
   const saved = entry?.saved_path;
   if (!wantsAutoSave(task, entry, deps)) return { entry, ...(saved ? { savedPath: saved } : {}) };
+  const left = answerBy - Date.now();
+  if (left < 1000) {
+    return {
+      entry,
+      note: `The video is not saved yet (no time left in this call). Its link works until ${task.result?.expires_at}: get_task with download: true saves it.`,
+    };
+  }
   try {
-    const savedPath = await saveVideo(task, entry, signal, deps);
+    const bounded = AbortSignal.any([signal, AbortSignal.timeout(left)]);
+    const savedPath = await saveVideo(task, entry, bounded, deps);
     return { entry: entry && { ...entry, saved_path: savedPath }, savedPath };
   } catch (err) {
     const reason = (err instanceof Error ? err.message : String(err)).replace(/\.$/, "");

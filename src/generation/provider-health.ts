@@ -50,6 +50,17 @@ export class ProviderHealth {
     this.states.set(id, { failures: 0, openedAt: undefined, probing: false });
   }
 
+  /**
+   * A call that ended without telling whether the provider is up (refused before sending, in
+   * doubt): a probe it held is given back, and the next is due after another open period.
+   */
+  inconclusive(id: string): void {
+    const s = this.state(id);
+    if (!s.probing) return;
+    s.probing = false;
+    s.openedAt = this.now();
+  }
+
   failed(id: string): void {
     const s = this.state(id);
     s.failures += 1;

@@ -54,8 +54,8 @@ export const MIGRATIONS: readonly Migration[] = [
     name: "budgets in one unit across providers",
     // An entry's net cost times its budget rate (dollars per credit when budgets are in
     // dollars; 1 when they are in the one provider's credits), as budgetCost() computes it.
+    // net_credits stays: replicas of the previous release still read it during a rollout.
     sql: `
-      ALTER TABLE ledger_entries DROP COLUMN net_credits;
       ALTER TABLE ledger_entries ADD COLUMN budget_cost double precision GENERATED ALWAYS AS (
         (CASE WHEN state = 'submitting' THEN quote_credits
               WHEN status = 'failed' THEN final_credits

@@ -148,12 +148,19 @@ export async function submitRouted(
   const health = healthOf(deps);
   const notes: string[] = [];
   const skipped: Member[] = [];
+  const [first] = routing.members;
   const attempt = async (member: Member) => {
+    // A person's yes was for the first member's price: a dearer one must be asked again.
+    const call =
+      member === first || !dearer(member, first)
+        ? member.call
+        : { ...member.call, confirmed: false };
     try {
-      const submitted = await submit(member.call, clientRequestId, member.quote, ctx, deps);
+      const submitted = await submit(call, clientRequestId, member.quote, ctx, deps);
       health.succeeded(member.provider.id);
       return { ...submitted, member, notes };
     } catch (err) {
+      if (!movesOn(err)) health.inconclusive(member.provider.id);
       if (notes.length > 0 && !movesOn(err)) throw withEarlier(err, notes, member);
       throw err;
     }
@@ -170,7 +177,8 @@ export async function submitRouted(
       return await attempt(member);
     } catch (err) {
       if (!movesOn(err)) throw err;
-      health.failed(member.provider.id);
+      if (err.category === "upstream_unavailable") health.failed(member.provider.id);
+      else health.inconclusive(member.provider.id);
       notes.push(`${offerWords(member)} created nothing: ${firstSentence(err.message)}`);
     }
   }
@@ -180,7 +188,8 @@ export async function submitRouted(
       return await attempt(member);
     } catch (err) {
       if (!movesOn(err)) throw err;
-      health.failed(member.provider.id);
+      if (err.category === "upstream_unavailable") health.failed(member.provider.id);
+      else health.inconclusive(member.provider.id);
       notes.push(`${offerWords(member)} created nothing: ${firstSentence(err.message)}`);
     }
   }
@@ -189,6 +198,13 @@ export async function submitRouted(
     "upstream_unavailable",
     true,
   );
+}
+
+/** Whether a member costs more than another: by money when both rates are known, else by credits of one unit. */
+function dearer(member: Member, than: Member | undefined): boolean {
+  if (!than) return false;
+  if (member.usd !== undefined && than.usd !== undefined) return member.usd > than.usd;
+  return member.quote.unit !== than.quote.unit || member.quote.amount > than.quote.amount;
 }
 
 const offerWords = (m: Member) =>

@@ -114,7 +114,8 @@ async function settle(
           onUpdate: record,
           stopping: deps.lifecycle?.stopping,
         }).catch(() => taskFromEntry(latest));
-  const kept = await autoSave(done, latest, ctx.signal, deps);
+  // The answer (with the task id) goes out within ANSWER_WITHIN_MS of the call, saved or not.
+  const kept = await autoSave(done, latest, ctx.signal, deps, call.receivedAt + ANSWER_WITHIN_MS);
   return { task: done, savedPath: kept.savedPath, note: kept.note };
 }
 
@@ -174,7 +175,14 @@ function result(
  * whose outcome was never learned (a dropped reply, a crash) is resent under its own
  * idempotency key, so the provider returns the task it created, or creates it once.
  */
-async function replay(known: LedgerEntry, call: GenerateCall, ctx: ToolContext, deps: ServerDeps) {
+type Answer = ReturnType<typeof result>;
+
+async function replay(
+  known: LedgerEntry,
+  call: GenerateCall,
+  ctx: ToolContext,
+  deps: ServerDeps,
+): Promise<Answer> {
   if (known.request_hash !== hashRequest(call.body)) {
     const what = known.task_id ? `task ${known.task_id}` : "a request still being submitted";
     throw new ToolInputError(
@@ -235,8 +243,12 @@ async function resubmit(
   call: GenerateCall,
   ctx: ToolContext,
   deps: ServerDeps,
-) {
-  const id = await resubmissionId(known.client_request_id, deps);
+): Promise<Answer> {
+  const id = resubmissionId(known.client_request_id);
+  // Sent again once only: a retry of this call (its answer lost too) gets that send back,
+  // and an in-doubt resend needs its own explicit resubmit to go again.
+  const earlier = await deps.store.findByClientRequestId(deps.owner, id);
+  if (earlier) return replay(earlier, { ...call, resubmitInDoubt: false }, ctx, deps);
   const quote = await quoteFor(call.model, settingsOf(call), deps);
   const { entry } = await submit(call, id, quote, ctx, deps);
   const settled = await settle(taskFromEntry(entry), entry, call, ctx, deps);
@@ -245,13 +257,9 @@ async function resubmit(
   return { ...out, text: `${out.text} ${note}` };
 }
 
-/** "<id>~2", "<id>~3", …: the first free one, within the 128-character limit. */
-async function resubmissionId(base: string, deps: ServerDeps): Promise<string> {
-  for (let n = 2; ; n++) {
-    const suffix = `~${n}`;
-    const id = `${base.slice(0, 128 - suffix.length)}${suffix}`;
-    if (!(await deps.store.findByClientRequestId(deps.owner, id))) return id;
-  }
+/** "<id>~2", within the 128-character limit: the one id a resend of <id> ever gets. */
+function resubmissionId(base: string): string {
+  return `${base.slice(0, 126)}~2`;
 }
 
 export const generateVideoTool = (models: readonly ModelTable[]) =>
@@ -282,6 +290,9 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
       return result(call, clientRequestId, quote, settled, replayed, deps);
     },
   });
+
+/** Below the 60 s most clients wait for a tool call. */
+const ANSWER_WITHIN_MS = 55_000;
 
 /** A family call: routed to a member (see family.ts), then answered as that member's call. */
 async function generateInFamily(

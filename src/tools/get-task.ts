@@ -209,7 +209,8 @@ export const getTask = defineTool({
     const view = toTaskView(task);
     const kept: { savedPath?: string | undefined; note?: string } = input.download
       ? { savedPath: await save(task, entry, ctx, deps) }
-      : await autoSave(task, entry, ctx.signal, deps);
+      : // Answered within 55 s of the call (below most clients' 60 s), saved or not.
+        await autoSave(task, entry, ctx.signal, deps, started + 55_000);
     const savedPath = kept.savedPath;
     const note = [
       found.note,

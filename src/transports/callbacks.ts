@@ -20,7 +20,7 @@ export const isCallbackPath = (path: string) => path.startsWith("/callbacks/");
 
 /** The path as logs may show it: the secret never leaves the request. */
 export const loggablePath = (path: string) =>
-  isCallbackPath(path) ? path.replace(/\/[^/]*$/, "/[secret]") : path;
+  isCallbackPath(path) ? path.replace(/^(\/callbacks\/[^/]*\/).*$/s, "$1[secret]") : path;
 
 export type CallbackOutcome = "unknown" | "ignored" | "recorded" | "retry";
 

@@ -111,6 +111,10 @@ describe("a provider without idempotency", () => {
     expect(ni.creates()).toBe(2);
     // Both sends were charged; the ledger keeps the in-doubt one, so the budget counts it.
     expect(ni.charged()).toBe(16);
+    // The resubmit's own answer lost, the agent retries it: that send again, never a third.
+    const retried = await t.call("generate_video", { ...args, resubmit_in_doubt: true });
+    expect(structuredOf(retried)).toMatchObject({ client_request_id: "ni-1~2", replayed: true });
+    expect(ni.creates()).toBe(2);
     const recent = structuredOf(await t.call("get_task", {})).recent_tasks;
     const ids = recent.map((r: { client_request_id: string }) => r.client_request_id);
     expect(ids).toEqual(expect.arrayContaining(["ni-1", "ni-1~2"]));

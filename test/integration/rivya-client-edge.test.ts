@@ -294,3 +294,17 @@ describe("Rivya client against edge-case servers", () => {
     await expect(pending).rejects.toMatchObject({ name: "AbortError" });
   });
 });
+
+describe("what proves a Rivya create did nothing", () => {
+  it("only Rivya's own public_api_disabled 503 does; a proxy's bare 503 does not", async () => {
+    const { UpstreamUnavailableError } = await import("../../src/providers/rivya/errors.js");
+    const { rivyaCreatedNothing } = await import("../../src/providers/rivya/provider.js");
+    const disabled = new UpstreamUnavailableError("off", {
+      code: "public_api_disabled",
+      status: 503,
+    });
+    const bare = new UpstreamUnavailableError("503", { code: "http_503", status: 503 });
+    expect(rivyaCreatedNothing(disabled)).toBe(true);
+    expect(rivyaCreatedNothing(bare)).toBe(false);
+  });
+});

@@ -140,6 +140,20 @@ describe("failing over", () => {
     expect(a.charged() + b.charged()).toBe(0);
   });
 
+  it("a person's yes for one member's price does not pay a dearer member: it asks again", async () => {
+    const a = loopcast({ id: "lca" }); // 8 credits × $0.05 = $0.40
+    const b = loopcast({ id: "lcb", perSecond: [5, 5] }); // 20 credits × $0.05 = $1.00
+    const t = await serve(a, b, {
+      config: { confirmAbove: 5, usdPerCredit: { lca: 0.05, lcb: 0.05 } },
+    });
+    a.setDown(true);
+    const res = await t.call("generate_video", family({ confirm: true }));
+    expect(res.isError).toBe(true);
+    expect(textOf(res)).toContain("lca-short at Loopcast lca (8 Loopcast credits) created nothing");
+    expect(textOf(res)).toContain("confirmation threshold");
+    expect(a.charged() + b.charged()).toBe(0);
+  });
+
   it("a circuit breaker skips a dead provider after three failures, and probes it later", async () => {
     let now = 0;
     const health = new ProviderHealth({ failuresToOpen: 3, openMs: 30_000 }, () => now);

@@ -43,7 +43,8 @@ export function rivyaQuote(
  */
 export function rivyaCreatedNothing(err: unknown): boolean {
   if (!(err instanceof RivyaError) || err.earlierAttemptMayHaveActed) return false;
-  if (err.kind === "upstream_unavailable") return err.status === 503;
+  // Only Rivya's own "switched off" 503 says so; a proxy's bare 503 may follow a forwarded create.
+  if (err.kind === "upstream_unavailable") return err.code === "public_api_disabled";
   if (err.kind === "network" || err.kind === "timeout") return err.neverSent;
   return err.kind !== "unexpected";
 }
