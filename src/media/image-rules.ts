@@ -31,7 +31,8 @@ export async function measureImage(data: Uint8Array | Blob): Promise<PixelSize |
   }
 }
 
-const round = (n: number) => Math.round(n * 100) / 100;
+// Rounded up, so an aspect just past the limit never reads as the limit itself.
+const round = (n: number) => Math.ceil(n * 100) / 100;
 
 /**
  * Refuses an image whose pixels break the rule's `minSide` or `maxAspect`; a rule without
