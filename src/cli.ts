@@ -162,6 +162,9 @@ async function main(argv: string[]): Promise<void> {
         .then((m) => m.prepareHosted(values, port ?? 8080, values.host ?? "127.0.0.1", process.env))
         .catch((err: Error) => fail(err.message))
     : undefined;
+  // The demo's two simulators need rates for a budget to mean anything: EvoLink's public one,
+  // and a cent per simulated Rivya credit. Given rates win.
+  if (values.demo) config.usdPerCredit ??= { rivya: 0.01, evolink: 1 / 72 };
   const keyed = [...connections].filter(([, c]) => c.apiKey).map(([id]) => id);
   const personal = hosted?.tokens
     ? await import("./transports/people.js").then(({ keyEnvsOf }) =>

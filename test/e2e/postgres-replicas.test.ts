@@ -81,7 +81,7 @@ async function spentByOwner(): Promise<Record<string, number>> {
   await db.connect();
   try {
     const { rows } = await db.query<{ owner: string; spent: number }>(
-      `SELECT owner, sum(net_credits)::float8 AS spent FROM "${schema}".ledger_entries GROUP BY owner`,
+      `SELECT owner, sum(budget_cost)::float8 AS spent FROM "${schema}".ledger_entries GROUP BY owner`,
     );
     return Object.fromEntries(rows.map((r) => [r.owner, r.spent]));
   } finally {

@@ -133,6 +133,7 @@ export function evolinkProvider(
       const model = models.find((m) => m.id === request.model);
       if (!model) throw new Error(`EvoLink does not serve model ${request.model}`);
       const body = toCreateBody(request);
+      if (o.callbackUrl) body.callback_url = o.callbackUrl;
       const { referenceMediaItems: _, ...settings } = request.params ?? {};
       const quote = evolinkQuote(model, settings).amount;
       // Sent once: the client never resends a create, and neither does anything here.
@@ -167,6 +168,11 @@ export function evolinkProvider(
     },
     async balance(o) {
       return balanceOf(await (await get()).getCredits(o));
+    },
+    // EvoLink posts the final task body; its id is all that is taken from it (then re-read).
+    taskIdFromCallback(body) {
+      const id = (body as { id?: unknown } | null | undefined)?.id;
+      return typeof id === "string" && id.startsWith(TASK_PREFIX) ? id : undefined;
     },
     createdNothing: evolinkCreatedNothing,
     async close() {
