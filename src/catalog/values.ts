@@ -113,6 +113,8 @@ function settingWords(p: ParamSpec, value: unknown): string | undefined {
   if (p.type === "text" || p.type === "object") return undefined;
   if (typeof value === "number")
     return /\bseconds\b/i.test(p.description) ? `${value} s` : `${name} ${value}`;
+  // "on"/"off" alone says nothing: "sound off".
+  if (value === "on" || value === "off") return `${name} ${value}`;
   return String(value);
 }
 

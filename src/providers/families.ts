@@ -94,7 +94,7 @@ const evolinkImageToVideo: FamilyMember = {
 
 export const kling30Family: ModelTable = {
   id: "kling-3.0",
-  displayName: "Kling 3.0 (any provider)",
+  displayName: "Kling 3.0",
   category: "video",
   inputs: ["text", "file"],
   supportedModes: ["text-to-video", "image-to-video"],

@@ -106,10 +106,12 @@ function memberViews(
   });
 }
 
-const memberWords = (m: MemberView) =>
-  m.credits === undefined
-    ? `${m.model} at ${m.provider}: ${m.note}`
-    : `${m.model} at ${m.provider} ${m.credits} ${m.unit}${m.usd === undefined ? "" : ` ($${m.usd})`}${m.configured ? "" : " (not configured)"}`;
+function memberWords(m: MemberView, deps: ServerDeps): string {
+  const at = `${m.model} at ${deps.providers.forModel(m.model).displayName}`;
+  if (m.credits === undefined) return `${at}: ${m.note}`;
+  const usd = m.usd === undefined ? "" : ` ($${m.usd.toFixed(2)})`;
+  return `${at} ${m.credits} ${m.unit}${usd}${m.configured ? "" : " (not configured)"}`;
+}
 
 /** Who serves a model and at what price: its provider, or for a family every member. */
 function offer(m: ModelTable, all: readonly ModelTable[], deps: ServerDeps) {
@@ -120,7 +122,7 @@ function offer(m: ModelTable, all: readonly ModelTable[], deps: ServerDeps) {
       provider: "family",
       configured: members.some((v) => v.configured),
       credits: Math.min(...priced.map((v) => v.credits ?? 0)),
-      basis: `Priced by the member chosen (default settings): ${members.map(memberWords).join("; ")}.`,
+      basis: `Priced by the member chosen (default settings): ${members.map((v) => memberWords(v, deps)).join("; ")}.`,
       who: "any provider",
       members,
     };
@@ -208,8 +210,9 @@ export const listModelsTool = (all: readonly ModelTable[]) =>
       // Each model's settings follow its line: hosts that show only text still get them all.
       const lines = models.flatMap((m) => {
         const o = offer(m, all, deps);
+        const cost = m.members ? "priced by the member chosen" : `${o.credits} credits`;
         return [
-          `${m.id} (${m.displayName}, ${o.who}): ${o.credits} credits, prompt ≤ ${m.maxPromptLength} chars`,
+          `${m.id} (${m.displayName}, ${o.who}): ${cost}, prompt ≤ ${m.maxPromptLength} chars`,
           `  price: ${o.basis}`,
           ...settingsInWords(m),
         ];
@@ -247,6 +250,6 @@ async function balanceOf(p: Provider, signal: AbortSignal): Promise<Omit<Balance
 
 function balanceLine(b: BalanceView): string {
   const down = b.health === "up" ? "" : ` ${b.provider} is ${b.health} after repeated failures.`;
-  if (b.credits !== undefined) return `Balance: ${b.credits} credits (${b.unit}).${down}`;
+  if (b.credits !== undefined) return `Balance: ${b.credits} ${b.unit}.${down}`;
   return `${b.note ?? ""}${down}`;
 }

@@ -113,7 +113,6 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   });
   const evolink = evolinkProvider(evoClient, {
     configured: evo !== undefined,
-    // As connect() does: the simulator's own links (results, uploads) are trusted.
     ...(evo ? { linkOrigins: [new URL(evo.url).origin] } : {}),
     ...(opts.log ? { log: opts.log } : { log: silentLogger }),
   });

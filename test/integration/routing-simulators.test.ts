@@ -146,7 +146,8 @@ describe("kling-3.0 across Rivya and EvoLink", () => {
 describe("a flapping Rivya", () => {
   it("40 family calls through 5xx and lost replies: one task per request, charges = tasks", async () => {
     const t = await both({
-      sim: { seed: 11, faults: { rate5xx: 0.2, dropAfterAccept: 0.2 } },
+      sim: { seed: 11, startingCredits: 100_000, faults: { rate5xx: 0.2, dropAfterAccept: 0.2 } },
+      evolink: { startingCredits: 100_000 },
     });
     const taskOf = new Map<string, string>();
     for (let i = 0; i < 40; i++) {

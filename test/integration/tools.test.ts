@@ -44,7 +44,7 @@ describe("list_models", () => {
       max_files: 1,
       kinds: [{ kind: "image", max_bytes: 10 * 1024 * 1024 }],
     });
-    expect(textOf(r)).toContain("Balance: 777 credits");
+    expect(textOf(r)).toContain("Balance: 777 Rivya credits");
   });
 
   it("filters by model and explains an unknown one", async () => {
