@@ -90,6 +90,8 @@ Environment:
   EVOLINK_API_KEY                your EvoLink key (EvoLink's Kling V3 models; without it they are
                                  listed as not configured)
   EVOLINK_BASE_URL               EvoLink API base URL (default https://api.evolink.ai)
+  EVOLINK_FILES_URL              EvoLink Files API base URL, for upload_reference (default
+                                 https://files-api.evolink.ai)
 `;
 
 function fail(message: string): never {
@@ -147,7 +149,8 @@ async function main(argv: string[]): Promise<void> {
     const baseUrl = await startDemoSimulator(join(config.stateDir, "simulator"));
     connections.set("rivya", { baseUrl, apiKey: "rvya_sk_demo", userAgent });
     const evolinkUrl = await startEvolinkDemoSimulator();
-    connections.set("evolink", { baseUrl: evolinkUrl, apiKey: "evo_demo", userAgent });
+    const evolinkDemo = { baseUrl: evolinkUrl, filesUrl: evolinkUrl, apiKey: "evo_demo" };
+    connections.set("evolink", { ...evolinkDemo, userAgent });
   }
   const rivyaConnection = connections.get("rivya");
   if (rivyaConnection) config.upstreamUrl = rivyaConnection.baseUrl;

@@ -54,6 +54,10 @@ export interface ReferenceKindRule {
   kind: MediaKind;
   maxBytes: number;
   mimeTypes: readonly string[];
+  /** Images only: the shortest side allowed, in pixels. */
+  minSide?: number;
+  /** Images only: the longest side over the shortest at most (2.5 = 1:2.5 to 2.5:1). */
+  maxAspect?: number;
 }
 
 export interface ReferenceMediaRules {
@@ -61,6 +65,11 @@ export interface ReferenceMediaRules {
   kinds: readonly ReferenceKindRule[];
   /** What the references do (e.g. "switches to image-to-video"). */
   description: string;
+  /**
+   * What each item is, by its place in reference_media, when the place matters (the first
+   * is the start frame, …): upload_reference tells the agent where to put what it uploaded.
+   */
+  frames?: readonly string[];
 }
 
 export interface PriceStatement {

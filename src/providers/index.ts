@@ -13,7 +13,7 @@ checkUniqueModels(PROVIDERS);
 /** Every model id the tools accept: each provider's models, then the families across them. */
 export const MODELS: readonly ModelTable[] = [...PROVIDERS.flatMap((p) => p.models), ...FAMILIES];
 
-/** Each provider's key and base URL from its environment variables. */
+/** Each provider's key and base URL (and files host, if it has one) from its environment. */
 export function connectionsFromEnv(
   env: NodeJS.ProcessEnv,
   userAgent: string,
@@ -24,6 +24,7 @@ export function connectionsFromEnv(
       {
         baseUrl: envValue(env, spec.env.baseUrl) ?? spec.env.defaultBaseUrl,
         apiKey: envValue(env, spec.env.apiKey),
+        ...(spec.env.filesUrl ? { filesUrl: envValue(env, spec.env.filesUrl) } : {}),
         userAgent,
       },
     ]),

@@ -117,6 +117,8 @@ export interface UploadedFile {
   sizeBytes: number;
   durationSeconds?: number;
   durationToken?: string;
+  /** ISO 8601, when the provider deletes the file (EvoLink's after 72 h); absent if never. */
+  expiresAt?: string;
   /** Where it went, in words ("Rivya Files API (POST /api/v1/files)"). */
   destination: string;
 }
@@ -170,6 +172,8 @@ export interface Provider extends ProviderInfo {
 /** How a provider is reached. */
 export interface Connection {
   baseUrl: string;
+  /** A separate file-store host, for providers that have one (EvoLink's Files API). */
+  filesUrl?: string | undefined;
   apiKey?: string | undefined;
   userAgent?: string;
 }
@@ -177,6 +181,6 @@ export interface Connection {
 /** A provider as the server ships it: its facts, where its settings live, how to connect. */
 export interface ProviderSpec extends ProviderInfo {
   /** Environment variables for the server's own key and base URL, and the public URL. */
-  env: { apiKey: string; baseUrl: string; defaultBaseUrl: string };
+  env: { apiKey: string; baseUrl: string; defaultBaseUrl: string; filesUrl?: string };
   connect(connection: Connection): Provider;
 }

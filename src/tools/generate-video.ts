@@ -272,7 +272,8 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
     annotations: CREATES,
     parse: (args) => parseGenerateCall(models, args),
     async handler(call, ctx, deps) {
-      checkReferenceUrls(call, deps.config.upstreamUrl);
+      const own = deps.providers.list.flatMap((p) => p.linkOrigins ?? []);
+      checkReferenceUrls(call, deps.config.upstreamUrl, own);
       if (call.model.members) return generateInFamily(call, models, ctx, deps);
       // A dry run never submits, not even an earlier request's unsettled intent.
       if (call.dryRun) {

@@ -43,7 +43,13 @@ const modelView = z.object({
       max_files: z.number(),
       description: z.string(),
       kinds: z.array(
-        z.object({ kind: z.string(), mime_types: z.array(z.string()), max_bytes: z.number() }),
+        z.object({
+          kind: z.string(),
+          mime_types: z.array(z.string()),
+          max_bytes: z.number(),
+          min_side_px: z.number().optional(),
+          max_aspect: z.number().optional(),
+        }),
       ),
     })
     .nullable(),
@@ -162,6 +168,8 @@ function viewModel(
         kind: k.kind,
         mime_types: [...k.mimeTypes],
         max_bytes: k.maxBytes,
+        ...(k.minSide === undefined ? {} : { min_side_px: k.minSide }),
+        ...(k.maxAspect === undefined ? {} : { max_aspect: k.maxAspect }),
       })),
     },
   };

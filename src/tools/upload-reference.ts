@@ -3,7 +3,9 @@ import { formatBytes } from "../catalog/files-policy.js";
 import { findModel } from "../catalog/index.js";
 import type { ModelTable, ReferenceKindRule } from "../catalog/types.js";
 import { ToolInputError } from "../errors/tool-error.js";
+import { checkImageRules } from "../media/image-rules.js";
 import { type LoadedReference, loadReference, tooLarge } from "../media/upload-source.js";
+import type { Provider } from "../providers/types.js";
 import { strictArgs, unknownModelMessage } from "./arguments.js";
 import { CREATES, defineTool, type ServerDeps } from "./define.js";
 import { modelIds } from "./generate-request.js";
@@ -30,7 +32,19 @@ const outputSchema = z.object({
   size_bytes: z.number(),
   source: z.string(),
   uploaded_to: z.string(),
+  /** Where the item goes in reference_media, for models that read references by place. */
+  frame: z.string().optional(),
+  /** When the provider deletes the file (ISO 8601); absent when it keeps files. */
+  expires_at: z.string().optional(),
 });
+
+/** "first: start frame (image_start); second: end frame (image_end)", or undefined. */
+function framesOf(model: ModelTable): string | undefined {
+  const frames = model.referenceMedia?.frames;
+  if (!frames?.length) return undefined;
+  const places = ["first", "second", "third", "fourth"];
+  return frames.map((f, i) => `${places[i] ?? `#${i + 1}`}: ${f}`).join("; ");
+}
 
 function ruleFor(model: ModelTable, file: LoadedReference): ReferenceKindRule {
   const kinds = model.referenceMedia?.kinds ?? [];
@@ -87,6 +101,9 @@ export const uploadReferenceTool = (models: readonly ModelTable[]) => {
       // The local file stays open (and checked) until its upload is over.
       try {
         const rule = ruleFor(model, file);
+        // A family's file goes to one member's provider: that member's own limits apply too.
+        const target = storingMember(model, provider) ?? model;
+        await checkImageRules(file.data, target === model ? rule : ruleFor(target, file), target);
         const mime = file.mime as string;
         const uploaded = await provider.upload(
           {
@@ -110,6 +127,8 @@ export const uploadReferenceTool = (models: readonly ModelTable[]) => {
             ? {}
             : { durationToken: uploaded.durationToken }),
         };
+        const frame = framesOf(model);
+        const expires = uploaded.expiresAt;
         return {
           structured: {
             reference_media_item: item,
@@ -117,8 +136,22 @@ export const uploadReferenceTool = (models: readonly ModelTable[]) => {
             size_bytes: uploaded.sizeBytes,
             source: file.source,
             uploaded_to: uploaded.destination,
+            ...(frame ? { frame } : {}),
+            ...(expires ? { expires_at: expires } : {}),
           },
-          text: `Uploaded ${file.filename} (${mime}, ${formatBytes(file.size)}) from ${file.source} to ${provider.displayName} as ${uploaded.id}. Pass reference_media: [${JSON.stringify(item)}] to generate_video.`,
+          text: [
+            `Uploaded ${file.filename} (${mime}, ${formatBytes(file.size)}) from ${file.source} to ${provider.displayName} as ${uploaded.id}. Pass reference_media: [${JSON.stringify(item)}] to generate_video.`,
+            ...(frame
+              ? [
+                  `${model.id} reads reference_media by place (${frame}): put this item in the place of its frame.`,
+                ]
+              : []),
+            ...(expires
+              ? [
+                  `${provider.displayName} deletes the file at ${expires}; upload it again after that.`,
+                ]
+              : []),
+          ].join(" "),
         };
       } finally {
         await file.release();
@@ -140,4 +173,10 @@ function uploaderFor(model: ModelTable, deps: ServerDeps) {
     providers.find((p) => p.upload) ??
     (providers[0] as (typeof providers)[number])
   );
+}
+
+/** For a family, the member table whose provider stores the file and takes references. */
+function storingMember(model: ModelTable, provider: Provider): ModelTable | undefined {
+  const ids = new Set(model.members?.map((m) => m.model) ?? []);
+  return provider.models.find((m) => ids.has(m.id) && m.referenceMedia);
 }

@@ -110,9 +110,15 @@ export async function startHttpHarness(opts: HttpHarnessOptions = {}): Promise<H
     const c = createEvolinkClient({
       apiKey: evo ? key : undefined,
       baseUrl: evo?.url ?? "http://127.0.0.1:9",
+      filesUrl: evo?.url ?? "http://127.0.0.1:9",
       retry: { baseDelayMs: 5, maxDelayMs: 50 },
     });
-    const p = evolinkProvider(c, { configured: evo !== undefined, log: silentLogger });
+    const p = evolinkProvider(c, {
+      configured: evo !== undefined,
+      log: silentLogger,
+      // As connect() does: the simulator's own links (results, uploads) are trusted.
+      ...(evo ? { linkOrigins: [new URL(evo.url).origin] } : {}),
+    });
     evoProviders.push(p);
     return p;
   };

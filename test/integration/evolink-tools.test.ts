@@ -4,6 +4,7 @@
  * simulator charges exactly what was quoted, and a create is never sent twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { pngBytes } from "../fixtures/images.js";
 import { type Harness, startHarness, structuredOf, textOf } from "../helpers/harness.js";
 
 let h: Harness;
@@ -273,12 +274,12 @@ describe("without an EvoLink key", () => {
     expect(out.credit_balance).toBe(1000);
   });
 
-  it("upload_reference for an EvoLink model refuses clearly (no EvoLink upload yet)", async () => {
+  it("upload_reference for an EvoLink model refuses clearly, naming the missing key", async () => {
     const res = await bare.call("upload_reference", {
       model: "kling-v3-image-to-video",
-      url: "https://example.com/a.png",
+      base64: pngBytes({ width: 400, height: 400 }).toString("base64"),
     });
     expect(res.isError).toBe(true);
-    expect(textOf(res)).toContain("EvoLink");
+    expect(textOf(res)).toContain("EVOLINK_API_KEY");
   });
 });

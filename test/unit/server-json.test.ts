@@ -37,9 +37,18 @@ const namedInSource = [
 /** Variables of the platform, not of this server: documented by the OS, not by us. */
 const PLATFORM = new Set(["XDG_STATE_HOME"]);
 
-/** Every variable the code reads: each provider's key and base URL, and the settings in src/. */
+/**
+ * Every variable the code reads: each provider's key, base URL and files URL (if any), and
+ * the settings in src/.
+ */
 function variablesTheCodeReads(): Set<string> {
-  const names = new Set(PROVIDERS.flatMap((p) => [p.env.apiKey, p.env.baseUrl]));
+  const names = new Set(
+    PROVIDERS.flatMap((p) => [
+      p.env.apiKey,
+      p.env.baseUrl,
+      ...(p.env.filesUrl ? [p.env.filesUrl] : []),
+    ]),
+  );
   for (const [, name = ""] of sources.matchAll(
     /\b(?:envValue|numberFrom)\([\w.]+,\s*"([A-Z][A-Z0-9_]*)"/g,
   )) {

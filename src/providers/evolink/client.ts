@@ -57,6 +57,13 @@ export interface EvolinkClient {
   uploadBase64(data: string, naming?: UploadNaming, o?: CallOptions): Promise<EvolinkFile>;
   /** Streams a local file as multipart, reopened for each attempt. */
   uploadStream(path: string, naming?: UploadNaming, o?: CallOptions): Promise<EvolinkFile>;
+  /** Sends bytes (or a Blob, read again for each attempt) as a multipart upload. */
+  uploadFile(
+    data: Uint8Array | Blob,
+    fileName: string,
+    naming?: UploadNaming,
+    o?: CallOptions,
+  ): Promise<EvolinkFile>;
   uploadUrl(fileUrl: string, naming?: UploadNaming, o?: CallOptions): Promise<EvolinkFile>;
   quota(o?: CallOptions): Promise<EvolinkQuota>;
   close(): Promise<void>;
@@ -123,6 +130,23 @@ export function createEvolinkClient(opts: EvolinkClientOptions): EvolinkClient {
     return parseFile(r.json, r.ctx);
   };
 
+  const multipart = async (
+    blob: Blob,
+    fileName: string,
+    naming?: UploadNaming,
+    o?: CallOptions,
+  ) => {
+    const form = () => {
+      const f = new FormData();
+      for (const [k, v] of Object.entries(names(naming))) f.set(k, v);
+      f.set("file", blob, naming?.fileName ?? fileName);
+      return f;
+    };
+    const url = files("/api/v1/files/upload/stream");
+    const r = await call({ method: "POST", url, form, signal: o?.signal });
+    return parseFile(r.json, r.ctx);
+  };
+
   return {
     async createVideo(body, o) {
       const url = api("/v1/videos/generations");
@@ -146,17 +170,10 @@ export function createEvolinkClient(opts: EvolinkClientOptions): EvolinkClient {
     uploadUrl: (fileUrl, naming, o) =>
       upload("url", { file_url: fileUrl, ...names(naming) }, o?.signal),
     async uploadStream(path, naming, o) {
-      const blob = await openAsBlob(path);
-      const form = () => {
-        const f = new FormData();
-        for (const [k, v] of Object.entries(names(naming))) f.set(k, v);
-        f.set("file", blob, naming?.fileName ?? basename(path));
-        return f;
-      };
-      const url = files("/api/v1/files/upload/stream");
-      const r = await call({ method: "POST", url, form, signal: o?.signal });
-      return parseFile(r.json, r.ctx);
+      return multipart(await openAsBlob(path), naming?.fileName ?? basename(path), naming, o);
     },
+    uploadFile: (data, fileName, naming, o) =>
+      multipart(data instanceof Blob ? data : new Blob([data]), fileName, naming, o),
     async quota(o) {
       const r = await call({ method: "GET", url: files("/api/v1/files/quota"), signal: o?.signal });
       return parseQuota(r.json, r.ctx);

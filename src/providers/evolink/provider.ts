@@ -147,6 +147,25 @@ export function evolinkProvider(
       const task = await (await get()).getTask(taskId, o);
       return toTask(task, expected(task), log);
     },
+    async upload(input, o) {
+      // The tool has checked type, size and pixels against the model's table already.
+      const c = await get();
+      const { data, path, filename } = input;
+      if (!data && !path) throw new Error("upload needs data or a path");
+      const file = data
+        ? await c.uploadFile(data, filename, {}, o)
+        : await c.uploadStream(path as string, { fileName: filename }, o);
+      return {
+        id: file.fileId,
+        url: file.fileUrl,
+        kind: input.kind,
+        name: file.fileName ?? input.filename,
+        mimeType: file.mimeType ?? input.mimeType,
+        sizeBytes: file.fileSize ?? sizeOf(data),
+        ...(file.expiresAt ? { expiresAt: file.expiresAt } : {}),
+        destination: "EvoLink Files API (POST /api/v1/files/upload/stream)",
+      };
+    },
     async balance(o) {
       return balanceOf(await (await get()).getCredits(o));
     },
@@ -166,6 +185,11 @@ export function evolinkProvider(
   };
 }
 
+function sizeOf(data: Uint8Array | Blob | undefined): number {
+  if (data instanceof Blob) return data.size;
+  return data?.length ?? 0;
+}
+
 /** The client is loaded on first use: a stdio start without EvoLink calls never needs undici. */
 function lazyClient(options: EvolinkClientOptions) {
   return async () => (await import("./client.js")).createEvolinkClient(options);
@@ -177,21 +201,27 @@ export const evolink: ProviderSpec = {
     apiKey: "EVOLINK_API_KEY",
     baseUrl: "EVOLINK_BASE_URL",
     defaultBaseUrl: "https://api.evolink.ai",
+    filesUrl: "EVOLINK_FILES_URL",
   },
   connect: (c: Connection) =>
     evolinkProvider(
       lazyClient({
         apiKey: c.apiKey,
         baseUrl: c.baseUrl,
+        ...(c.filesUrl ? { filesUrl: c.filesUrl } : {}),
         ...(c.userAgent ? { userAgent: c.userAgent } : {}),
       }),
       // Its own host's links (the simulator serves results there) are trusted like its API.
-      { configured: Boolean(c.apiKey), linkOrigins: originOf(c.baseUrl) },
+      {
+        configured: Boolean(c.apiKey),
+        linkOrigins: [...new Set([...originOf(c.baseUrl), ...originOf(c.filesUrl)])],
+      },
     ),
 };
 
 /** A malformed base URL fails the calls (with a clear error), not the start. */
-function originOf(url: string): string[] {
+function originOf(url: string | undefined): string[] {
+  if (url === undefined) return [];
   try {
     return [new URL(url).origin];
   } catch {

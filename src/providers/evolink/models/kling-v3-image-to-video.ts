@@ -21,7 +21,16 @@ export const klingV3ImageToVideo: ModelTable = {
   params: [duration, quality, sound, negativePrompt, shots, autoShots],
   referenceMedia: {
     maxFiles: 2,
-    kinds: [{ kind: "image", maxBytes: 10 * 1024 * 1024, mimeTypes: ["image/jpeg", "image/png"] }],
+    kinds: [
+      {
+        kind: "image",
+        maxBytes: 10 * 1024 * 1024,
+        mimeTypes: ["image/jpeg", "image/png"],
+        minSide: 300,
+        maxAspect: 2.5,
+      },
+    ],
+    frames: ["start frame (image_start)", "end frame (image_end)"],
     description:
       "Required: the first item is the start frame (image_start); an optional second is the end frame (image_end). jpg or png, at most 10 MB, at least 300 px per side, aspect between 1:2.5 and 2.5:1.",
   },
