@@ -1,7 +1,7 @@
 /** Wire and normalised shapes of the Rivya Public API v1 (see shared/rivya-api.md). */
 import type { MediaKind } from "../../catalog/types.js";
 
-import type { GenerationRequest, TaskStatus } from "../types.js";
+import type { GenerationRequest, UploadInput as NeutralUpload, TaskStatus } from "../types.js";
 
 // Rivya's four public statuses are the neutral ones, and its request body is the neutral shape.
 export { isTerminalStatus, TASK_STATUSES, type TaskStatus } from "../types.js";
@@ -49,14 +49,7 @@ export interface ApiModel {
   [extra: string]: unknown;
 }
 
-export interface UploadInput {
-  /** Path of a file on disk; streamed, never read whole into memory. */
-  path?: string;
-  /** Or the bytes themselves (already in memory, e.g. decoded base64). */
-  data?: Uint8Array | Blob;
-  filename: string;
-  mimeType: string;
-  kind: MediaKind;
-  model?: string;
+/** The neutral upload, plus Rivya's optional client_request_id form field. */
+export interface UploadInput extends NeutralUpload {
   clientRequestId?: string;
 }
