@@ -165,33 +165,32 @@ export async function submitRouted(
       throw err;
     }
   };
-  for (const member of routing.members) {
-    if (!health.allows(member.provider.id)) {
-      skipped.push(member);
-      notes.push(
-        `${member.provider.displayName} is marked down after repeated failures (skipped).`,
-      );
-      continue;
-    }
+  /** One member's try: the task, or undefined after a proven non-create (noted). */
+  const tryMember = async (member: Member): Promise<Routed | undefined> => {
     try {
       return await attempt(member);
     } catch (err) {
       if (!movesOn(err)) throw err;
+      // A 429 is one key's rate limit, not the provider down: it does not open the breaker.
       if (err.category === "upstream_unavailable") health.failed(member.provider.id);
       else health.inconclusive(member.provider.id);
       notes.push(`${offerWords(member)} created nothing: ${firstSentence(err.message)}`);
+      return undefined;
     }
+  };
+  for (const member of routing.members) {
+    if (health.allows(member.provider.id)) {
+      const routed = await tryMember(member);
+      if (routed) return routed;
+      continue;
+    }
+    skipped.push(member);
+    notes.push(`${member.provider.displayName} is marked down after repeated failures (skipped).`);
   }
   // Every member failed or was skipped: the skipped ones get one try before giving up.
   for (const member of skipped) {
-    try {
-      return await attempt(member);
-    } catch (err) {
-      if (!movesOn(err)) throw err;
-      if (err.category === "upstream_unavailable") health.failed(member.provider.id);
-      else health.inconclusive(member.provider.id);
-      notes.push(`${offerWords(member)} created nothing: ${firstSentence(err.message)}`);
-    }
+    const routed = await tryMember(member);
+    if (routed) return routed;
   }
   throw new ToolError(
     `No provider could take the request: ${notes.join(" ")} Nothing was charged. Try again in a little while with the same client_request_id.`,
