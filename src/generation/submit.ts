@@ -93,6 +93,9 @@ export async function submit(
   return create(intent, call, quote, deps);
 }
 
+/** Intents whose create this process is sending right now (by ledger id). */
+const sending = new Set<string>();
+
 /**
  * Sends (or resends) an intent's create. Not cancellable: a create aborted mid-flight may
  * still be charged. A definite refusal clears the intent; an unknown outcome keeps it open.
@@ -106,7 +109,11 @@ export async function create(
   clearOnRefusal = true,
 ): Promise<Submitted> {
   const provider = deps.providers.forModel(call.model);
+  // A resend while this process is still sending the same intent would race its outcome
+  // (a refusal clears the intent and may fail over): that call answers first.
+  if (!clearOnRefusal && sending.has(intent.id)) throw alreadyUnderWay(intent);
   let created: Submission;
+  sending.add(intent.id);
   try {
     created = await provider.submit(
       { ...call.body, client_request_id: intent.client_request_id },
@@ -120,6 +127,8 @@ export async function create(
       throw refused(err, provider, intent.client_request_id);
     }
     throw outcomeUnknown(err, provider, intent.client_request_id);
+  } finally {
+    sending.delete(intent.id);
   }
   const entry = withTaskState(intent, created.task);
   // Recorded before anything else can go wrong, so the id survives a crash or a timeout.

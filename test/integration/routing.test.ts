@@ -154,6 +154,21 @@ describe("failing over", () => {
     expect(a.charged() + b.charged()).toBe(0);
   });
 
+  it("a retry that arrives while the first send is still out waits for it, never resends", async () => {
+    const a = loopcast({ id: "lca", submitDelayMs: 150 });
+    const b = loopcast({ id: "lcb" });
+    const t = await serve(a, b);
+    a.setDown(true);
+    const first = t.call("generate_video", family({ client_request_id: "race-1" }));
+    await new Promise((r) => setTimeout(r, 50));
+    const second = await t.call("generate_video", family({ client_request_id: "race-1" }));
+    expect(second.isError).toBe(true);
+    expect(textOf(second)).toContain("is already submitting this request");
+    const done = structuredOf(await first);
+    expect(done.route.provider).toBe("lcb");
+    expect([a.charged(), b.charged(), b.creates()]).toEqual([0, 8, 1]);
+  });
+
   it("a circuit breaker skips a dead provider after three failures, and probes it later", async () => {
     let now = 0;
     const health = new ProviderHealth({ failuresToOpen: 3, openMs: 30_000 }, () => now);
