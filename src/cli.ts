@@ -152,8 +152,6 @@ async function main(argv: string[]): Promise<void> {
     const evolinkDemo = { baseUrl: evolinkUrl, filesUrl: evolinkUrl, apiKey: "evo_demo" };
     connections.set("evolink", { ...evolinkDemo, userAgent });
   }
-  const rivyaConnection = connections.get("rivya");
-  if (rivyaConnection) config.upstreamUrl = rivyaConnection.baseUrl;
   const apiKeys = [...connections.values()].flatMap((c) => c.apiKey ?? []);
   const store = storeChoice(values.store, config.stateDir);
   // Hosted mode's flags and tokens file are checked before anything starts listening.

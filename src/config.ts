@@ -27,8 +27,6 @@ export interface ServerConfig {
   dailyBudget: number | undefined;
   /** Where the task ledger lives. */
   stateDir: string;
-  /** The Rivya API in use (RIVYA_BASE_URL, or the demo simulator): its own links are trusted. */
-  upstreamUrl: string;
   /**
    * Hosted mode: the server's address as providers can reach it (--public-url). Providers
    * that call back when a task finishes get a callback URL under it; without it, polling.
@@ -153,7 +151,6 @@ export function buildServerConfig(
     confirmAbove: numberFrom(env, "RIVYA_MCP_CONFIRM_ABOVE") ?? DEFAULT_CONFIRM_ABOVE,
     dailyBudget: numberFrom(env, "RIVYA_MCP_DAILY_BUDGET"),
     stateDir: resolve(envValue(env, "RIVYA_MCP_STATE_DIR") ?? defaultStateDir(env)),
-    upstreamUrl: envValue(env, "RIVYA_BASE_URL") ?? "https://rivya.ai",
     ...overrides,
   };
 }

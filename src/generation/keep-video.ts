@@ -40,7 +40,7 @@ export async function saveVideo(
     // checks as a reference URL.
     guard: {
       blockPrivate: deps.config.blockPrivateUrls,
-      trustedOrigins: [new URL(deps.config.upstreamUrl).origin, ...(provider.linkOrigins ?? [])],
+      trustedOrigins: [...(provider.linkOrigins ?? [])],
     },
   });
   if (entry) await recordSafely(deps, { ...entry, saved_path: savedPath });

@@ -78,3 +78,7 @@ export class ProviderHealth {
 
 /** One per process unless a test gives its own. */
 export const processHealth = new ProviderHealth();
+
+/** The breakers a call uses: its own when given, else the process's. */
+export const healthOf = (deps: { health?: ProviderHealth | undefined }) =>
+  deps.health ?? processHealth;

@@ -31,18 +31,8 @@ export interface Task {
   error: { code: string; message: string } | null;
 }
 
-/**
- * One reference file for a generation, as upload_reference returns it and generate_video
- * takes it back. `durationSeconds`/`durationToken` only for timed media.
- */
-export interface ReferenceItem {
-  url: string;
-  kind: string;
-  name?: string | undefined;
-  mimeType?: string | undefined;
-  durationSeconds?: number | undefined;
-  durationToken?: string | undefined;
-}
+/** One reference file for a generation, as upload_reference returns it (catalog/schema.ts checks it). */
+export type { ReferenceItemInput as ReferenceItem } from "../catalog/schema.js";
 
 /**
  * A validated generation request. `params` holds the model's settings in the table's

@@ -9,7 +9,7 @@
 import type { ModelTable } from "../catalog/types.js";
 import { ToolError, ToolInputError } from "../errors/tool-error.js";
 import type { ServerDeps, ToolContext } from "../generation/context.js";
-import { type ProviderHealth, processHealth } from "../generation/provider-health.js";
+import { healthOf } from "../generation/provider-health.js";
 import { quoteFor } from "../generation/quote.js";
 import { NothingCreatedError, type Submitted, settingsOf, submit } from "../generation/submit.js";
 import type { Provider, Quote } from "../providers/types.js";
@@ -31,8 +31,6 @@ export interface Routing {
   /** Why the first is first. */
   why: string;
 }
-
-const healthOf = (deps: ServerDeps): ProviderHealth => deps.health ?? processHealth;
 
 /** The member's own generate_video arguments for a family call, or why it cannot take it. */
 function memberArgs(call: GenerateCall, member: string, family: ModelTable) {

@@ -194,21 +194,15 @@ export function parseGenerateCall(models: readonly ModelTable[], args: unknown):
 }
 
 /**
- * Rivya fetches references over https, as upload_reference requires; the only plain-http
- * links accepted are the configured upstream's own and those of origins a provider names as
- * its own (the demo simulators' uploads). Checked before anything is paid, like every other
- * input.
+ * Providers fetch references over https, as upload_reference requires; the only plain-http
+ * links accepted are from origins a provider names as its own (the demo simulators'
+ * uploads). Checked before anything is paid, like every other input.
  */
-export function checkReferenceUrls(
-  call: GenerateCall,
-  upstreamUrl: string,
-  ownOrigins: readonly string[] = [],
-): void {
+export function checkReferenceUrls(call: GenerateCall, ownOrigins: readonly string[]): void {
   const items = (call.body.params?.referenceMediaItems ?? []) as ReferenceItemInput[];
-  const trusted = [new URL(upstreamUrl).origin, ...ownOrigins];
   for (const item of items) {
     const url = new URL(item.url);
-    if (url.protocol !== "https:" && !trusted.includes(url.origin))
+    if (url.protocol !== "https:" && !ownOrigins.includes(url.origin))
       throw new ToolInputError(REFERENCE_URL);
   }
 }

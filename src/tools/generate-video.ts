@@ -273,7 +273,7 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
     parse: (args) => parseGenerateCall(models, args),
     async handler(call, ctx, deps) {
       const own = deps.providers.list.flatMap((p) => p.linkOrigins ?? []);
-      checkReferenceUrls(call, deps.config.upstreamUrl, own);
+      checkReferenceUrls(call, own);
       if (call.model.members) return generateInFamily(call, models, ctx, deps);
       // A dry run never submits, not even an earlier request's unsettled intent.
       if (call.dryRun) {

@@ -3,7 +3,7 @@ import { effectiveSettings, withDefaults } from "../catalog/schema.js";
 import type { ModelTable } from "../catalog/types.js";
 import { settingsInWords, settingViewSchema, viewSetting } from "../catalog/view.js";
 import { classifyError as classify } from "../errors/classify.js";
-import { processHealth } from "../generation/provider-health.js";
+import { healthOf } from "../generation/provider-health.js";
 import { settingsOf } from "../generation/submit.js";
 import type { Provider } from "../providers/types.js";
 import { strictArgs, unknownModelMessage } from "./arguments.js";
@@ -199,7 +199,7 @@ export const listModelsTool = (all: readonly ModelTable[]) =>
       }
       const served = models.flatMap((m) => m.members?.map((x) => x.model) ?? [m.id]);
       const providers = [...new Set(served.map((id) => deps.providers.forModel(id)))];
-      const health = deps.health ?? processHealth;
+      const health = healthOf(deps);
       const balances = await Promise.all(
         providers.map(async (p) => ({
           ...(await balanceOf(p, ctx.signal)),

@@ -2,6 +2,7 @@
  * Test harness: the real simulator over real HTTP, the real client, and the server driven
  * by the SDK's own MCP Client over an in-memory transport pair.
  */
+
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,8 +15,6 @@ import { buildServerConfig, type ServerConfig } from "../../src/config.js";
 import { ProviderHealth } from "../../src/generation/provider-health.js";
 import { type Logger, silentLogger } from "../../src/log.js";
 import { createServer } from "../../src/mcp/server.js";
-import { createEvolinkClient } from "../../src/providers/evolink/client.js";
-import { evolinkProvider } from "../../src/providers/evolink/provider.js";
 import {
   type EvolinkSimulator,
   type EvolinkSimulatorOptions,
@@ -33,6 +32,7 @@ import {
 import type { Provider } from "../../src/providers/types.js";
 import { FileStore } from "../../src/store/file-store.js";
 import { createTools } from "../../src/tools/index.js";
+import { evolinkOn } from "./evolink.js";
 
 export interface Harness {
   sim: Simulator;
@@ -101,21 +101,14 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     retry: { baseDelayMs: 5, maxDelayMs: 50 },
   });
   const dir = await mkdtemp(join(tmpdir(), "rivya-mcp-test-"));
-  const config = testConfig(dir, { upstreamUrl: opts.upstreamUrl ?? sim.url, ...opts.config });
-  const rivya = rivyaProvider(client, true, opts.models);
+  const config = testConfig(dir, opts.config);
+  const rivya = rivyaProvider(client, {
+    ...(opts.models ? { models: opts.models } : {}),
+    baseUrl: opts.upstreamUrl ?? sim.url,
+  });
   const evo = opts.evolink ? await startEvolinkSimulator(opts.evolink) : undefined;
   const evoKey = `evo_test_${process.pid}_${counter}`;
-  const evoClient = createEvolinkClient({
-    apiKey: evo ? evoKey : undefined,
-    baseUrl: evo?.url ?? "http://127.0.0.1:9",
-    filesUrl: evo?.url ?? "http://127.0.0.1:9",
-    retry: { baseDelayMs: 5, maxDelayMs: 50 },
-  });
-  const evolink = evolinkProvider(evoClient, {
-    configured: evo !== undefined,
-    ...(evo ? { linkOrigins: [new URL(evo.url).origin] } : {}),
-    ...(opts.log ? { log: opts.log } : { log: silentLogger }),
-  });
+  const evolink = evolinkOn(evo, evoKey, opts.log ?? silentLogger);
   const providers = new Providers([rivya, evolink, ...(opts.providers ?? [])]);
   const tools = createTools([
     ...providers.list.flatMap((p) => p.models),

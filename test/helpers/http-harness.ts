@@ -2,6 +2,7 @@
  * Hosted-mode harness: the simulator, a real tokens file, the HTTP server in-process on an
  * ephemeral loopback port, and the SDK's own StreamableHTTPClientTransport + Client.
  */
+
 import { mkdtemp, rm } from "node:fs/promises";
 import { type Agent, request } from "node:http";
 import { tmpdir } from "node:os";
@@ -11,8 +12,6 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { ServerConfig } from "../../src/config.js";
 import { type Logger, silentLogger } from "../../src/log.js";
-import { createEvolinkClient } from "../../src/providers/evolink/client.js";
-import { evolinkProvider } from "../../src/providers/evolink/provider.js";
 import {
   type EvolinkSimulator,
   type EvolinkSimulatorOptions,
@@ -34,6 +33,7 @@ import { type HttpServerHandle, startHttpServer } from "../../src/transports/htt
 import { HTTP_DEFAULTS, type HttpOptions } from "../../src/transports/http-options.js";
 import { personalKeys } from "../../src/transports/people.js";
 import { createToken, loadTokensFile } from "../../src/transports/tokens.js";
+import { evolinkOn } from "./evolink.js";
 import { testConfig } from "./harness.js";
 
 export interface PersonSpec {
@@ -107,22 +107,11 @@ export async function startHttpHarness(opts: HttpHarnessOptions = {}): Promise<H
   keys["server:evolink"] = `evo_http_${process.pid}_${counter}`;
   const evoProviders: Provider[] = [];
   const evolinkFor = (key: string | undefined) => {
-    const c = createEvolinkClient({
-      apiKey: evo ? key : undefined,
-      baseUrl: evo?.url ?? "http://127.0.0.1:9",
-      filesUrl: evo?.url ?? "http://127.0.0.1:9",
-      retry: { baseDelayMs: 5, maxDelayMs: 50 },
-    });
-    const p = evolinkProvider(c, {
-      configured: evo !== undefined,
-      log: silentLogger,
-      // As connect() does: the simulator's own links (results, uploads) are trusted.
-      ...(evo ? { linkOrigins: [new URL(evo.url).origin] } : {}),
-    });
+    const p = evolinkOn(evo, key, silentLogger);
     evoProviders.push(p);
     return p;
   };
-  const config = testConfig(dir, { upstreamUrl: sim.url, ...opts.config });
+  const config = testConfig(dir, opts.config);
   const clientFor = (key: string | undefined) =>
     createRivyaClient({
       baseUrl: sim.url,
@@ -135,14 +124,15 @@ export async function startHttpHarness(opts: HttpHarnessOptions = {}): Promise<H
   const server = await startHttpServer(
     {
       providers: new Providers([
-        rivyaProvider(client),
+        rivyaProvider(client, { baseUrl: sim.url }),
         evolinkFor(keys["server:evolink"]),
         ...(opts.providers ?? []),
       ]),
       ...(opts.providers?.length
         ? { tools: createTools([...MODELS, ...opts.providers.flatMap((p) => p.models)]) }
         : {}),
-      connect: (id, key) => (id === "evolink" ? evolinkFor(key) : rivyaProvider(clientFor(key))),
+      connect: (id, key) =>
+        id === "evolink" ? evolinkFor(key) : rivyaProvider(clientFor(key), { baseUrl: sim.url }),
       config,
       log: opts.log ?? silentLogger,
       store,

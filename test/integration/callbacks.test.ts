@@ -3,21 +3,13 @@
  * callback is only a hint, so the ledger changes only after the task is read back from the
  * provider; a callback can settle an intent whose create got no answer.
  */
-import { createServer } from "node:net";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.js";
 import { type Loopcast, loopcast } from "../fixtures/throwaway-provider/provider.js";
+import { freePort } from "../helpers/free-port.js";
 import { structuredOf, textOf } from "../helpers/harness.js";
 import { type HttpHarness, startHttpHarness } from "../helpers/http-harness.js";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const post = (url: string, body: unknown) =>
   fetch(url, {

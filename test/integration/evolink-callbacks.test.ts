@@ -4,11 +4,11 @@
  * its ledger changes, so a forged "completed" changes nothing; a callback also settles a
  * create whose answer was lost.
  */
-import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterEach, expect, it } from "vitest";
 import type { LedgerEntry } from "../../src/store/types.js";
+import { freePort } from "../helpers/free-port.js";
 import { structuredOf, textOf } from "../helpers/harness.js";
 import { type HttpHarness, startHttpHarness } from "../helpers/http-harness.js";
 
@@ -17,14 +17,6 @@ afterEach(async () => {
   await h?.close();
   h = undefined;
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function hosted() {
   const port = await freePort();

@@ -3,7 +3,7 @@
  * finished 23 h ago is saved the first time the server sees it finished (stdio mode); one
  * whose link has expired says so and points to the saved copy, or to the task.
  */
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { afterEach, expect, it } from "vitest";
 import { type Harness, startHarness, structuredOf, textOf } from "../helpers/harness.js";
 
@@ -57,5 +57,6 @@ it("with auto-save off nothing is written; a link near its end says how to keep 
   const { h: t, taskId } = await taskAged(23, false);
   const seen = await t.call("get_task", { task_id: taskId });
   expect(structuredOf(seen).saved_path).toBeUndefined();
+  expect(await readdir(t.config.outputDir).catch(() => [])).toEqual([]);
   expect(textOf(seen)).toMatch(/download: true/);
 });

@@ -65,13 +65,14 @@ const INFO: ProviderInfo = {
  */
 export function rivyaProvider(
   client: RivyaClient,
-  configured = true,
-  models: readonly ModelTable[] = RIVYA_MODELS,
+  opts: { configured?: boolean; models?: readonly ModelTable[]; baseUrl?: string } = {},
 ): Provider {
   return {
     ...INFO,
-    models,
-    configured,
+    models: opts.models ?? RIVYA_MODELS,
+    configured: opts.configured ?? true,
+    // Rivya's own links (files, results; the demo simulator's are plain http) are trusted.
+    ...(opts.baseUrl ? { linkOrigins: originOf(opts.baseUrl) } : {}),
     async submit(request, o) {
       const { task, replayed } = await client.createGeneration(request, o);
       return { task, replayed };
@@ -97,6 +98,15 @@ export const rivya: ProviderSpec = {
         ...(c.apiKey ? { apiKey: c.apiKey } : {}),
         ...(c.userAgent ? { userAgent: c.userAgent } : {}),
       }),
-      Boolean(c.apiKey),
+      { configured: Boolean(c.apiKey), baseUrl: c.baseUrl },
     ),
 };
+
+/** A malformed base URL fails the calls (with a clear error), not the start. */
+function originOf(url: string): string[] {
+  try {
+    return [new URL(url).origin];
+  } catch {
+    return [];
+  }
+}

@@ -1,24 +1,14 @@
 /** Wire and normalised shapes of the Rivya Public API v1 (see shared/rivya-api.md). */
 import type { MediaKind } from "../../catalog/types.js";
 
-import type { GenerationRequest, UploadInput as NeutralUpload, TaskStatus } from "../types.js";
+import type { GenerationRequest, UploadInput as NeutralUpload, Task } from "../types.js";
 
 // Rivya's four public statuses are the neutral ones, and its request body is the neutral shape.
 export { isTerminalStatus, TASK_STATUSES, type TaskStatus } from "../types.js";
 export type { GenerationRequest };
 
-/** The public task object returned by create and status calls. */
-export interface RivyaTask {
-  id: string;
-  status: TaskStatus;
-  model: string;
-  reserved_credits: number;
-  final_credits: number;
-  created_at: string;
-  updated_at: string;
-  result: { primary_url: string; urls: string[] } | null;
-  error: { code: string; message: string } | null;
-}
+/** The public task object returned by create and status calls: the neutral task was modelled on it. */
+export type RivyaTask = Task;
 
 /** An uploaded file, normalised from either `mime_type` or `mimeType` style responses. */
 export interface RivyaFile {
