@@ -100,6 +100,11 @@ export interface Store {
   learnedPrice(key: string): Promise<number | undefined>;
   /** Remembers a reservation for a price key; keeps the highest seen. */
   learnPrice(key: string, credits: number): Promise<void>;
+  /**
+   * 32 random bytes under `name`, made on first use and the same for every process sharing
+   * this store afterwards (it signs what one replica hands a client and another checks).
+   */
+  sharedSecret?(name: string): Promise<Buffer>;
   /** Waits for pending writes; the store is unusable afterwards. */
   close(): Promise<void>;
 }
