@@ -54,6 +54,11 @@ export interface LedgerEntry {
    * budget being in the one provider's credits.
    */
   budget_rate?: number;
+  /**
+   * When an MCP client cancelled the 2026 task that tracked this request (ISO 8601). Only
+   * informative: the paid generation upstream goes on and its result stays in the ledger.
+   */
+  cancelled_at?: string;
   created_at: string;
   /** When this state was written; also the write time of its ledger line. */
   updated_at: string;
