@@ -81,7 +81,7 @@ export async function startHttpServer(
     log.warn(
       "any Host header is accepted on a wildcard bind; name the public host with --allowed-host",
     );
-  const mcpOptions = { requestStateKey: await deps.store.sharedSecret?.("mcp-request-state") };
+  const mcpOptions = { requestStateKey: await deps.store.sharedSecret("mcp-request-state") };
   const mcp = sessions ? statefulDispatch(sessions, mcpOptions) : statelessDispatch(mcpOptions);
   const handler = createHandler({
     opts,

@@ -14,7 +14,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 export async function runStdio(deps: ServerDeps): Promise<void> {
   const lifecycle = new Lifecycle();
   const callDeps = { ...deps, lifecycle };
-  const requestStateKey = await deps.store.sharedSecret?.("mcp-request-state");
+  const requestStateKey = await deps.store.sharedSecret("mcp-request-state");
   const connection = serveStdio(() => createServer(callDeps, undefined, { requestStateKey }), {
     onerror: (err) => deps.log.warn("protocol error", { error: err.message }),
   });
