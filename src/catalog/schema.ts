@@ -4,7 +4,7 @@
  * to the upstream form (select values as strings), and refuse anything else with a message
  * naming the field (list items by index) and what it allows. Nothing here names a model.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { MEDIA_KINDS } from "./files-policy.js";
 import type { ModelTable, ParamSpec, SelectParam } from "./types.js";
 import {

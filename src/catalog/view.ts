@@ -4,7 +4,7 @@
  * way, and the cross-field rules. tools/list stays the same size as the catalogue grows
  * because this, not a per-model schema there, is where the settings are published.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { ModelTable, ParamSpec } from "./types.js";
 import { describeAllowed, naturalDefault } from "./values.js";
 

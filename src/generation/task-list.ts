@@ -5,7 +5,7 @@
  * that could not be refreshed says when it was last seen in that state. A refreshed task
  * found finished with links that expire is saved (see keep-video.ts).
  */
-import { z } from "zod";
+import * as z from "zod";
 import { isTerminalStatus, type Task } from "../providers/types.js";
 import { type LedgerEntry, netCost } from "../store/types.js";
 import type { ServerDeps, ToolContext } from "./context.js";

@@ -1,6 +1,6 @@
 /** How a task is shown to an agent: the same shape from generate_video and get_task. */
 import { pathToFileURL } from "node:url";
-import { z } from "zod";
+import * as z from "zod";
 import { classifyTaskError } from "../errors/classify.js";
 import { isTerminalStatus, TASK_STATUSES, type Task } from "../providers/types.js";
 import type { ResourceLink } from "./context.js";

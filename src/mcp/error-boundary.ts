@@ -2,7 +2,7 @@
  * The single error boundary: every failure a tool meets becomes one sentence an agent can
  * act on, a category, and whether retrying makes sense. Stack traces never leave here.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { classifyError } from "../errors/classify.js";
 import { ruleOf } from "../errors/failures.js";
 import type { Classified } from "../errors/tool-error.js";

@@ -2,7 +2,7 @@
  * The argument rules every tool shares: no key is silently dropped, and a model id that is
  * almost right is answered with the id the agent meant.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { ModelTable } from "../catalog/types.js";
 
 /** A tool's root object that refuses unknown keys, naming the arguments it does take. */

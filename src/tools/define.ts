@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import type { ResourceLink, ServerDeps, ToolContext } from "../generation/context.js";
 
 export type { ResourceLink, ServerDeps, ToolContext } from "../generation/context.js";

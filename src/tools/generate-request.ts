@@ -2,7 +2,7 @@
  * Validation of a generate_video call against the chosen model's table. Everything is
  * checked here, before any upstream call, so a bad request costs nothing.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { findModel } from "../catalog/index.js";
 import {
   effectiveSettings,

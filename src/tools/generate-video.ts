@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { settingsLine } from "../catalog/schema.js";
 import type { ModelTable } from "../catalog/types.js";
 import { ToolInputError } from "../errors/tool-error.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { MAX_WAIT_SECONDS } from "../config.js";
 import { classifyError as classify } from "../errors/classify.js";
 import { ToolError, ToolInputError } from "../errors/tool-error.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { effectiveSettings, withDefaults } from "../catalog/schema.js";
 import type { ModelTable } from "../catalog/types.js";
 import { settingsInWords, settingViewSchema, viewSetting } from "../catalog/view.js";

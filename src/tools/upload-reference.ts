@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { formatBytes } from "../catalog/files-policy.js";
 import { findModel } from "../catalog/index.js";
 import type { ModelTable, ReferenceKindRule } from "../catalog/types.js";

@@ -9,7 +9,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { lock } from "proper-lockfile";
-import { z } from "zod";
+import * as z from "zod";
 import { replaceFileAtomically } from "../atomic-file.js";
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
