@@ -27,5 +27,7 @@ await build({
   },
   chunkNames: "chunks/[name]-[hash]",
   legalComments: "none",
+  // The SDK's Node shim with Ajv loaded on first use instead of at start; see the file.
+  alias: { "@modelcontextprotocol/server/_shims": "./scripts/sdk-shims.mjs" },
   logLevel: "warning",
 });

@@ -1,0 +1,109 @@
+/**
+ * The bundle aliases the SDK's `_shims` so Ajv loads on first use (scripts/sdk-shims.mjs).
+ * The SDK still checks an accepted elicitation answer against the schema it asked with; this
+ * drives the built CLI over raw stdio (no client SDK, which would check the answer itself
+ * before sending it) and sends one answer that breaks the schema and one that keeps it.
+ * Needs a built dist/ (npm run test:e2e builds first).
+ */
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Simulator, startSimulator } from "../../src/providers/rivya/simulator/index.js";
+
+const KEY = "rvya_sk_e2e_elicit_value_123456";
+let sim: Simulator;
+let dir: string;
+
+beforeAll(async () => {
+  sim = await startSimulator({ queuedMs: 50, processingMs: 100 });
+  dir = await mkdtemp(join(tmpdir(), "rivya-elicit-"));
+});
+afterAll(async () => {
+  await sim.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+type Msg = { id?: number; method?: string; result?: any; error?: any; params?: any };
+
+function driver(answer: (req: Msg) => unknown) {
+  const child = spawn(process.execPath, ["dist/cli.js"], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: dir,
+      RIVYA_API_KEY: KEY,
+      RIVYA_BASE_URL: sim.url,
+      RIVYA_MCP_STATE_DIR: join(dir, "state"),
+      RIVYA_MCP_CONFIRM_ABOVE: "1",
+    },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  const waiting = new Map<number, (m: Msg) => void>();
+  let buf = "";
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (chunk: string) => {
+    buf += chunk;
+    for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
+      const msg = JSON.parse(buf.slice(0, nl)) as Msg;
+      buf = buf.slice(nl + 1);
+      if (msg.method === "elicitation/create")
+        send({ jsonrpc: "2.0", id: msg.id, result: answer(msg) });
+      else if (msg.id !== undefined && !msg.method) waiting.get(msg.id)?.(msg);
+    }
+  });
+  const send = (m: unknown) => child.stdin.write(`${JSON.stringify(m)}\n`);
+  let next = 1;
+  const request = (method: string, params: unknown) =>
+    new Promise<Msg>((resolve) => {
+      const id = next++;
+      waiting.set(id, resolve);
+      send({ jsonrpc: "2.0", id, method, params });
+    });
+  return {
+    request,
+    send,
+    close: () => new Promise((r) => child.once("exit", r).kill("SIGKILL")),
+  };
+}
+
+async function generateWith(answer: (req: Msg) => unknown) {
+  const d = driver(answer);
+  try {
+    await d.request("initialize", {
+      protocolVersion: "2025-11-25",
+      capabilities: { elicitation: { form: {} } },
+      clientInfo: { name: "e2e", version: "1.0.0" },
+    });
+    d.send({ jsonrpc: "2.0", method: "notifications/initialized" });
+    const r = await d.request("tools/call", {
+      name: "generate_video",
+      arguments: { model: "kling-3-0", prompt: "A kite over dunes", client_request_id: "e-1" },
+    });
+    return r.result as { isError?: boolean; content: { text: string }[] };
+  } finally {
+    await d.close();
+  }
+}
+
+describe("elicitation answers in the bundled server", () => {
+  it("an accepted answer that breaks the requested schema is refused and spends nothing", async () => {
+    const r = await generateWith(() => ({ action: "accept", content: { approve: "yes" } }));
+    expect(r.isError).toBe(true);
+    // The SDK's check throws, so the server treats the client as one that cannot ask (and
+    // says how to confirm); an answer that got through unchecked would read as a decline.
+    expect(r.content[0]?.text).toContain("call again with confirm: true");
+    expect(sim.balance(KEY)).toBe(1000);
+  });
+
+  it("an answer that keeps the schema goes through", async () => {
+    let asked: any;
+    const r = await generateWith((req) => {
+      asked = req.params.requestedSchema;
+      return { action: "accept", content: { approve: true } };
+    });
+    expect(asked.required).toEqual(["approve"]);
+    expect(r.isError, r.content[0]?.text).toBeFalsy();
+    expect(sim.balance(KEY)).toBeLessThan(1000);
+  });
+});
