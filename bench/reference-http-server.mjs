@@ -1,18 +1,29 @@
 /**
- * Reference for the HTTP benchmark: the SDK's minimal stateful Streamable HTTP server —
- * node:http, one StreamableHTTPServerTransport + McpServer per session, kept in a Map —
- * serving one tool that makes a single upstream GET (the same route get_task reads) and
- * returns its JSON. No auth, no limits, no eviction, no logging: the floor a real server
- * is compared against. Env: RIVYA_BASE_URL, RIVYA_API_KEY. Prints
- * `listening on http://127.0.0.1:PORT/mcp` on stderr.
+ * Reference for the HTTP benchmark: the smallest server on the SDK generation rivya-mcp ships
+ * (v2) that serves both protocol generations over Streamable HTTP, as the SDK documents it —
+ * node:http; 2026-07-28 requests through createMcpHandler (stateless, a fresh McpServer per
+ * request); 2025-11-25 requests (told apart with the SDK's isLegacyRequest) through one
+ * NodeStreamableHTTPServerTransport + McpServer per session, kept in a Map. One tool,
+ * get_task, making the single upstream GET rivya-mcp's get_task makes, returning its JSON.
+ * No auth, no limits, no eviction, no logging: the floor a real server is compared against.
+ * The bench bundles it as rivya-mcp is bundled (lib/bundle.mjs). Env: RIVYA_BASE_URL,
+ * RIVYA_API_KEY. Prints `listening on http://127.0.0.1:PORT/mcp` on stderr.
  */
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
+import {
+  NodeStreamableHTTPServerTransport,
+  toNodeHandler,
+  toWebRequest,
+} from "@modelcontextprotocol/node";
+import {
+  createMcpHandler,
+  isInitializeRequest,
+  isLegacyRequest,
+  McpServer,
+} from "@modelcontextprotocol/server";
 import { Agent, request } from "undici";
-import { z } from "zod";
+import * as z from "zod";
 
 const base = process.env.RIVYA_BASE_URL;
 const headers = {
@@ -26,7 +37,7 @@ function mcpServer() {
   const server = new McpServer({ name: "reference-http", version: "1.0.0" });
   server.registerTool(
     "get_task",
-    { description: "One upstream GET.", inputSchema: { task_id: z.string() } },
+    { description: "One upstream GET.", inputSchema: z.object({ task_id: z.string() }) },
     async ({ task_id }) => {
       const res = await request(`${base}/api/v1/generations/${encodeURIComponent(task_id)}`, {
         headers,
@@ -38,6 +49,8 @@ function mcpServer() {
   );
   return server;
 }
+
+const modern = toNodeHandler(createMcpHandler(mcpServer, { legacy: "reject" }));
 
 async function readJson(req) {
   const chunks = [];
@@ -51,11 +64,15 @@ const http = createServer(async (req, res) => {
       res.writeHead(req.url === "/healthz" ? 200 : 404).end();
       return;
     }
-    const id = req.headers["mcp-session-id"];
     const body = req.method === "POST" ? await readJson(req) : undefined;
+    if (!(await isLegacyRequest(await toWebRequest(req, body), body))) {
+      await modern(req, res, body);
+      return;
+    }
+    const id = req.headers["mcp-session-id"];
     let transport = typeof id === "string" ? sessions.get(id) : undefined;
     if (!transport && id === undefined && req.method === "POST" && isInitializeRequest(body)) {
-      transport = new StreamableHTTPServerTransport({
+      transport = new NodeStreamableHTTPServerTransport({
         sessionIdGenerator: randomUUID,
         onsessioninitialized: (sid) => sessions.set(sid, transport),
       });

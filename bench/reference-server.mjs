@@ -1,13 +1,17 @@
 /**
  * Reference for cold start and tool-call overhead: the smallest useful MCP server on the
- * same SDK — McpServer, one no-op tool, StdioServerTransport — written the way the SDK's
- * README shows. Run unbundled from node_modules, as such a server usually ships.
+ * SDK generation rivya-mcp ships (v2) — McpServer, one no-op tool, served with serveStdio
+ * so it answers both protocol generations (2025-11-25 initialize, 2026-07-28 discover), as
+ * the SDK's README shows. The bench bundles it with esbuild exactly as scripts/build.mjs
+ * bundles rivya-mcp (bench/lib/bundle.mjs), so both start from one minified file.
  */
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+import { McpServer } from "@modelcontextprotocol/server";
+import { serveStdio } from "@modelcontextprotocol/server/stdio";
 
-const server = new McpServer({ name: "reference", version: "1.0.0" });
-server.registerTool("noop", { description: "Does nothing." }, async () => ({
-  content: [{ type: "text", text: "ok" }],
-}));
-await server.connect(new StdioServerTransport());
+serveStdio(() => {
+  const server = new McpServer({ name: "reference", version: "1.0.0" });
+  server.registerTool("noop", { description: "Does nothing." }, async () => ({
+    content: [{ type: "text", text: "ok" }],
+  }));
+  return server;
+});

@@ -3,6 +3,7 @@ import { cp, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundleReference } from "./bundle.mjs";
 import { startSimHost } from "./children.mjs";
 import { spawnRpc } from "./rpc.mjs";
 
@@ -17,6 +18,10 @@ export async function createContext() {
   // shell) cannot pull files from under a measurement. The bundle is self-contained.
   const dist = join(tmp, "dist");
   await cp(join(ROOT, "dist"), dist, { recursive: true });
+  // The references, bundled as ours is: one file each, no node_modules resolution at start.
+  const references = join(tmp, "references");
+  const referenceStdio = await bundleReference("reference-server.mjs", references);
+  const referenceHttp = await bundleReference("reference-http-server.mjs", references);
   const simHost = await startSimHost();
   // Tasks finish at once and nothing is rate limited: the upstream is never the bottleneck.
   const fastSim = await simHost.start({
@@ -44,6 +49,7 @@ export async function createContext() {
     tmp,
     files,
     cli: join(dist, "cli.js"),
+    referenceHttp,
     key: KEY,
     simHost,
     fastSim,
@@ -56,10 +62,10 @@ export async function createContext() {
         cwd: tmp,
       });
     },
-    /** bench/reference-server.mjs over stdio, same environment. */
+    /** bench/reference-server.mjs (bundled) over stdio, same environment. */
     spawnReference({ baseUrl = fastSim.url } = {}) {
       return spawnRpc({
-        args: [join(ROOT, "bench/reference-server.mjs")],
+        args: [referenceStdio],
         env: serverEnv(baseUrl),
         cwd: tmp,
       });

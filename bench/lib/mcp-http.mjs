@@ -5,7 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { Pool } from "undici";
-import { PROTOCOL_VERSION } from "./rpc.mjs";
+import { MODERN_META, MODERN_VERSION, PROTOCOL_VERSION } from "./rpc.mjs";
 
 export function httpPool(url, connections = 64) {
   return new Pool(new URL(url).origin, { connections, pipelining: 1 });
@@ -27,13 +27,16 @@ export class McpHttpSession {
   /**
    * `token`: sent as a bearer token (hosted servers with a tokens file). `stateless`: for a
    * `--stateless` server, where every POST stands alone: no initialize, no session header.
+   * `modern`: speak 2026-07-28, where every request stands alone and carries its `_meta`
+   * envelope (protocol version, client info, capabilities) instead of a session.
    */
-  constructor(url, pool, { token, stateless = false } = {}) {
+  constructor(url, pool, { token, stateless = false, modern = false } = {}) {
     this.url = url;
     this.path = new URL(url).pathname;
     this.pool = pool;
     this.token = token;
-    this.stateless = stateless;
+    this.stateless = stateless || modern;
+    this.modern = modern;
     this.sessionId = undefined;
     this.nextId = 1;
   }
@@ -45,7 +48,13 @@ export class McpHttpSession {
     };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     if (this.sessionId) headers["mcp-session-id"] = this.sessionId;
-    if (this.sessionId || this.stateless) headers["mcp-protocol-version"] = PROTOCOL_VERSION;
+    if (this.sessionId || this.stateless)
+      headers["mcp-protocol-version"] = this.modern ? MODERN_VERSION : PROTOCOL_VERSION;
+    // 2026-07-28 repeats the method (and a tool call's name) in headers, for routers.
+    if (this.modern && message.method) {
+      headers["mcp-method"] = message.method;
+      if (typeof message.params?.name === "string") headers["mcp-name"] = message.params.name;
+    }
     const res = await this.pool.request({
       path: this.path,
       method: "POST",
@@ -58,7 +67,10 @@ export class McpHttpSession {
 
   async request(method, params) {
     const id = this.nextId++;
-    const res = await this.post({ jsonrpc: "2.0", id, method, params });
+    const withMeta = this.modern
+      ? { ...params, _meta: { ...params?._meta, ...MODERN_META } }
+      : params;
+    const res = await this.post({ jsonrpc: "2.0", id, method, params: withMeta });
     const msg = res.status < 300 ? parseAnswer(res.text, res.headers["content-type"]) : undefined;
     if (!msg) throw new Error(`${method}: HTTP ${res.status} ${res.text.slice(0, 300)}`);
     if (msg.error) throw new Error(`${method}: ${msg.error.message}`);
@@ -66,6 +78,10 @@ export class McpHttpSession {
   }
 
   async open() {
+    if (this.modern) {
+      await this.request("server/discover", {});
+      return this;
+    }
     const { headers } = await this.request("initialize", {
       protocolVersion: PROTOCOL_VERSION,
       capabilities: {},

@@ -7,6 +7,14 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 
 export const PROTOCOL_VERSION = "2025-11-25";
+export const MODERN_VERSION = "2026-07-28";
+
+/** The `_meta` envelope every 2026-07-28 request carries in place of an initialize handshake. */
+export const MODERN_META = {
+  "io.modelcontextprotocol/protocolVersion": MODERN_VERSION,
+  "io.modelcontextprotocol/clientInfo": { name: "rivya-bench", version: "1.0.0" },
+  "io.modelcontextprotocol/clientCapabilities": {},
+};
 
 export function spawnRpc({ command = process.execPath, args, env, cwd }) {
   const child = spawn(command, args, { env, cwd, stdio: ["pipe", "pipe", "pipe"] });
@@ -77,6 +85,14 @@ export function spawnRpc({ command = process.execPath, args, env, cwd }) {
       const result = await rpc.initialize();
       rpc.notify("notifications/initialized");
       return result;
+    },
+    /** The 2026-07-28 opening: server/discover, with the request envelope. */
+    discover() {
+      return rpc.request("server/discover", { _meta: MODERN_META });
+    },
+    /** tools/list in either generation (a 2026 request carries the envelope). */
+    listTools(modern = false) {
+      return rpc.request("tools/list", modern ? { _meta: MODERN_META } : {});
     },
     /** tools/call; throws when the tool answers isError. */
     async call(name, args = {}) {

@@ -1,40 +1,65 @@
 /**
- * 1. Cold start: from spawn() to the `initialize` answer on stdout. The request is written
- * straight after spawn, so it waits in the pipe while the process loads; the clock stops
- * when the answer is read. The process is then killed and reaped before the next spawn,
- * so no two processes compete for the two cores.
+ * 1. Cold start, for each protocol generation: from spawn() until a client can use the
+ * server — for 2025-11-25 `initialize` answered, then `tools/list` answered; for 2026-07-28
+ * `server/discover` answered, then `tools/list`. Each request is written as soon as the
+ * previous answer is read (the first straight after spawn, so it waits in the pipe while the
+ * process loads). The process is then killed and reaped before the next spawn, so no two
+ * processes compete for the two cores.
+ *
+ * The reference is bench/reference-server.mjs bundled as ours is (lib/bundle.mjs): the SDK
+ * generation we ship, one tool, serveStdio. Each side keeps one state folder across its
+ * spawns, as a desktop host restarting the server does; the first-ever start (the state
+ * folder and its request-signing secret created and synced) is a one-off a warm-up absorbs.
  */
+import { join } from "node:path";
 import { allPass, atMost, interleave, median, quantile, ratio } from "../lib/stats.mjs";
 
-async function timeToInitialize(spawn) {
+const ERAS = {
+  "2025-11-25": async (rpc) => {
+    await rpc.initialize();
+    rpc.notify("notifications/initialized");
+    return rpc.listTools(false);
+  },
+  "2026-07-28": async (rpc) => {
+    await rpc.discover();
+    return rpc.listTools(true);
+  },
+};
+
+async function timeToTools(spawn, open) {
   const started = performance.now();
   const rpc = spawn();
-  await rpc.initialize();
+  const { tools } = await open(rpc);
   const elapsed = performance.now() - started;
   await rpc.kill();
+  if (!tools?.length) throw new Error("tools/list answered without tools");
   return elapsed;
 }
 
 export async function coldStart(ctx, { rounds = 15, warmup = 2, nodeArgs = [] } = {}) {
-  const { a, b } = await interleave(
-    rounds,
-    warmup,
-    () => timeToInitialize(() => ctx.spawnServer({ nodeArgs })),
-    () => timeToInitialize(() => ctx.spawnReference()),
+  // One state folder for all our spawns: the warm start a returning user sees.
+  const env = { RIVYA_MCP_STATE_DIR: join(ctx.tmp, "state-cold-start") };
+  const eras = {};
+  for (const [era, open] of Object.entries(ERAS)) {
+    const { a, b } = await interleave(
+      rounds,
+      warmup,
+      () => timeToTools(() => ctx.spawnServer({ nodeArgs, env }), open),
+      () => timeToTools(() => ctx.spawnReference(), open),
+    );
+    const server = median(a);
+    const reference = median(b);
+    eras[era] = {
+      samples: { server: a, reference: b },
+      server,
+      reference,
+      serverP90: quantile(a, 0.9),
+      referenceP90: quantile(b, 0.9),
+      ratio: server / reference,
+    };
+  }
+  const thresholds = Object.fromEntries(
+    Object.entries(eras).map(([era, r]) => [era, atMost(r.ratio, 0.9, ratio)]),
   );
-  const server = median(a);
-  const reference = median(b);
-  const thresholds = { ratio: atMost(server / reference, 0.8, ratio) };
-  return {
-    id: "cold-start",
-    samples: { server: a, reference: b },
-    server,
-    reference,
-    serverP90: quantile(a, 0.9),
-    referenceP90: quantile(b, 0.9),
-    ratio: server / reference,
-    thresholds,
-    pass: allPass(thresholds),
-    rounds,
-  };
+  return { id: "cold-start", eras, thresholds, pass: allPass(thresholds), rounds };
 }

@@ -1,15 +1,14 @@
 /**
- * 5. HTTP mode. Throughput: rivya-mcp `--http` vs bench/reference-http-server.mjs, each
- * with `sessions` open MCP sessions that each make `callsPerSession` get_task calls one
- * after another, all sessions at once; req/s = calls ÷ wall time of the round. Rounds
- * alternate A B A B; the median round counts. Memory: a fresh process of each opens
+ * 5. HTTP mode. Throughput: rivya-mcp `--http` vs bench/reference-http-server.mjs (bundled
+ * as ours is), for each protocol generation: `sessions` clients (2025: each with an open
+ * session; 2026: stateless) that each make `callsPerSession` get_task calls one after
+ * another, all clients at once; req/s = calls ÷ wall time of the round. Rounds alternate
+ * A B A B; the median round counts. Memory: a fresh process of each opens
  * `idleSessions` sessions that then sit idle; the live heap (after a full GC forced through
  * the inspector, lib/heap.mjs) and RSS are read before and after, and for rivya-mcp once
  * more after its idle eviction.
  */
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ROOT } from "../lib/context.mjs";
 import { connectInspector, inspectorUrl } from "../lib/heap.mjs";
 import { httpPool, McpHttpSession, spawnHttpServer } from "../lib/mcp-http.mjs";
 import { allPass, atLeast, atMost, interleave, median, ratio } from "../lib/stats.mjs";
@@ -39,18 +38,18 @@ function spawnServer(ctx, { extraArgs = [], nodeArgs = [] } = {}) {
 
 function spawnReference(ctx, { nodeArgs = [] } = {}) {
   return spawnHttpServer({
-    args: [...nodeArgs, join(ROOT, "bench/reference-http-server.mjs")],
+    args: [...nodeArgs, ctx.referenceHttp],
     env: ctx.serverEnv(ctx.fastSim.url),
     cwd: ctx.tmp,
   });
 }
 
-async function openSessions(url, pool, n) {
+async function openSessions(url, pool, n, options = {}) {
   const out = [];
   // A few at a time: opening is not what is measured, and a burst would only queue.
   for (let i = 0; i < n; i += 10) {
     const batch = Array.from({ length: Math.min(10, n - i) }, () =>
-      new McpHttpSession(url, pool).open(),
+      new McpHttpSession(url, pool, options).open(),
     );
     out.push(...(await Promise.all(batch)));
   }
@@ -66,6 +65,14 @@ async function round(sessions, calls, taskId) {
   );
   return (sessions.length * calls) / ((performance.now() - started) / 1000);
 }
+
+/**
+ * Both generations against the same two processes: 2025-11-25 clients each hold a session
+ * (initialize, then Mcp-Session-Id); 2026-07-28 clients send self-contained requests (the
+ * `_meta` envelope, no session), which both servers answer statelessly, a fresh McpServer
+ * per request.
+ */
+const ERAS = { "2025-11-25": {}, "2026-07-28": { modern: true } };
 
 async function throughput(ctx, { sessions, callsPerSession, rounds, warmup }) {
   const a = spawnServer(ctx);
@@ -83,15 +90,24 @@ async function throughput(ctx, { sessions, callsPerSession, rounds, warmup }) {
       client_request_id: `bench-http-${Date.now()}`,
     });
     const taskId = gen.structuredContent.task.task_id;
-    const aSessions = await openSessions(aUrl, aPool, sessions);
-    const bSessions = await openSessions(bUrl, bPool, sessions);
-    const { a: as, b: bs } = await interleave(
-      rounds,
-      warmup,
-      () => round(aSessions, callsPerSession, taskId),
-      () => round(bSessions, callsPerSession, taskId),
-    );
-    return { server: median(as), reference: median(bs), rounds: { server: as, reference: bs } };
+    const out = {};
+    for (const [era, options] of Object.entries(ERAS)) {
+      const aSessions = await openSessions(aUrl, aPool, sessions, options);
+      const bSessions = await openSessions(bUrl, bPool, sessions, options);
+      const { a: as, b: bs } = await interleave(
+        rounds,
+        warmup,
+        () => round(aSessions, callsPerSession, taskId),
+        () => round(bSessions, callsPerSession, taskId),
+      );
+      out[era] = {
+        server: median(as),
+        reference: median(bs),
+        ratio: median(as) / median(bs),
+        rounds: { server: as, reference: bs },
+      };
+    }
+    return out;
   } finally {
     await aPool.close();
     await bPool.close();
@@ -166,7 +182,9 @@ export async function httpMode(
   const ref = await idleMemory((nodeArgs) => spawnReference(ctx, { nodeArgs }), idleSessions);
   const held = mem.open.live - mem.base.live;
   const thresholds = {
-    throughput: atLeast(tp.server / tp.reference, 0.9, ratio),
+    ...Object.fromEntries(
+      Object.entries(tp).map(([era, t]) => [`throughput ${era}`, atLeast(t.ratio, 0.95, ratio)]),
+    ),
     perSession: atMost(mem.perSessionHeap, 100 * 1024, (v) => `${v / 1024} KiB`),
     eviction: {
       target: `evicted; per cycle ≤ ${CYCLE_SHARE * 100}% of what the sessions held`,
@@ -178,9 +196,7 @@ export async function httpMode(
     sessions,
     callsPerSession,
     idleSessions,
-    server: { rps: tp.server, rounds: tp.rounds.server },
-    reference: { rps: tp.reference, rounds: tp.rounds.reference },
-    ratio: tp.server / tp.reference,
+    eras: tp,
     perSession: mem.perSessionHeap,
     perSessionRss: mem.perSessionRss,
     referencePerSession: ref.perSessionHeap,
