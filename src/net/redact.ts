@@ -4,15 +4,38 @@
  */
 const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
+interface Patterns {
+  key: RegExp;
+  bearer: RegExp;
+}
+
+// Built once per provider prefix: every string of every upstream body passes through here.
+const patterns = new Map<string, Patterns>();
+const BEARER = /bearer/i;
+
+function patternsFor(keyPrefix: string): Patterns {
+  let p = patterns.get(keyPrefix);
+  if (!p) {
+    const prefix = literal(keyPrefix);
+    p = {
+      key: new RegExp(`${prefix}[A-Za-z0-9_-]{4,}`, "g"),
+      bearer: new RegExp(`\\b(bearer)\\s+(?!${prefix})[A-Za-z0-9._~+/=-]{8,}`, "gi"),
+    };
+    patterns.set(keyPrefix, p);
+  }
+  return p;
+}
+
 export function redactSecrets(text: string, apiKey: string | undefined, keyPrefix: string): string {
-  let out = apiKey ? text.split(apiKey).join("[redacted]") : text;
-  const prefix = literal(keyPrefix);
+  let out = apiKey && text.includes(apiKey) ? text.split(apiKey).join("[redacted]") : text;
+  // Most strings (ids, statuses, URLs) hold neither pattern's fixed part: nothing to scan for.
+  const hasKey = out.includes(keyPrefix);
+  const hasBearer = BEARER.test(out);
+  if (!hasKey && !hasBearer) return out;
+  const p = patternsFor(keyPrefix);
   // Placeholders such as "rvya_sk_..." in upstream hints are not secrets and stay readable.
-  out = out.replace(new RegExp(`${prefix}[A-Za-z0-9_-]{4,}`, "g"), `${keyPrefix}[redacted]`);
-  return out.replace(
-    new RegExp(`\\b(bearer)\\s+(?!${prefix})[A-Za-z0-9._~+/=-]{8,}`, "gi"),
-    "$1 [redacted]",
-  );
+  if (hasKey) out = out.replace(p.key, `${keyPrefix}[redacted]`);
+  return hasBearer ? out.replace(p.bearer, "$1 [redacted]") : out;
 }
 
 /** The body as JSON or, when it is not JSON, an envelope quoting the start of it. */
