@@ -56,9 +56,26 @@ function perPersonHandlers(options: McpOptions, legacy: "reject" | "stateless") 
   };
 }
 
-/** A 2025 request: no `_meta` envelope (initialize, session GET/DELETE, 2025 calls). */
-async function isLegacy(req: IncomingMessage, body?: unknown): Promise<boolean> {
-  return isLegacyRequest(await toWebRequest(nodeReq(req), body), body);
+/**
+ * A 2025 request: no `_meta` envelope (initialize, session GET/DELETE, 2025 calls). The SDK's
+ * own predicate decides; given the parsed body it reads only the method and the standard
+ * MCP headers, so it gets just those, not a WHATWG Request built from the whole message
+ * (`toWebRequest`: headers copied, an AbortSignal, a body stream), which cost more per call
+ * than the rest of the routing.
+ */
+async function isLegacy(req: IncomingMessage, body: unknown): Promise<boolean> {
+  // Without a parsed body the predicate reads the body itself: that needs the real thing.
+  if (body === undefined) return isLegacyRequest(await toWebRequest(nodeReq(req)));
+  const view = {
+    method: req.method ?? "GET",
+    headers: {
+      get(name: string): string | null {
+        const v = req.headers[name.toLowerCase()];
+        return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
+      },
+    },
+  };
+  return isLegacyRequest(view as unknown as Request, body);
 }
 
 export function statelessDispatch(options: McpOptions): McpDispatch {
