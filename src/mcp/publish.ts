@@ -52,7 +52,46 @@ export const DEFAULT_FACTS: DescribeFacts = {
   dailyBudget: undefined,
 };
 
-// JSON Schemas are derived once per tool set and settings, not per session or stateless request.
+type Schemas = Pick<Tool, "inputSchema" | "outputSchema">;
+
+/**
+ * The shipped registry's JSON Schemas, derived at build time (scripts/build.mjs, with
+ * publishedSchemas below) from the same zod schemas and model tables, so a start answers its
+ * first tools/list without converting anything. Absent when running from source (tests,
+ * tsx): then they are derived on first use, as for any other tool set.
+ */
+declare const __RIVYA_TOOL_SCHEMAS__: Record<string, Schemas> | undefined;
+const built = typeof __RIVYA_TOOL_SCHEMAS__ === "undefined" ? undefined : __RIVYA_TOOL_SCHEMAS__;
+
+// Converted once per tool: the settings (facts) change descriptions, never schemas.
+const converted = new WeakMap<AnyTool, Schemas>();
+
+function schemasOf(t: AnyTool, tools: readonly AnyTool[]): Schemas {
+  let s = converted.get(t);
+  if (!s) {
+    s = (tools === TOOLS ? built?.[t.name] : undefined) ?? {
+      inputSchema: jsonSchema(t.inputSchema, "input") as Tool["inputSchema"],
+      outputSchema: publishedOutputSchema(t.outputSchema) as Tool["outputSchema"],
+    };
+    converted.set(t, s);
+  }
+  return s;
+}
+
+/** What the build embeds: each shipped tool's published JSON Schemas, by name. */
+export function publishedSchemas(tools: readonly AnyTool[] = TOOLS): Record<string, Schemas> {
+  return Object.fromEntries(
+    tools.map((t) => [
+      t.name,
+      {
+        inputSchema: jsonSchema(t.inputSchema, "input") as Tool["inputSchema"],
+        outputSchema: publishedOutputSchema(t.outputSchema) as Tool["outputSchema"],
+      },
+    ]),
+  );
+}
+
+// The list is built once per tool set and settings, not per session or stateless request.
 const described = new WeakMap<readonly AnyTool[], Map<string, Tool[]>>();
 
 export function describeTools(
@@ -68,8 +107,7 @@ export function describeTools(
     name: t.name,
     title: t.title,
     description: typeof t.description === "string" ? t.description : t.description(facts),
-    inputSchema: jsonSchema(t.inputSchema, "input") as Tool["inputSchema"],
-    outputSchema: publishedOutputSchema(t.outputSchema) as Tool["outputSchema"],
+    ...schemasOf(t, tools),
     annotations: t.annotations,
     ...(TOOL_ICONS[t.name] ? { icons: TOOL_ICONS[t.name] } : {}),
   }));
