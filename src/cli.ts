@@ -127,6 +127,9 @@ async function main(argv: string[]): Promise<void> {
   if (positionals[0] === "token") return tokenCommand(positionals.slice(1), values);
   if (positionals[0] === "store") return storeCommand(positionals.slice(1), values.store);
   if (positionals.length) fail(`unknown command '${positionals[0]}'`);
+  // A stdio start begins loading its transport (the SDK, the tools) now, so the file reads
+  // overlap the configuration work below and the store's opening.
+  const stdioModule = values.http ? undefined : import("./transports/stdio.js");
 
   const config = buildServerConfig(process.env, {
     ...(values["allow-dir"]?.length
@@ -203,13 +206,16 @@ async function main(argv: string[]): Promise<void> {
     });
     return;
   }
-  const { runStdio } = await import("./transports/stdio.js");
+  const [{ runStdio }, opened] = await Promise.all([
+    stdioModule ?? import("./transports/stdio.js"),
+    openStore(store),
+  ]);
   await runStdio({
     providers,
     config,
     log,
     owner: "local",
-    store: await openStore(store),
+    store: opened,
     dailyBudget: config.dailyBudget,
   });
 }
