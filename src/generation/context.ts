@@ -15,9 +15,11 @@ export interface ToolContext {
   roots(): Promise<string[] | undefined>;
   /**
    * Asks the person a yes/no question through the client (MCP elicitation). Resolves
-   * undefined when the client cannot ask.
+   * undefined when the client cannot ask. `about` names what is being approved, stable
+   * while details of the wording (a balance) change: a 2026 client answers in a second
+   * call, and its answer is matched to the question by it.
    */
-  askPerson(message: string): Promise<boolean | undefined>;
+  askPerson(message: string, about?: string): Promise<boolean | undefined>;
 }
 
 export interface ServerDeps {

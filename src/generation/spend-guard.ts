@@ -98,7 +98,7 @@ async function checkConfirmation(
     ? `has no published price (estimated at ${req.quote} credits; you set at most ${req.maxCredits})`
     : `will cost ${req.quote} credits`;
   const question = `${req.summary} ${cost} (balance: ${balance}). Submit it?`;
-  const answer = await ctx.askPerson(question);
+  const answer = await ctx.askPerson(question, `${req.summary} ${cost}`);
   // A question cancelled or timed out is a decline (askPerson says false), never a yes.
   ctx.signal.throwIfAborted();
   if (answer === true) return;

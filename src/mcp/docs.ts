@@ -3,7 +3,6 @@
  * from its table (what list_models returns), so the docs can never drift from what the
  * server says (a test compares them).
  */
-import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { ModelTable, ParamSpec } from "../catalog/types.js";
 import {
   contiguousRange,
@@ -85,7 +84,17 @@ function modelSettings(model: ModelTable): string[] {
 const SETTINGS_NOTE =
   "`params` takes the chosen model's settings. tools/list shows it as a plain object (the same size for any number of models); `list_models` returns every model's settings, as below: key, type, allowed values, default, description and the rules across settings.";
 
-export function renderToolsMarkdown(tools: readonly Tool[], models: readonly ModelTable[]): string {
+/** A tool as tools/list publishes it, as either generation's client types it. */
+interface ListedTool {
+  name: string;
+  description?: string | undefined;
+  inputSchema: object;
+}
+
+export function renderToolsMarkdown(
+  tools: readonly ListedTool[],
+  models: readonly ModelTable[],
+): string {
   const out: string[] = [];
   for (const tool of tools) {
     const input = tool.inputSchema as JsonSchema;

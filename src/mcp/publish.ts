@@ -2,11 +2,12 @@
  * What tools/list publishes, derived from each tool's zod schemas with zod's own JSON Schema
  * conversion: the same schemas that validate calls are the ones agents read.
  */
-import type { Tool } from "@modelcontextprotocol/sdk/types.js";
+import type { Tool } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { DEFAULT_CONFIRM_ABOVE } from "../config.js";
 import type { DescribeFacts } from "../tools/define.js";
 import { type AnyTool, TOOLS } from "../tools/index.js";
+import { TOOL_ICONS } from "./icons.js";
 
 type JsonObject = Record<string, unknown>;
 
@@ -70,6 +71,7 @@ export function describeTools(
     inputSchema: jsonSchema(t.inputSchema, "input") as Tool["inputSchema"],
     outputSchema: publishedOutputSchema(t.outputSchema) as Tool["outputSchema"],
     annotations: t.annotations,
+    ...(TOOL_ICONS[t.name] ? { icons: TOOL_ICONS[t.name] } : {}),
   }));
   perFacts.set(key, list);
   return list;

@@ -1,82 +1,90 @@
 /**
  * Builds the MCP server: the tool registry (published as mcp/publish.ts derives it) and
- * the one error boundary every call passes through. The SDK's surface stays in this file and transports/.
+ * the one error boundary every call passes through. One server serves both protocol
+ * generations: 2025-11-25 (initialize, sessions, elicitation pushed to the client) and
+ * 2026-07-28 (server/discover, one request at a time, confirmation as `input_required`).
+ * The SDK's surface stays in mcp/ and transports/.
  */
-import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import {
-  CallToolRequestSchema,
   type CallToolResult,
-  ErrorCode,
-  ListToolsRequestSchema,
-  McpError,
-  type ProgressToken,
-} from "@modelcontextprotocol/sdk/types.js";
-import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv-provider.js";
-import type {
-  JsonSchemaType,
-  jsonSchemaValidator,
-} from "@modelcontextprotocol/sdk/validation/types.js";
-import type { ServerDeps, ToolContext } from "../generation/context.js";
+  type InputRequiredResult,
+  McpServer,
+  ProtocolError,
+  ProtocolErrorCode,
+  type ServerContext,
+} from "@modelcontextprotocol/server";
+import type { ServerDeps } from "../generation/context.js";
 import { type AnyTool, TOOLS } from "../tools/index.js";
-
-export type { AnyTool };
-
 import { VERSION } from "../version.js";
+import { callContext } from "./call-context.js";
+import { Confirmations, isQuestionPending } from "./confirmation.js";
 import { classify, errorText } from "./error-boundary.js";
+import { SERVER_ICONS } from "./icons.js";
 import { describeTools } from "./publish.js";
 
-/**
- * The SDK builds an Ajv instance for every Server (~10 ms of a stdio cold start, and memory
- * in every HTTP session); only elicitation (askPerson) uses it, so it is built on first use.
- */
-class LazyAjv implements jsonSchemaValidator {
-  private ajv: AjvJsonSchemaValidator | undefined;
-  getValidator<T>(schema: JsonSchemaType) {
-    this.ajv ??= new AjvJsonSchemaValidator();
-    return this.ajv.getValidator<T>(schema);
-  }
-}
+export type { AnyTool };
 
 export const INSTRUCTIONS =
   "Generate videos with Rivya: list_models shows models, costs and parameters; upload_reference turns an image into a reference item; generate_video submits (model settings inside params; use client_request_id so retries never pay twice) and returns a task id at once; get_task reports status, cost and the video URL.";
 
-export function createServer(deps: ServerDeps, tools: readonly AnyTool[] = TOOLS): McpServer {
+export interface McpOptions {
+  /**
+   * Signs the `requestState` of a 2026 confirmation. Every process that may receive the
+   * answer (every replica) must hold the same key; see Store.sharedSecret.
+   */
+  requestStateKey?: Uint8Array | undefined;
+}
+
+export function createServer(
+  deps: ServerDeps,
+  tools: readonly AnyTool[] = TOOLS,
+  options: McpOptions = {},
+): McpServer {
+  const confirmations = new Confirmations(deps.owner, options.requestStateKey);
   const mcp = new McpServer(
-    { name: "rivya-mcp", title: "Rivya video generation", version: VERSION },
-    { instructions: INSTRUCTIONS, jsonSchemaValidator: new LazyAjv() },
+    {
+      name: "rivya-mcp",
+      title: "Rivya video generation",
+      version: VERSION,
+      icons: SERVER_ICONS,
+      websiteUrl: "https://rivya.ai",
+    },
+    {
+      instructions: INSTRUCTIONS,
+      // Declared here, not by registerTool: this server's tool list never changes while it runs.
+      capabilities: { tools: { listChanged: false } },
+      // Both lists are fixed for the life of the process; a person's budget changes only
+      // with a restart, so an hour is safe (hints reach 2026 clients only).
+      cacheHints: {
+        "tools/list": { ttlMs: 3_600_000, cacheScope: "private" },
+        "server/discover": { ttlMs: 3_600_000, cacheScope: "public" },
+      },
+      requestState: { verify: confirmations.verify },
+    },
   );
   const byName = new Map(tools.map((t) => [t.name, t]));
   const server = mcp.server;
-  // Declared on the low-level server: McpServer would announce listChanged: true, and this
-  // server's tool list never changes while it runs.
-  server.registerCapabilities({ tools: { listChanged: false } });
 
-  // Derived on the first tools/list, not at start, so initialize is answered sooner.
+  // Derived on the first tools/list, not at start, so the first answer comes sooner.
   const facts = { confirmAbove: deps.config.confirmAbove, dailyBudget: deps.dailyBudget };
-  server.setRequestHandler(ListToolsRequestSchema, () => ({
-    tools: describeTools(tools, facts),
-  }));
+  server.setRequestHandler("tools/list", () => ({ tools: describeTools(tools, facts) }));
   server.setRequestHandler(
-    CallToolRequestSchema,
-    async (request, extra): Promise<CallToolResult> => {
+    "tools/call",
+    async (request, extra): Promise<CallToolResult | InputRequiredResult> => {
       const tool = byName.get(request.params.name);
       if (!tool) {
-        // A protocol error, as the MCP spec shows for an unknown tool: no tool ran. A plain
-        // Error with a code, since McpError would prefix its message with "MCP error -32602".
+        // A protocol error, as the MCP spec shows for an unknown tool: no tool ran.
         const names = tools.map((t) => t.name).join(", ");
-        const message = `Unknown tool '${request.params.name}'. Available: ${names}.`;
-        throw Object.assign(new Error(message), { code: ErrorCode.InvalidParams });
+        throw new ProtocolError(
+          ProtocolErrorCode.InvalidParams,
+          `Unknown tool '${request.params.name}'. Available: ${names}.`,
+        );
       }
-      // Over HTTP the transport passes the request's headers; its id ties tool logs to it.
-      const requestId = extra.requestInfo?.headers["x-request-id"];
-      const callDeps =
-        typeof requestId === "string"
-          ? { ...deps, log: deps.log.child({ request_id: requestId }) }
-          : deps;
-      const ctx = callContext(server, extra, request.params._meta?.progressToken);
+      const args = request.params.arguments ?? {};
+      const round = await confirmations.round(extra, tool.name, args);
+      const callDeps = withRequestLog(deps, extra);
+      const ctx = callContext(server, extra, request.params._meta?.progressToken, round);
       try {
-        const args = request.params.arguments ?? {};
         const input = tool.parse ? tool.parse(args) : tool.inputSchema.parse(args);
         const running = tool.handler(input, ctx, callDeps);
         const result = await (deps.lifecycle?.track(running) ?? running);
@@ -88,6 +96,8 @@ export function createServer(deps: ServerDeps, tools: readonly AnyTool[] = TOOLS
           structuredContent: result.structured,
         };
       } catch (err) {
+        // A 2026 client is asked through the result; it calls again with the answer.
+        if (isQuestionPending(err)) return round.ask(err, extra);
         const classified = classify(err);
         if (classified.category === "internal") {
           callDeps.log.error("tool failed", {
@@ -102,56 +112,11 @@ export function createServer(deps: ServerDeps, tools: readonly AnyTool[] = TOOLS
   return mcp;
 }
 
-type RequestExtra = Parameters<Parameters<Server["setRequestHandler"]>[1]>[1];
-
-/** What a tool may ask of the session its call arrived on. */
-function callContext(
-  server: Server,
-  extra: RequestExtra,
-  progressToken: ProgressToken | undefined,
-): ToolContext {
-  const caps = () => server.getClientCapabilities();
-  return {
-    signal: extra.signal,
-    progress: async (progress, total, message) => {
-      if (progressToken === undefined) return;
-      await extra.sendNotification({
-        method: "notifications/progress",
-        params: { progressToken, progress, ...(total === undefined ? {} : { total }), message },
-      });
-    },
-    askPerson: async (message) => {
-      if (!caps()?.elicitation?.form) return undefined;
-      const requestedSchema = {
-        type: "object" as const,
-        properties: {
-          approve: { type: "boolean" as const, title: "Approve", description: message },
-        },
-        required: ["approve"],
-      };
-      try {
-        const answer = await server.elicitInput(
-          { message, requestedSchema },
-          { signal: extra.signal },
-        );
-        return answer.action === "accept" && answer.content?.approve === true;
-      } catch (err) {
-        // A question cancelled or left unanswered is a decline: only a yes spends money.
-        if (extra.signal.aborted || isTimeout(err)) return false;
-        // The client could not ask after all: treat it as a client that cannot ask.
-        return undefined;
-      }
-    },
-    roots: async () => {
-      if (!caps()?.roots) return undefined;
-      const { roots } = await server.listRoots(undefined, { signal: extra.signal });
-      return roots.length ? roots.map((r) => r.uri) : undefined;
-    },
-  };
+/** Over HTTP the request's id (set by the handler) ties the tool's log lines to it. */
+function withRequestLog(deps: ServerDeps, extra: ServerContext): ServerDeps {
+  const requestId = extra.http?.req?.headers.get("x-request-id");
+  return requestId ? { ...deps, log: deps.log.child({ request_id: requestId }) } : deps;
 }
-
-const isTimeout = (err: unknown) =>
-  err instanceof McpError && err.code === ErrorCode.RequestTimeout;
 
 function errorResult(text: string): CallToolResult {
   return { content: [{ type: "text", text }], isError: true };

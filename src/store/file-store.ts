@@ -12,19 +12,22 @@
  * cross-process lock.
  */
 import { mkdir } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { compactedText } from "./compaction.js";
 import { loadLockLibrary, withFileLock } from "./file-lock.js";
 import { appendSynced, LedgerFile, replaceFile, tightenMode } from "./ledger-file.js";
 import { LedgerIndex } from "./ledger-index.js";
-import { encodeLine, type LedgerLine, parseLine, tombstone } from "./ledger-lines.js";
+import { encodeLine, type LedgerLine, parseLine, tombstone, uploadLine } from "./ledger-lines.js";
 import { RawLedger } from "./raw-ledger.js";
+import { secretFile } from "./secret-file.js";
 import {
+  checkSecretName,
   DuplicateRequestError,
   type LedgerEntry,
   type SpendCheck,
   type Store,
   startOfUtcDay,
+  type UploadRecord,
 } from "./types.js";
 
 /** The full load starts after this long without a call, unless a call needs it sooner. */
@@ -43,6 +46,7 @@ interface LedgerView {
   findByClientRequestId(owner: string, clientRequestId: string): LedgerEntry | undefined;
   spentSince(owner: string, since: Date): number | undefined;
   learnedPrice(key: string): number | undefined;
+  uploadOwner(url: string): string | undefined;
 }
 
 export class FileStore implements Store {
@@ -60,6 +64,8 @@ export class FileStore implements Store {
   private queue: Promise<unknown> = Promise.resolve();
   private compacting: Promise<void> | undefined;
   private closed = false;
+  /** Each secret read (or made) once per instance: it never changes afterwards. */
+  private readonly secrets = new Map<string, Promise<Buffer>>();
   /** Lines that could not be parsed (torn or foreign), for diagnostics and tests. */
   skippedLines = 0;
 
@@ -102,6 +108,37 @@ export class FileStore implements Store {
         ? undefined
         : { kind: "price", key, credits },
     );
+  }
+
+  recordUpload(upload: UploadRecord): Promise<void> {
+    return this.write((view) =>
+      view.uploadOwner(upload.url) === undefined ? uploadLine(upload) : undefined,
+    );
+  }
+
+  uploadOwner(url: string): Promise<string | undefined> {
+    return this.read(
+      (index) => index.uploadOwner(url),
+      (raw) => [raw.uploadOwner(url)],
+    );
+  }
+
+  /**
+   * A file of its own beside the ledger (`<name>.secret`), not a ledger line: compaction
+   * rewrites the ledger, and a secret must never be copied around or shown by jq.
+   */
+  async sharedSecret(name: string): Promise<Buffer> {
+    checkSecretName(name);
+    if (this.closed) throw new Error("the ledger is closed");
+    let secret = this.secrets.get(name);
+    if (!secret) {
+      secret = secretFile(join(dirname(this.file.path), `${name}.secret`));
+      this.secrets.set(name, secret);
+      // A failure (a full disk, say) is not remembered: the next call tries again.
+      secret.catch(() => this.secrets.delete(name));
+    }
+    // A copy: a caller that fills its buffer must not change everyone else's secret.
+    return Buffer.from(await secret);
   }
 
   entry(id: string): Promise<LedgerEntry | undefined> {
@@ -267,14 +304,16 @@ export class FileStore implements Store {
 
   private async compact(): Promise<void> {
     await this.catchUp();
-    const { text, lines, dropped } = compactedText(
+    const { text, lines, dropped, droppedUploads } = compactedText(
       this.index.entries(),
       this.index.priceList(),
+      this.index.uploadList(),
       this.maxEntries,
     );
     await replaceFile(this.file.path, text);
     await this.file.adopt();
     for (const entry of dropped) this.index.delete(entry.id);
+    for (const upload of droppedUploads) this.index.forgetUpload(upload.url);
     this.lines = lines;
     this.linesAfterCompaction = lines;
   }

@@ -4,8 +4,8 @@
  * owner's entries in created_at order, and each owner's spend per UTC day kept up to date as
  * lines arrive.
  */
-import type { LedgerLine } from "./ledger-lines.js";
-import { budgetCost, type LedgerEntry } from "./types.js";
+import { type LedgerLine, uploadOf } from "./ledger-lines.js";
+import { budgetCost, type LedgerEntry, type UploadRecord } from "./types.js";
 
 /** One owner's entries created on one UTC day, with their net cost summed. */
 interface DaySpend {
@@ -21,6 +21,7 @@ export class LedgerIndex {
   private readonly byOwner = new Map<string, LedgerEntry[]>();
   private readonly spendByOwner = new Map<string, Map<string, DaySpend>>();
   private readonly prices = new Map<string, number>();
+  private readonly uploads = new Map<string, UploadRecord>();
 
   get size(): number {
     return this.byId.size;
@@ -30,7 +31,25 @@ export class LedgerIndex {
     if (line.kind === "entry") this.upsert(line.entry);
     else if (line.kind === "removed") {
       if (this.byId.get(line.id)?.owner === line.owner) this.delete(line.id);
-    } else this.raisePrice(line.key, line.credits);
+    } else if (line.kind === "upload") this.addUpload(uploadOf(line));
+    else this.raisePrice(line.key, line.credits);
+  }
+
+  /** The first record of a URL stands (see Store.recordUpload). */
+  addUpload(upload: UploadRecord): void {
+    if (!this.uploads.has(upload.url)) this.uploads.set(upload.url, upload);
+  }
+
+  uploadOwner(url: string): string | undefined {
+    return this.uploads.get(url)?.owner;
+  }
+
+  uploadList(): IterableIterator<UploadRecord> {
+    return this.uploads.values();
+  }
+
+  forgetUpload(url: string): void {
+    this.uploads.delete(url);
   }
 
   upsert(entry: LedgerEntry): void {

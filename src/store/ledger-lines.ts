@@ -1,9 +1,10 @@
 /**
- * The three kinds of line in ledger.jsonl. An entry line is the LedgerEntry itself (so the
- * file stays readable with jq); a tombstone and a learned price carry a `kind` field, which
- * entries never have.
+ * The four kinds of line in ledger.jsonl. An entry line is the LedgerEntry itself (so the
+ * file stays readable with jq); a tombstone, a learned price and an upload carry a `kind`
+ * field, which entries never have. An upload line has no `id` or `task_id`, so a release
+ * from before uploads were recorded skips it like any line not its own.
  */
-import type { LedgerEntry } from "./types.js";
+import type { LedgerEntry, UploadRecord } from "./types.js";
 
 export interface Tombstone {
   kind: "removed";
@@ -18,11 +19,39 @@ export interface LearnedPrice {
   credits: number;
 }
 
-export type LedgerLine = { kind: "entry"; entry: LedgerEntry } | Tombstone | LearnedPrice;
+export type UploadLine = { kind: "upload" } & UploadRecord;
+
+export type LedgerLine =
+  | { kind: "entry"; entry: LedgerEntry }
+  | Tombstone
+  | LearnedPrice
+  | UploadLine;
 
 /** The line's text, newline included. */
 export function encodeLine(line: LedgerLine): string {
   return `${JSON.stringify(line.kind === "entry" ? line.entry : line)}\n`;
+}
+
+/**
+ * Always in this key order, url first: RawLedger finds a URL's line by searching the bytes
+ * for `{"kind":"upload","url":…,`.
+ */
+export function uploadLine(u: UploadRecord): UploadLine {
+  return {
+    kind: "upload",
+    url: u.url,
+    owner: u.owner,
+    provider: u.provider,
+    file_id: u.file_id,
+    created_at: u.created_at,
+    ...(u.expires_at === undefined ? {} : { expires_at: u.expires_at }),
+  };
+}
+
+/** The record an upload line carries (without its `kind`). */
+export function uploadOf(line: UploadLine): UploadRecord {
+  const { kind: _, ...upload } = line;
+  return upload;
 }
 
 export function tombstone(owner: string, id: string): Tombstone {
@@ -41,6 +70,10 @@ export function parseLine(text: string): LedgerLine | undefined {
   if (value.kind === "removed" && typeof value.id === "string") return value as never;
   if (value.kind === "price" && typeof value.key === "string" && typeof value.credits === "number")
     return value as never;
+  if (value.kind === "upload")
+    return typeof value.url === "string" && typeof value.owner === "string"
+      ? (value as never)
+      : undefined;
   if (typeof value.owner !== "string") return undefined;
   const entry = asEntry(value);
   return entry && { kind: "entry", entry };

@@ -64,6 +64,30 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STORED;
     `,
   },
+  {
+    version: 3,
+    name: "upload owners and shared secrets",
+    // uploads: whose each file uploaded through upload_reference is (the first record of a
+    // URL stands); rows a day past their expires_at are pruned as new uploads arrive.
+    // shared_secrets: 32 random bytes per name, made once for every replica (what one
+    // signs, another verifies).
+    sql: `
+      CREATE TABLE uploads (
+        url text PRIMARY KEY,
+        owner text NOT NULL,
+        provider text NOT NULL,
+        file_id text NOT NULL,
+        created_at timestamptz NOT NULL,
+        expires_at timestamptz
+      );
+      CREATE INDEX uploads_expires ON uploads (expires_at) WHERE expires_at IS NOT NULL;
+      CREATE TABLE shared_secrets (
+        name text PRIMARY KEY,
+        value bytea NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now()
+      );
+    `,
+  },
 ];
 
 /** The advisory lock class for migrations (the key is the schema's hash). */

@@ -8,16 +8,20 @@
  * reaches the agent as a retryable `upstream_unavailable` error; an intent that cannot be
  * written means no create is sent.
  */
+import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { ToolError } from "../errors/tool-error.js";
 import { migrate, quoteIdent } from "./postgres-migrations.js";
 import {
+  checkSecretName,
   DuplicateRequestError,
   type LedgerEntry,
+  SECRET_BYTES,
   type SpendCheck,
   type Store,
   startOfUtcDay,
+  type UploadRecord,
 } from "./types.js";
 
 /**
@@ -73,6 +77,10 @@ export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
   private readonly entries: string;
   private readonly prices: string;
+  private readonly uploads: string;
+  private readonly secretsTable: string;
+  /** Each secret read once per instance: it never changes afterwards. */
+  private readonly secrets = new Map<string, Promise<Buffer>>();
   private migrated: Promise<unknown> | undefined;
   private closed = false;
 
@@ -97,6 +105,8 @@ export class PostgresStore implements Store {
     const q = quoteIdent(this.schema);
     this.entries = `${q}.ledger_entries`;
     this.prices = `${q}.learned_prices`;
+    this.uploads = `${q}.uploads`;
+    this.secretsTable = `${q}.shared_secrets`;
   }
 
   /** Starts the migrations in the background; nothing waits for the database here. */
@@ -199,6 +209,60 @@ export class PostgresStore implements Store {
         [key, credits],
       );
     });
+  }
+
+  /** Expired uploads go with the next one: the table holds only files a provider may keep. */
+  recordUpload(u: UploadRecord): Promise<void> {
+    return this.run("", async () => {
+      await this.pool.query(
+        `WITH pruned AS (
+           DELETE FROM ${this.uploads} WHERE expires_at < now() - interval '1 day')
+         INSERT INTO ${this.uploads} (url, owner, provider, file_id, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (url) DO NOTHING`,
+        [u.url, u.owner, u.provider, u.file_id, u.created_at, u.expires_at ?? null],
+      );
+    });
+  }
+
+  uploadOwner(url: string): Promise<string | undefined> {
+    return this.run(NOTHING_SENT, async () => {
+      const { rows } = await this.pool.query<{ owner: string }>(
+        `SELECT owner FROM ${this.uploads} WHERE url = $1`,
+        [url],
+      );
+      return rows[0]?.owner;
+    });
+  }
+
+  /**
+   * The first replica to ask inserts its candidate; everyone (that one included) then reads
+   * what the table holds, so replicas racing on the first use all get the one winner.
+   */
+  async sharedSecret(name: string): Promise<Buffer> {
+    checkSecretName(name);
+    let secret = this.secrets.get(name);
+    if (!secret) {
+      secret = this.run("", async () => {
+        await this.pool.query(
+          `INSERT INTO ${this.secretsTable} (name, value) VALUES ($1, $2)
+           ON CONFLICT (name) DO NOTHING`,
+          [name, randomBytes(SECRET_BYTES)],
+        );
+        const { rows } = await this.pool.query<{ value: Buffer }>(
+          `SELECT value FROM ${this.secretsTable} WHERE name = $1`,
+          [name],
+        );
+        const value = rows[0]?.value;
+        if (value?.length !== SECRET_BYTES)
+          throw new Error(`shared secret ${name} is not ${SECRET_BYTES} bytes in the database`);
+        return value;
+      });
+      this.secrets.set(name, secret);
+      // A failure (the database down) is not remembered: the next call tries again.
+      secret.catch(() => this.secrets.delete(name));
+    }
+    // A copy: a caller that fills its buffer must not change everyone else's secret.
+    return Buffer.from(await secret);
   }
 
   /** Throws when the database cannot be reached (or not migrated); for /healthz. */

@@ -93,6 +93,15 @@ export class RawLedger {
     return best;
   }
 
+  /** The first record of the URL stands, as in the index. */
+  uploadOwner(url: string): string | undefined {
+    for (const { text } of this.linesContaining(`{"kind":"upload","url":${JSON.stringify(url)},`)) {
+      const line = parseLine(text);
+      if (line?.kind === "upload" && line.url === url) return line.owner;
+    }
+    return undefined;
+  }
+
   /** The latest state of every entry with a line containing `needle`, less removed ones. */
   private latest(needle: string): Map<string, LedgerEntry> {
     const found = new Map<string, { entry: LedgerEntry; at: number }>();

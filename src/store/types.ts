@@ -54,6 +54,11 @@ export interface LedgerEntry {
    * budget being in the one provider's credits.
    */
   budget_rate?: number;
+  /**
+   * When an MCP client cancelled the 2026 task that tracked this request (ISO 8601). Only
+   * informative: the paid generation upstream goes on and its result stays in the ledger.
+   */
+  cancelled_at?: string;
   created_at: string;
   /** When this state was written; also the write time of its ledger line. */
   updated_at: string;
@@ -65,6 +70,25 @@ export class DuplicateRequestError extends Error {
   constructor(readonly existing: LedgerEntry) {
     super(`client_request_id ${existing.client_request_id} is already in the ledger`);
   }
+}
+
+/**
+ * A file uploaded to a provider through upload_reference. In hosted mode everyone's uploads
+ * sit in the one provider account the server's key opens, so the ledger remembers whose
+ * each one is: generate_video refuses another person's file.
+ */
+export interface UploadRecord {
+  /** "local" over stdio; the access token's name in hosted mode (as LedgerEntry.owner). */
+  owner: string;
+  /** The link the provider gave, as passed back in reference_media. */
+  url: string;
+  /** The provider that keeps the file (its id). */
+  provider: string;
+  /** The provider's id for the file. */
+  file_id: string;
+  created_at: string;
+  /** When the provider deletes the file (ISO 8601); absent when it keeps files. */
+  expires_at?: string;
 }
 
 /** Credits this owner has committed so far today, passed to `openIntent`'s check. */
@@ -100,6 +124,19 @@ export interface Store {
   learnedPrice(key: string): Promise<number | undefined>;
   /** Remembers a reservation for a price key; keeps the highest seen. */
   learnPrice(key: string, credits: number): Promise<void>;
+  /**
+   * Remembers who uploaded a file. The first record of a URL stands: a later one (another
+   * owner included) changes nothing, so nobody takes over a file by recording it again.
+   */
+  recordUpload(upload: UploadRecord): Promise<void>;
+  /** Who uploaded the file at `url`; `undefined` for a URL never recorded (anyone's own link). */
+  uploadOwner(url: string): Promise<string | undefined>;
+  /**
+   * 32 random bytes for `name` (lowercase letters, digits and dashes), made on first use and
+   * the same afterwards for every instance sharing this store, even when two ask at once:
+   * what one replica signs, another can verify. Never log it.
+   */
+  sharedSecret(name: string): Promise<Buffer>;
   /** Waits for pending writes; the store is unusable afterwards. */
   close(): Promise<void>;
 }
@@ -117,6 +154,18 @@ export function netCost(entry: LedgerEntry): number {
 /** What an entry counts against the daily budget, in the budget's unit. */
 export function budgetCost(entry: LedgerEntry): number {
   return netCost(entry) * (entry.budget_rate ?? 1);
+}
+
+/** Names sharedSecret accepts: safe as a file name and as a key, whatever the store. */
+export const SECRET_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export const SECRET_BYTES = 32;
+
+export function checkSecretName(name: string): void {
+  if (!SECRET_NAME.test(name))
+    throw new Error(
+      `a shared secret's name must match ${SECRET_NAME}; got ${JSON.stringify(name)}`,
+    );
 }
 
 export function startOfUtcDay(now: Date): Date {

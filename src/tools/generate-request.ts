@@ -19,6 +19,7 @@ import { MAX_WAIT_SECONDS } from "../config.js";
 import { ToolInputError } from "../errors/tool-error.js";
 import { capWait } from "../generation/wait.js";
 import type { GenerationRequest } from "../providers/types.js";
+import type { Store } from "../store/types.js";
 import { strictArgs, unknownModelMessage } from "./arguments.js";
 
 export function modelIds(models: readonly ModelTable[]): [string, ...string[]] {
@@ -204,5 +205,28 @@ export function checkReferenceUrls(call: GenerateCall, ownOrigins: readonly stri
     const url = new URL(item.url);
     if (url.protocol !== "https:" && !ownOrigins.includes(url.origin))
       throw new ToolInputError(REFERENCE_URL);
+  }
+}
+
+/**
+ * In hosted mode everyone's uploads sit in the one provider account the server's key opens,
+ * so a link upload_reference gave one person would serve anyone who has it: a reference
+ * recorded as another person's upload is refused, before anything is paid. Links never
+ * recorded (a person's own https files) stay theirs to use. Over stdio everything is
+ * "local"'s, so nothing is refused there.
+ */
+export async function checkReferenceOwners(
+  call: GenerateCall,
+  owner: string,
+  uploads: Pick<Store, "uploadOwner">,
+): Promise<void> {
+  const items = (call.body.params?.referenceMediaItems ?? []) as ReferenceItemInput[];
+  const uploaders = await Promise.all(items.map((item) => uploads.uploadOwner(item.url)));
+  for (const [i, uploader] of uploaders.entries()) {
+    // The other person is not named: who uploaded what is theirs to tell.
+    if (uploader !== undefined && uploader !== owner)
+      throw new ToolInputError(
+        `reference_media[${i}].url is a file another person of this server uploaded: it belongs to them, not to you. Upload your own copy with upload_reference and pass the item it returns. Nothing was spent.`,
+      );
   }
 }

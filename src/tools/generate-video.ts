@@ -26,6 +26,7 @@ import {
 } from "./define.js";
 import { type Member, route, submitRouted } from "./family.js";
 import {
+  checkReferenceOwners,
   checkReferenceUrls,
   type GenerateCall,
   generateInputSchema,
@@ -274,6 +275,7 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
     async handler(call, ctx, deps) {
       const own = deps.providers.list.flatMap((p) => p.linkOrigins ?? []);
       checkReferenceUrls(call, own);
+      await checkReferenceOwners(call, deps.owner, deps.store);
       if (call.model.members) return generateInFamily(call, models, ctx, deps);
       // A dry run never submits, not even an earlier request's unsettled intent.
       if (call.dryRun) {

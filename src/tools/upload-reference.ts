@@ -5,7 +5,7 @@ import type { ModelTable, ReferenceKindRule } from "../catalog/types.js";
 import { ToolInputError } from "../errors/tool-error.js";
 import { checkImageRules } from "../media/image-rules.js";
 import { type LoadedReference, loadReference, tooLarge } from "../media/upload-source.js";
-import type { Provider } from "../providers/types.js";
+import type { Provider, UploadedFile } from "../providers/types.js";
 import { strictArgs, unknownModelMessage } from "./arguments.js";
 import { CREATES, defineTool, type ServerDeps } from "./define.js";
 import { modelIds } from "./generate-request.js";
@@ -115,6 +115,7 @@ export const uploadReferenceTool = (models: readonly ModelTable[]) => {
           },
           { signal: ctx.signal },
         );
+        await recordOwner(uploaded, provider, deps);
         const item = {
           url: uploaded.url,
           kind: uploaded.kind,
@@ -159,6 +160,32 @@ export const uploadReferenceTool = (models: readonly ModelTable[]) => {
     },
   });
 };
+
+/**
+ * Remembers whose file this is, so generate_video refuses it to anyone else. A failure is
+ * logged, not returned: the file is already in the provider's account, and failing the call
+ * would only have the person upload it again (one more file there, recorded or not). What is
+ * lost is the refusal for this one file, whose link then passes as anyone's own.
+ */
+async function recordOwner(uploaded: UploadedFile, provider: Provider, deps: ServerDeps) {
+  try {
+    await deps.store.recordUpload({
+      owner: deps.owner,
+      url: uploaded.url,
+      provider: provider.id,
+      file_id: uploaded.id,
+      created_at: new Date().toISOString(),
+      ...(uploaded.expiresAt === undefined ? {} : { expires_at: uploaded.expiresAt }),
+    });
+  } catch (err) {
+    // Not the URL: a provider's file link may be all it takes to read the file.
+    deps.log.error("could not record an upload's owner", {
+      provider: provider.id,
+      file_id: uploaded.id,
+      error: String(err),
+    });
+  }
+}
 
 /**
  * Where a model's references are stored: its provider's file store; for a family, that of

@@ -1,13 +1,23 @@
 /**
- * Hands a vetted request to MCP. Stateful: one McpServer + transport per session, found by
- * Mcp-Session-Id and only for the person who opened it. Stateless: a fresh pair per
- * request, closed with the response, so any replica can answer any request.
+ * Hands a vetted request to MCP, by protocol generation. 2026-07-28 requests carry their
+ * whole context (the `_meta` envelope) and are served one at a time by the SDK's handler,
+ * on any replica. 2025-11-25 requests are served as before: stateful, one McpServer +
+ * transport per session, found by Mcp-Session-Id and only for the person who opened it;
+ * or, with --stateless, a fresh pair per request.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { isInitializeRequest } from "@modelcontextprotocol/sdk/types.js";
-import { createServer } from "../mcp/server.js";
+import {
+  NodeStreamableHTTPServerTransport,
+  toNodeHandler,
+  toWebRequest,
+} from "@modelcontextprotocol/node";
+import {
+  createMcpHandler,
+  isInitializeRequest,
+  isLegacyRequest,
+} from "@modelcontextprotocol/server";
+import { createServer, type McpOptions } from "../mcp/server.js";
 import { RPC, sendRpcError } from "./http-io.js";
 import type { Person } from "./people.js";
 import type { Session, SessionRegistry } from "./sessions.js";
@@ -16,22 +26,46 @@ export interface McpDispatch {
   post(p: Person, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void>;
   /** GET (the server-to-client stream) and DELETE (end of session). */
   other(p: Person, req: IncomingMessage, res: ServerResponse): Promise<void>;
+  /** Ends the 2026 exchanges still open (shutdown). */
+  close(): Promise<void>;
 }
 
-const serverFor = (p: Person) => createServer(p.deps, p.tools);
+type NodeHandler = ReturnType<typeof toNodeHandler>;
+/** node:http's request, as the SDK's Node glue types it (method and url always set there). */
+const nodeReq = (req: IncomingMessage) => req as Parameters<NodeHandler>[0];
 
-export function statelessDispatch(): McpDispatch {
+/**
+ * One SDK handler per person (its factory builds that person's server for each request),
+ * made on the person's first 2026 request. `legacy` says what it does with 2025 traffic.
+ */
+function perPersonHandlers(options: McpOptions, legacy: "reject" | "stateless") {
+  const handlers = new Map<Person, { node: NodeHandler; close(): Promise<void> }>();
+  return {
+    for(p: Person): NodeHandler {
+      let h = handlers.get(p);
+      if (!h) {
+        const mcp = createMcpHandler(() => createServer(p.deps, p.tools, options), { legacy });
+        h = { node: toNodeHandler(mcp), close: mcp.close };
+        handlers.set(p, h);
+      }
+      return h.node;
+    },
+    async close() {
+      await Promise.all([...handlers.values()].map((h) => h.close().catch(() => {})));
+    },
+  };
+}
+
+/** A 2025 request: no `_meta` envelope (initialize, session GET/DELETE, 2025 calls). */
+async function isLegacy(req: IncomingMessage, body?: unknown): Promise<boolean> {
+  return isLegacyRequest(await toWebRequest(nodeReq(req), body), body);
+}
+
+export function statelessDispatch(options: McpOptions): McpDispatch {
+  const handlers = perPersonHandlers(options, "stateless");
   return {
     async post(p, req, res, body) {
-      const server = serverFor(p);
-      // No sessionIdGenerator: the SDK's stateless mode (no session header, no session checks).
-      const transport = new StreamableHTTPServerTransport({});
-      res.once("close", () => {
-        void transport.close().catch(() => {});
-        void server.close().catch(() => {});
-      });
-      await server.connect(transport);
-      await transport.handleRequest(req, res, body);
+      await handlers.for(p)(nodeReq(req), res, body);
     },
     async other(_p, req, res) {
       // No session to stream to or to end: each request stands alone.
@@ -39,6 +73,7 @@ export function statelessDispatch(): McpDispatch {
         allow: "POST",
       });
     },
+    close: handlers.close,
   };
 }
 
@@ -50,7 +85,8 @@ const sessionIdOf = (req: IncomingMessage) => {
   return typeof id === "string" ? id : undefined;
 };
 
-export function statefulDispatch(sessions: SessionRegistry): McpDispatch {
+export function statefulDispatch(sessions: SessionRegistry, options: McpOptions): McpDispatch {
+  const modern = perPersonHandlers(options, "reject");
   const existing = (p: Person, req: IncomingMessage, res: ServerResponse): Session | undefined => {
     const id = sessionIdOf(req);
     if (id === undefined) {
@@ -92,9 +128,9 @@ export function statefulDispatch(sessions: SessionRegistry): McpDispatch {
         "Too many open sessions, all busy; end one you no longer use (DELETE /mcp) or retry shortly",
         { "retry-after": "5" },
       );
-    const server = serverFor(p);
+    const server = createServer(p.deps, p.tools, options);
     let session: Session | undefined;
-    const transport = new StreamableHTTPServerTransport({
+    const transport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: randomUUID,
       onsessioninitialized: (id) => {
         session = { id, owner: p.name, server, transport, open: 0, lastSeen: 0 };
@@ -114,6 +150,7 @@ export function statefulDispatch(sessions: SessionRegistry): McpDispatch {
 
   return {
     async post(p, req, res, body) {
+      if (!(await isLegacy(req, body))) return modern.for(p)(nodeReq(req), res, body);
       if (sessionIdOf(req) === undefined && isInitialize(body)) return open(p, req, res, body);
       const session = existing(p, req, res);
       if (session) await session.transport.handleRequest(req, res, body);
@@ -122,5 +159,6 @@ export function statefulDispatch(sessions: SessionRegistry): McpDispatch {
       const session = existing(p, req, res);
       if (session) await session.transport.handleRequest(req, res);
     },
+    close: modern.close,
   };
 }

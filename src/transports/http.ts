@@ -81,12 +81,14 @@ export async function startHttpServer(
     log.warn(
       "any Host header is accepted on a wildcard bind; name the public host with --allowed-host",
     );
+  const mcpOptions = { requestStateKey: await deps.store.sharedSecret("mcp-request-state") };
+  const mcp = sessions ? statefulDispatch(sessions, mcpOptions) : statelessDispatch(mcpOptions);
   const handler = createHandler({
     opts,
     people,
     policy,
     limiter: new RateLimiter(rate.perSecond, rate.burst),
-    mcp: sessions ? statefulDispatch(sessions) : statelessDispatch(),
+    mcp,
     log,
     state,
     storeHealth: storeHealth(deps.store),
@@ -134,6 +136,7 @@ export async function startHttpServer(
           tool_calls: calls,
         });
       sessions?.closeAll("shutdown");
+      await mcp.close();
       http.closeAllConnections();
       await deps.store.close();
       await people.close();

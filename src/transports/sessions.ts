@@ -6,15 +6,15 @@
  */
 
 import type { ServerResponse } from "node:http";
-import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import type { NodeStreamableHTTPServerTransport } from "@modelcontextprotocol/node";
+import type { McpServer } from "@modelcontextprotocol/server";
 
 export interface Session {
   id: string;
   /** The token name that opened it; nobody else may use it. */
   owner: string;
   server: McpServer;
-  transport: StreamableHTTPServerTransport;
+  transport: NodeStreamableHTTPServerTransport;
   /** Responses still open (a running call, a listening GET stream). */
   open: number;
   lastSeen: number;

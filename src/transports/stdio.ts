@@ -1,5 +1,9 @@
-/** stdio: one session per process; stdout carries only the protocol, logs go to stderr. */
-import { StdioServerTransport } from "@modelcontextprotocol/sdk/server/stdio.js";
+/**
+ * stdio: one connection per process; stdout carries only the protocol, logs go to stderr.
+ * The SDK's serveStdio reads the opening message and pins the connection to its protocol
+ * generation (a 2025 initialize, or a 2026 request), building the server once for it.
+ */
+import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import type { ServerDeps } from "../generation/context.js";
 import { Lifecycle } from "../lifecycle.js";
 import { createServer } from "../mcp/server.js";
@@ -9,8 +13,11 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 export async function runStdio(deps: ServerDeps): Promise<void> {
   const lifecycle = new Lifecycle();
-  const server = createServer({ ...deps, lifecycle });
-  const transport = new StdioServerTransport();
+  const callDeps = { ...deps, lifecycle };
+  const requestStateKey = await deps.store.sharedSecret("mcp-request-state");
+  const connection = serveStdio(() => createServer(callDeps, undefined, { requestStateKey }), {
+    onerror: (err) => deps.log.warn("protocol error", { error: err.message }),
+  });
   let stopping = false;
   const shutdown = async (why: string) => {
     if (stopping) return;
@@ -19,7 +26,7 @@ export async function runStdio(deps: ServerDeps): Promise<void> {
     const left = await lifecycle.stop(SHUTDOWN_GRACE_MS);
     if (left > 0) deps.log.warn("exiting with calls still running", { count: left, why });
     await deps.store.close().catch(() => {});
-    await server.close().catch(() => {});
+    await connection.close().catch(() => {});
     await deps.providers.close();
     process.exit(0);
   };
@@ -29,6 +36,5 @@ export async function runStdio(deps: ServerDeps): Promise<void> {
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   // A client gone before its answer must not crash the process while a create is recorded.
   process.stdout.on("error", () => {});
-  await server.connect(transport);
   deps.log.info("rivya-mcp ready on stdio");
 }

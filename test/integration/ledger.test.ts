@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -287,5 +287,43 @@ describe("the byte search before the load", () => {
     } finally {
       await store.close();
     }
+  });
+
+  it("keeps uploads through compaction until a day past their expiry", async () => {
+    const path = join(dir, "l.jsonl");
+    const s = await FileStore.open({ path, maxEntries: 10 });
+    const upload = (name: string, expires_at?: string) => ({
+      owner: "alice",
+      url: `https://files.example/${name}.png`,
+      provider: "rivya",
+      file_id: name,
+      created_at: "2026-01-01T00:00:00.000Z",
+      ...(expires_at ? { expires_at } : {}),
+    });
+    await s.recordUpload(upload("kept"));
+    await s.recordUpload(upload("current", new Date(Date.now() + 3_600_000).toISOString()));
+    await s.recordUpload(upload("gone", "2026-01-01T01:00:00.000Z"));
+    for (let n = 1; n <= 60; n++) await s.put(entry(n, { status: "succeeded", final_credits: 90 }));
+    expect(await s.uploadOwner("https://files.example/gone.png")).toBeUndefined();
+    await s.close();
+    expect(await lineCount(path)).toBeLessThan(63);
+    const reopened = await FileStore.open({ path, maxEntries: 10 });
+    expect(await reopened.uploadOwner("https://files.example/kept.png")).toBe("alice");
+    expect(await reopened.uploadOwner("https://files.example/current.png")).toBe("alice");
+    expect(await reopened.uploadOwner("https://files.example/gone.png")).toBeUndefined();
+  });
+
+  it("keeps a shared secret in a file of its own beside the ledger, for its owner alone", async () => {
+    const s = await FileStore.open({ path: join(dir, "ledger.jsonl") });
+    const secret = await s.sharedSecret("request-state");
+    await s.close();
+    const file = join(dir, "request-state.secret");
+    expect((await readFile(file)).equals(secret)).toBe(true);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    // The candidate files of the race are gone; the secret is never a ledger line.
+    expect((await readdir(dir)).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    expect(await readFile(join(dir, "ledger.jsonl"), "utf8").catch(() => "")).not.toContain(
+      secret.toString("base64"),
+    );
   });
 });

@@ -9,7 +9,12 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FileStore } from "../../src/store/file-store.js";
 import { PostgresStore } from "../../src/store/postgres-store.js";
-import { type LedgerEntry, type Store, startOfUtcDay } from "../../src/store/types.js";
+import {
+  type LedgerEntry,
+  type Store,
+  startOfUtcDay,
+  type UploadRecord,
+} from "../../src/store/types.js";
 import { ledgerEntry as entry, intent } from "../fixtures/ledger-entries.js";
 import {
   dropSchema,
@@ -51,6 +56,15 @@ const backends = [
  * Today's date for entries the budget check must see: a second ago, but never before the
  * start of the UTC day (a run in the first second after midnight would date them yesterday).
  */
+const upload = (n: number, overrides: Partial<UploadRecord> = {}): UploadRecord => ({
+  owner: "alice",
+  url: `https://files.example/u/${n}.png`,
+  provider: "rivya",
+  file_id: `file_${n}`,
+  created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString(),
+  ...overrides,
+});
+
 const today = (n: number, overrides: Partial<LedgerEntry> = {}) => {
   const midnight = startOfUtcDay(new Date()).getTime();
   const at = new Date(Math.max(Date.now() - 1000, midnight) + n).toISOString();
@@ -210,6 +224,60 @@ describe.each(backends)("store contract: $name", ({ make, skip }) => {
       expect([accepted, refused]).toEqual([10, 30]);
       expect(await first.spentSince("local", startOfUtcDay(new Date()))).toBe(900);
       expect(await first.list("local", 100)).toHaveLength(10);
+    },
+  );
+
+  it.skipIf(skip)("cancelled_at is kept through put and get, by every instance", async () => {
+    const s = await fresh();
+    const cancelledAt = "2026-01-01T00:01:00.000Z";
+    await s.put(entry(1, { cancelled_at: cancelledAt }));
+    const other = await instance();
+    expect((await other.get("local", "gen_1"))?.cancelled_at).toBe(cancelledAt);
+    expect((await other.list("local", 1))[0]?.cancelled_at).toBe(cancelledAt);
+    await other.put(entry(1, { cancelled_at: cancelledAt, status: "succeeded" }));
+    expect(await s.get("local", "task_1")).toMatchObject({
+      status: "succeeded",
+      cancelled_at: cancelledAt,
+    });
+  });
+
+  it.skipIf(skip)("an upload's owner is whoever recorded its URL first", async () => {
+    const s = await fresh();
+    await s.recordUpload(upload(1));
+    await s.recordUpload(upload(2, { owner: "bob", expires_at: "2099-01-01T00:00:00.000Z" }));
+    // Nobody takes over a file by recording it again.
+    await s.recordUpload(upload(1, { owner: "bob" }));
+    const other = await instance();
+    expect(await other.uploadOwner(upload(1).url)).toBe("alice");
+    expect(await other.uploadOwner(upload(2).url)).toBe("bob");
+    expect(await other.uploadOwner("https://files.example/u/9.png")).toBeUndefined();
+    await other.recordUpload(upload(3, { owner: "local" }));
+    // The ledger's other answers are untouched by uploads.
+    expect(await other.list("alice", 10)).toEqual([]);
+    expect(await s.uploadOwner(upload(3).url)).toBe("local");
+    expect(await s.uploadOwner(upload(1).url)).toBe("alice");
+  });
+
+  it.skipIf(skip)(
+    "a shared secret is 32 bytes made once: every instance gets the same, names differ",
+    async () => {
+      const first = await fresh();
+      const stores = [first, await instance(), await instance()];
+      // All ask at once, before any of them made it: one value wins everywhere.
+      const racing = await Promise.all(stores.map((s) => s.sharedSecret("request-state")));
+      for (const secret of racing) {
+        expect(secret).toHaveLength(32);
+        expect(secret.equals(racing[0] as Buffer)).toBe(true);
+      }
+      const later = await instance();
+      expect((await later.sharedSecret("request-state")).equals(racing[0] as Buffer)).toBe(true);
+      const other = await later.sharedSecret("another-use");
+      expect(other).toHaveLength(32);
+      expect(other.equals(racing[0] as Buffer)).toBe(false);
+      // A caller that scribbles on its copy changes nobody's secret.
+      other.fill(0);
+      expect((await later.sharedSecret("another-use")).equals(other)).toBe(false);
+      await expect(first.sharedSecret("../ledger")).rejects.toThrow(/name/);
     },
   );
 });

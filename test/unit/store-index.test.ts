@@ -77,7 +77,8 @@ function scan(lines: LedgerLine[]) {
     if (line.kind === "entry") byId.set(line.entry.id, line.entry);
     else if (line.kind === "removed") {
       if (byId.get(line.id)?.owner === line.owner) byId.delete(line.id);
-    } else prices.set(line.key, Math.max(prices.get(line.key) ?? 0, line.credits));
+    } else if (line.kind === "price")
+      prices.set(line.key, Math.max(prices.get(line.key) ?? 0, line.credits));
   }
   const all = [...byId.values()];
   return {

@@ -1,0 +1,153 @@
+/**
+ * Spend confirmation for 2026-07-28 clients. There the server cannot push a question; it
+ * answers the call with `input_required` (the question, plus a signed `requestState`) and
+ * the client calls again with the person's answer. The state is signed with a key every
+ * replica shares, so any replica can finish a confirmation another one started, and it is
+ * bound to the person (the codec's bind) and to this exact call (a hash of tool and
+ * arguments in the payload): an approval cannot be replayed by another person or for
+ * another call. Nothing is written anywhere before the person says yes.
+ *
+ * 2025 clients keep today's path: the question is pushed with elicitation/create.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  type ClientCapabilities,
+  createRequestStateCodec,
+  type InputRequiredResult,
+  inputRequired,
+  inputResponse,
+  ProtocolError,
+  ProtocolErrorCode,
+  type RequestStateCodec,
+  type ServerContext,
+} from "@modelcontextprotocol/server";
+
+/** What a signed requestState carries between the rounds of one call. */
+interface ConfirmationState {
+  /** sha256 of tool name and arguments: the call this state belongs to. */
+  call: string;
+  /** Answers given so far, by what was asked about (see ToolContext.askPerson). */
+  answers: Record<string, boolean>;
+  /** What the question now being answered is about. */
+  pending: string;
+}
+
+/** How long a person has to answer before the question must be asked again. */
+const ANSWER_TTL_SECONDS = 600;
+const ANSWER_KEY = "approve_spend";
+
+/** Thrown by askPerson on a 2026 call: the boundary turns it into `input_required`. */
+class QuestionPending extends Error {
+  constructor(
+    readonly question: string,
+    readonly about: string,
+  ) {
+    super("a question for the person is pending");
+  }
+}
+
+export const isQuestionPending = (err: unknown): err is QuestionPending =>
+  err instanceof QuestionPending;
+
+/** One call's view of its confirmation: the answers it already carries, and how to ask. */
+export interface ConfirmationRound {
+  /** True on a 2026 request: questions travel in the result, not as a pushed request. */
+  modern: boolean;
+  /** The person's answer about `about`, if this call carries one; throws to ask otherwise. */
+  answer(question: string, about: string): boolean | undefined;
+  ask(pending: QuestionPending, ctx: ServerContext): Promise<InputRequiredResult>;
+}
+
+export class Confirmations {
+  private readonly codec: RequestStateCodec<ConfirmationState>;
+
+  /**
+   * `key` must be the same on every replica (Store.sharedSecret); without one a process
+   * makes its own, which serves a single process (stdio, tests).
+   */
+  constructor(owner: string, key: Uint8Array = randomBytes(32)) {
+    this.codec = createRequestStateCodec<ConfirmationState>({
+      key,
+      ttlSeconds: ANSWER_TTL_SECONDS,
+      bind: (ctx) => `${ctx.mcpReq.method}\0${owner}`,
+    });
+  }
+
+  /** For ServerOptions.requestState: a forged, expired or other person's state is refused. */
+  readonly verify = (state: string, ctx: ServerContext) => this.codec.verify(state, ctx);
+
+  async round(ctx: ServerContext, tool: string, args: unknown): Promise<ConfirmationRound> {
+    const modern = ctx.mcpReq.envelope !== undefined;
+    const call = callHash(tool, args);
+    const state = ctx.mcpReq.requestState<ConfirmationState>();
+    if (state && state.call !== call)
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        "requestState belongs to another call: send the arguments the question was asked about, or call again without requestState to be asked anew",
+      );
+    const answers = { ...state?.answers };
+    if (state) answers[state.pending] = approved(ctx);
+    const canAsk = modern && clientCanAsk(ctx);
+    return {
+      modern,
+      answer(question, about) {
+        if (about in answers) return answers[about];
+        if (!canAsk) return undefined;
+        throw new QuestionPending(question, about);
+      },
+      ask: async (pending, askCtx) =>
+        inputRequired({
+          inputRequests: {
+            [ANSWER_KEY]: inputRequired.elicit({
+              mode: "form",
+              message: pending.question,
+              requestedSchema: approvalSchema(pending.question),
+            }),
+          },
+          requestState: await this.codec.mint({ call, answers, pending: pending.about }, askCtx),
+        }),
+    };
+  }
+}
+
+/** Only an explicit yes approves; a decline, a cancel or a missing answer does not. */
+function approved(ctx: ServerContext): boolean {
+  const response = inputResponse(ctx.mcpReq.inputResponses, ANSWER_KEY);
+  return (
+    response.kind === "elicit" && response.action === "accept" && response.content?.approve === true
+  );
+}
+
+function clientCanAsk(ctx: ServerContext): boolean {
+  const caps = ctx.mcpReq.envelope?.[CLIENT_CAPABILITIES_META_KEY as never] as
+    | ClientCapabilities
+    | undefined;
+  return caps?.elicitation !== undefined;
+}
+
+/** The question as a form with one yes/no field, the shape 2025 elicitation uses too. */
+export function approvalSchema(question: string) {
+  return {
+    type: "object" as const,
+    properties: {
+      approve: { type: "boolean" as const, title: "Approve", description: question },
+    },
+    required: ["approve"],
+  };
+}
+
+function callHash(tool: string, args: unknown): string {
+  return createHash("sha256").update(tool).update("\0").update(canonical(args)).digest("base64url");
+}
+
+/** JSON with object keys sorted, so the same arguments hash the same however they are ordered. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object")
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  return JSON.stringify(value) ?? "null";
+}
