@@ -60,6 +60,7 @@ const TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
 //   capability: NAME   the server must advertise capabilities[NAME]
 //   tool: NAME         tools/list must include NAME (the reference server's fixture tools)
 //   extension: ID      capabilities.extensions[ID] (2026-07-28 discover result)
+//   schemaKey: KEY     some tool's inputSchema uses the keyword KEY
 //   never: WHY         does not apply to this server whatever it advertises
 // A scenario the suite lists but this table does not know is run and scored as applicable,
 // and marked "unclassified", so a suite upgrade cannot hide a new failure.
@@ -79,7 +80,9 @@ const NEEDS = {
   "dns-rebinding-protection": [],
   caching: [],
   "http-header-validation": [],
-  "http-custom-header-server-validation": [],
+  // SEP-2243 custom headers are declared per tool parameter with "x-mcp-header"; no tool of
+  // this server mirrors a parameter into a header.
+  "http-custom-header-server-validation": [{ schemaKey: "x-mcp-header" }],
   "input-required-result-unsupported-methods": [],
   "input-required-result-validate-input": [tool("test_input_required_result_elicitation")],
 
@@ -437,7 +440,7 @@ async function probe(url, token, generation) {
         headers: { ...headers, ...(token ? { Authorization: `Bearer ${token}` } : {}) },
       }).catch(() => {});
     }
-    return { capabilities, tools: (list.message?.result?.tools ?? []).map((t) => t.name) };
+    return described(capabilities, list.message?.result?.tools);
   }
   // 2026-07-28: no handshake; every request names its version and client in _meta.
   const meta = {
@@ -456,7 +459,21 @@ async function probe(url, token, generation) {
   const capabilities = discover.message?.result?.capabilities;
   if (!capabilities) return { error: `server/discover: ${JSON.stringify(discover.message)}` };
   const list = await call(2, "tools/list");
-  return { capabilities, tools: (list.message?.result?.tools ?? []).map((t) => t.name) };
+  return described(capabilities, list.message?.result?.tools);
+}
+
+/** What the server offers: capabilities, tool names, and every keyword its tool schemas use. */
+function described(capabilities, tools = []) {
+  const schemaKeys = new Set();
+  const walk = (node) => {
+    if (node === null || typeof node !== "object") return;
+    for (const [key, value] of Object.entries(node)) {
+      schemaKeys.add(key);
+      walk(value);
+    }
+  };
+  for (const t of tools) walk(t.inputSchema);
+  return { capabilities, tools: tools.map((t) => t.name), schemaKeys };
 }
 
 /** The first need the server does not meet, as a reason, or undefined when all are met. */
@@ -469,6 +486,8 @@ function unmet(needs, offer) {
       return `the ${need.extension} extension is not offered`;
     if (need.tool && !offer.tools?.includes(need.tool))
       return `needs the reference server's fixture tool ${need.tool}`;
+    if (need.schemaKey && !offer.schemaKeys?.has(need.schemaKey))
+      return `no tool's input schema uses ${need.schemaKey}`;
   }
   return undefined;
 }
@@ -556,7 +575,7 @@ try {
           // The generation's own handshake failed; scenarios are still run (and will fail),
           // judged by what the server offers on the other generation.
           process.stderr.write(`probe ${setup} ${generation} failed: ${short(offer.error)}\n`);
-          offer = fallback.offer ?? { capabilities: {}, tools: [] };
+          offer = fallback.offer ?? described({}, []);
         } else fallback.offer ??= offer;
         const outDir = join(opts.keep ? resolve(opts.keep) : work, setup, generation);
         const { checks, output } = await runGeneration(url, generation, outDir);
