@@ -533,7 +533,8 @@ function score(scenario, checks, offer, known) {
       continue;
     }
     if (c.status === "FAILURE") failures.push({ id: c.id, message: short(c.errorMessage, 600) });
-    else if (c.status === "WARNING") warnings.push({ id: c.id, message: short(c.errorMessage) });
+    else if (c.status === "WARNING")
+      warnings.push({ id: c.id, message: short(c.errorMessage ?? c.details?.message) });
     else if (c.status === "SUCCESS") passed++;
   }
   const row = { scenario, known, passed, failures, warnings, checksNotApplicable: skippedChecks };
