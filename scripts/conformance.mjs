@@ -17,7 +17,7 @@
  *   --url URL        test a server that is already running instead of starting one
  *   --token TOKEN    bearer token for --url (sent through the header-adding proxy below)
  *   --json FILE      also write every row as JSON (the e2e test reads this)
- *   --keep DIR       keep the suite's raw checks.json files under DIR
+ *   --keep DIR       keep the suite's raw checks.json files under DIR (server state is always removed)
  *   --verbose        print every failing and warning check, not only the first per scenario
  *
  * Why the pieces below exist:
@@ -184,10 +184,13 @@ const CHECK_NEEDS = {
 
 /** Processes this script started, ended before any exit so none outlives the run. */
 const children = new Set();
+/** The run's scratch folder (servers' state, tokens, raw results), removed on any exit. */
+let scratch;
 
 function fail(message) {
   process.stderr.write(`conformance: ${message}\n`);
   for (const child of children) child.kill("SIGKILL");
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
   process.exit(2);
 }
 
@@ -570,6 +573,7 @@ const rows = [];
 /** Each generation's requirement set, listed once for all setups. */
 const requirementSets = {};
 const work = mkdtempSync(join(tmpdir(), "rivya-conformance-"));
+scratch = work;
 let exitCode = 0;
 try {
   for (const setup of setups) {
@@ -620,7 +624,7 @@ try {
     }
   }
 } finally {
-  if (!opts.keep) rmSync(work, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
 }
 
 /** A scenario that did not run and does not apply is n/a, not a failure for lack of results. */
