@@ -4,7 +4,7 @@
  * generation (a 2025 initialize, or a 2026 request), building the server once for it.
  */
 import { PassThrough } from "node:stream";
-import { serveStdio, StdioServerTransport } from "@modelcontextprotocol/server/stdio";
+import { StdioServerTransport, serveStdio } from "@modelcontextprotocol/server/stdio";
 import type { ServerDeps } from "../generation/context.js";
 import { Lifecycle } from "../lifecycle.js";
 import { createServer } from "../mcp/server.js";
