@@ -17,6 +17,7 @@ import type {
 } from "@modelcontextprotocol/ext-tasks/core/v2";
 import {
   CLIENT_CAPABILITIES_META_KEY,
+  MissingRequiredClientCapabilityError,
   ProtocolError,
   ProtocolErrorCode,
   type Server,
@@ -35,13 +36,30 @@ const TASK_TOOLS = new Set(["generate_video"]);
 /** A video takes minutes; a poll every few seconds tells the person soon enough. */
 const POLL_INTERVAL_MS = 5_000;
 
-/** True when this call should answer with a task: a task tool, and a client that declared the extension. */
-export function runsAsTask(tool: string, ctx: ServerContext): boolean {
-  if (!TASK_TOOLS.has(tool)) return false;
+/** True when the request's client capabilities declare the tasks extension. */
+function declaresTasks(ctx: ServerContext): boolean {
   const caps = ctx.mcpReq.envelope?.[CLIENT_CAPABILITIES_META_KEY as never] as
     | { extensions?: Record<string, unknown> }
     | undefined;
   return caps?.extensions?.[TASKS_EXTENSION] !== undefined;
+}
+
+/** True when this call should answer with a task: a task tool, and a client that declared the extension. */
+export function runsAsTask(tool: string, ctx: ServerContext): boolean {
+  return TASK_TOOLS.has(tool) && declaresTasks(ctx);
+}
+
+/**
+ * The extension's own methods answer only a client that declared it: anyone else is told
+ * which capability is missing (-32021), not that the task is unknown, so a client that
+ * forgot the declaration learns what to fix.
+ */
+function requireTasksDeclared(ctx: ServerContext): void {
+  if (declaresTasks(ctx)) return;
+  throw new MissingRequiredClientCapabilityError(
+    { requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } },
+    `${TASKS_EXTENSION} is not declared in this request's client capabilities`,
+  );
 }
 
 /** The call's arguments as a task runs it: it returns once submitted; the client polls. */
@@ -73,9 +91,11 @@ export function createdTask(outcome: ToolOutcome): CreateTaskResultV2 | undefine
 export type ReadTask = (taskId: string, ctx: ServerContext) => Promise<ToolOutcome>;
 
 const taskIdParams = z.object({ taskId: z.string().min(1).max(200) });
+const updateParams = taskIdParams.extend({ inputResponses: z.unknown().optional() });
 
 export function registerTaskHandlers(server: Server, deps: ServerDeps, readTask: ReadTask): void {
   server.setRequestHandler("tasks/get", { params: taskIdParams }, async ({ taskId }, ctx) => {
+    requireTasksDeclared(ctx);
     const entry = await ownEntry(deps, taskId);
     const base = {
       taskId,
@@ -90,13 +110,25 @@ export function registerTaskHandlers(server: Server, deps: ServerDeps, readTask:
     return { resultType: "complete", ...task };
   });
 
-  server.setRequestHandler("tasks/cancel", { params: taskIdParams }, async ({ taskId }) => {
+  server.setRequestHandler("tasks/cancel", { params: taskIdParams }, async ({ taskId }, ctx) => {
+    requireTasksDeclared(ctx);
     const entry = await ownEntry(deps, taskId);
     // Cooperative, as the extension allows: a finished task stays finished.
     const finished = entry.status !== null && isTerminalStatus(entry.status);
     if (!entry.cancelled_at && !finished)
       await deps.store.put({ ...entry, cancelled_at: new Date().toISOString() });
     return { resultType: "complete" };
+  });
+
+  // tasks/update carries answers for a task waiting on input; a generation never waits on
+  // any, so there is nothing to update, but the method is the extension's and is answered.
+  server.setRequestHandler("tasks/update", { params: updateParams }, async ({ taskId }, ctx) => {
+    requireTasksDeclared(ctx);
+    await ownEntry(deps, taskId);
+    throw new ProtocolError(
+      ProtocolErrorCode.InvalidParams,
+      `Task ${taskId} is not waiting for input: generations never ask for any once submitted.`,
+    );
   });
 }
 
