@@ -136,16 +136,19 @@ const NEEDS = {
   "input-required-result-capability-check": [tool("test_input_required_result_capabilities")],
   "input-required-result-ignore-extra-params": [tool("test_input_required_result_elicitation")],
 
-  "tasks-lifecycle": [ext(TASKS_EXTENSION)],
+  // Tasks (SEP-2663): scenarios whose every check starts from one of the reference server's
+  // fixture tools (slow_compute, greet, failing_job, …) need that tool; the three that also
+  // probe the server's own method gating are scored check by check (CHECK_NEEDS).
+  "tasks-lifecycle": [ext(TASKS_EXTENSION), tool("slow_compute")],
   "tasks-capability-negotiation": [ext(TASKS_EXTENSION)],
-  "tasks-wire-fields": [ext(TASKS_EXTENSION)],
-  "tasks-request-state-removal": [ext(TASKS_EXTENSION)],
-  "tasks-mrtr-input": [ext(TASKS_EXTENSION)],
+  "tasks-wire-fields": [ext(TASKS_EXTENSION), tool("slow_compute")],
+  "tasks-request-state-removal": [ext(TASKS_EXTENSION), tool("slow_compute")],
+  "tasks-mrtr-input": [ext(TASKS_EXTENSION), tool("confirm_delete")],
   "tasks-request-headers": [ext(TASKS_EXTENSION)],
   "tasks-dispatch-and-envelope": [ext(TASKS_EXTENSION)],
   "tasks-status-notifications": [ext(TASKS_EXTENSION)],
-  "tasks-required-task-error": [ext(TASKS_EXTENSION)],
-  "tasks-mrtr-composition": [ext(TASKS_EXTENSION)],
+  "tasks-required-task-error": [ext(TASKS_EXTENSION), tool("failing_job")],
+  "tasks-mrtr-composition": [ext(TASKS_EXTENSION), tool("test_tool_with_task")],
 
   // Skills (SEP-2640) is an extension in neither revision's requirement set; this server
   // publishes no skills.
@@ -156,8 +159,9 @@ const NEEDS = {
 
 /**
  * Single checks inside an applicable scenario that exercise something this server does not
- * offer: server-stateless drives the reference server's diagnostic tools, and caching asks
- * every cacheable list endpoint, prompts and resources included. Keyed "scenario:check-id".
+ * offer: server-stateless and the tasks scenarios drive the reference server's fixture tools,
+ * and caching asks every cacheable list endpoint, prompts and resources included. Keyed
+ * "scenario:check-id".
  */
 const CHECK_NEEDS = {
   "server-stateless:sep-2575-server-rejects-undeclared-capability": [
@@ -174,6 +178,18 @@ const CHECK_NEEDS = {
   "server-stateless:sep-2575-server-sends-tools-list-changed-on-subscription": [
     tool("test_trigger_tool_change"),
   ],
+  "tasks-capability-negotiation:sep-2663-server-rejects-undeclared-client": [tool("slow_compute")],
+  "tasks-capability-negotiation:tasks-per-request-meta-opt-in": [tool("slow_compute")],
+  "tasks-request-headers:tasks-headers-tolerate-mcp-method-on-tools-call": [tool("greet")],
+  "tasks-request-headers:sep-2663-routing-headers-accepted-on-tasks-get": [tool("slow_compute")],
+  "tasks-request-headers:sep-2663-server-rejects-mismatched-mcp-name-on-tasks-get": [
+    tool("slow_compute"),
+  ],
+  "tasks-dispatch-and-envelope:tasks-server-directed-creation-no-hint": [tool("failing_job")],
+  "tasks-dispatch-and-envelope:sep-2663-legacy-task-param-ignored": [tool("greet")],
+  "tasks-dispatch-and-envelope:tasks-immediate-result-shortcut": [tool("slow_compute")],
+  "tasks-dispatch-and-envelope:tasks-result-type-complete-on-non-task-responses": [tool("greet")],
+  "tasks-dispatch-and-envelope:sep-2663-durable-create-strong-consistency": [tool("slow_compute")],
   "caching:sep-2549-prompts-list-caching-hints": [cap("prompts")],
   "caching:sep-2549-resources-list-caching-hints": [cap("resources")],
   "caching:sep-2549-resources-templates-list-caching-hints": [cap("resources")],
