@@ -7,7 +7,6 @@ import { z } from "zod";
 import { DEFAULT_CONFIRM_ABOVE } from "../config.js";
 import type { DescribeFacts } from "../tools/define.js";
 import { type AnyTool, TOOLS } from "../tools/index.js";
-import { TOOL_ICONS } from "./icons.js";
 
 type JsonObject = Record<string, unknown>;
 
@@ -71,7 +70,6 @@ export function describeTools(
     inputSchema: jsonSchema(t.inputSchema, "input") as Tool["inputSchema"],
     outputSchema: publishedOutputSchema(t.outputSchema) as Tool["outputSchema"],
     annotations: t.annotations,
-    ...(TOOL_ICONS[t.name] ? { icons: TOOL_ICONS[t.name] } : {}),
   }));
   perFacts.set(key, list);
   return list;

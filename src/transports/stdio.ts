@@ -3,7 +3,8 @@
  * The SDK's serveStdio reads the opening message and pins the connection to its protocol
  * generation (a 2025 initialize, or a 2026 request), building the server once for it.
  */
-import { serveStdio } from "@modelcontextprotocol/server/stdio";
+import { PassThrough } from "node:stream";
+import { StdioServerTransport, serveStdio } from "@modelcontextprotocol/server/stdio";
 import type { ServerDeps } from "../generation/context.js";
 import { Lifecycle } from "../lifecycle.js";
 import { createServer } from "../mcp/server.js";
@@ -15,7 +16,13 @@ export async function runStdio(deps: ServerDeps): Promise<void> {
   const lifecycle = new Lifecycle();
   const callDeps = { ...deps, lifecycle };
   const requestStateKey = await deps.store.sharedSecret("mcp-request-state");
+  // The SDK's transport aborts running calls, unanswered, when stdin ends. A create then in
+  // flight must finish, be recorded and be answered (the client may still read stdout), so
+  // the transport reads a copy of stdin that ends only when shutdown below is done.
+  const input = new PassThrough();
+  process.stdin.pipe(input, { end: false });
   const connection = serveStdio(() => createServer(callDeps, undefined, { requestStateKey }), {
+    transport: new StdioServerTransport(input, process.stdout),
     onerror: (err) => deps.log.warn("protocol error", { error: err.message }),
   });
   let stopping = false;
