@@ -174,7 +174,13 @@ async function startReplicas(b: Backend): Promise<boolean> {
   };
   const args = ["--stateless", "--tokens-file", tokensFile, ...b.args(), "--confirm-above", "100"];
   // Started together: they agree on the signing key however their starts interleave.
-  replicas = await Promise.all([startHttpCli(args, env), startHttpCli(args, env)]);
+  const started = await Promise.allSettled([startHttpCli(args, env), startHttpCli(args, env)]);
+  replicas = started.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
+  const failed = started.find((r) => r.status === "rejected");
+  if (failed) {
+    await stopReplicas();
+    throw failed.reason;
+  }
   proxy = await roundRobin(replicas.map((r) => r.url));
   return true;
 }

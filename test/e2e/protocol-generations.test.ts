@@ -88,6 +88,11 @@ function recordingFetch(responses: Driven["responses"]) {
   };
 }
 
+function drain(transport: object) {
+  const stderr = (transport as { stderr?: NodeJS.ReadableStream | null }).stderr;
+  stderr?.resume();
+}
+
 async function connect2026(wire: Wire, stateDir: string): Promise<Driven> {
   const client = new Client2026(
     { name: "e2e-2026", version: "1.0.0" },
@@ -100,9 +105,11 @@ async function connect2026(wire: Wire, stateDir: string): Promise<Driven> {
           command: process.execPath,
           args: ["dist/cli.js"],
           env: env(stateDir),
+          // The server's logs: drained below, so a chatty run never blocks on a full pipe.
           stderr: "pipe",
         })
       : new HttpTransport2026(new URL(http.url), { fetch: recordingFetch(responses) });
+  drain(transport);
   await client.connect(transport);
   return {
     version: client.getNegotiatedProtocolVersion(),
@@ -122,6 +129,7 @@ async function connect2025(wire: Wire, stateDir: string): Promise<Driven> {
           command: process.execPath,
           args: ["dist/cli.js"],
           env: env(stateDir),
+          // The server's logs: drained below, so a chatty run never blocks on a full pipe.
           stderr: "pipe",
         })
       : new HttpTransport2025(new URL(http.url), { fetch: recordingFetch(responses) });
@@ -134,6 +142,7 @@ async function connect2025(wire: Wire, stateDir: string): Promise<Driven> {
       original?.call(transport, v);
     },
   });
+  drain(transport);
   await client.connect(transport);
   return {
     get version() {
