@@ -89,7 +89,13 @@ const tokens: Record<string, string> = {};
 const clients: Client[] = [];
 
 beforeAll(async () => {
-  sim = await startSimulator({ queuedMs: 50, processingMs: 100, rateLimit: null });
+  sim = await startSimulator({
+    queuedMs: 50,
+    processingMs: 100,
+    rateLimit: null,
+    // Room for every paid call here: a refusal must come from the confirmation, never the balance.
+    startingCredits: 100_000,
+  });
   dir = await mkdtemp(join(tmpdir(), "rivya-confirm-2026-"));
   tokensFile = join(dir, "tokens.json");
   for (const name of ["alice", "bob"]) tokens[name] = await createToken(tokensFile, { name });

@@ -61,7 +61,13 @@ function env(stateDir: string): Record<string, string> {
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({ queuedMs: 50, processingMs: 100, rateLimit: null });
+  sim = await startSimulator({
+    queuedMs: 50,
+    processingMs: 100,
+    rateLimit: null,
+    // Room for every paid call here: a refusal must come from the confirmation, never the balance.
+    startingCredits: 100_000,
+  });
   dir = await mkdtemp(join(tmpdir(), "rivya-generations-"));
   // Stateful HTTP (the default): 2025 clients get sessions, 2026 requests stand alone.
   http = await startHttpCli([], env(join(dir, "state-http")));
