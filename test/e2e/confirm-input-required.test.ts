@@ -1,8 +1,9 @@
 /**
  * Issue 14: spend confirmation in 2026-07-28, where the server answers `input_required`
  * with a signed `requestState` and the client calls again with the person's answer. Two
- * spawned `--http --stateless` replicas share one state folder (so one signing key) behind
- * a round-robin proxy: the answer lands on the replica that did not ask. A stolen state is
+ * spawned `--http --stateless` replicas share one store, so one signing key (a state folder,
+ * then a PostgreSQL schema, skipped with the reason printed when unreachable), behind a
+ * round-robin proxy: the answer lands on the replica that did not ask. A stolen state is
  * refused for another person, for another call, and when edited; nothing is created or
  * charged then. A 2026 client that cannot ask keeps the `confirm: true` path.
  */
