@@ -17,7 +17,7 @@ import type { ServerDeps } from "../generation/context.js";
 import { type AnyTool, TOOLS } from "../tools/index.js";
 import { VERSION } from "../version.js";
 import { callContext } from "./call-context.js";
-import { Confirmations, isQuestionPending } from "./confirmation.js";
+import { Confirmations, isQuestionPending, type KeySource } from "./confirmation.js";
 import { SERVER_ICONS } from "./icons.js";
 import { describeTools } from "./publish.js";
 import { runTool } from "./run-tool.js";
@@ -36,10 +36,10 @@ export const INSTRUCTIONS =
 
 export interface McpOptions {
   /**
-   * Signs the `requestState` of a 2026 confirmation. Every process that may receive the
-   * answer (every replica) must hold the same key; see Store.sharedSecret.
+   * Gives the key that signs the `requestState` of a 2026 confirmation. Every process that
+   * may receive the answer (every replica) must get the same key; see Store.sharedSecret.
    */
-  requestStateKey?: Uint8Array | undefined;
+  requestStateKey?: KeySource | undefined;
 }
 
 export function createServer(

@@ -7,6 +7,7 @@ import { PassThrough } from "node:stream";
 import { StdioServerTransport, serveStdio } from "@modelcontextprotocol/server/stdio";
 import type { ServerDeps } from "../generation/context.js";
 import { Lifecycle } from "../lifecycle.js";
+import { sharedRequestStateKey } from "../mcp/confirmation.js";
 import { createServer } from "../mcp/server.js";
 
 /** How long a closing client's running calls (a create above all) get to finish. */
@@ -15,7 +16,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 export async function runStdio(deps: ServerDeps): Promise<void> {
   const lifecycle = new Lifecycle();
   const callDeps = { ...deps, lifecycle };
-  const requestStateKey = await deps.store.sharedSecret("mcp-request-state");
+  const requestStateKey = sharedRequestStateKey(deps.store);
   // The SDK's transport aborts running calls, unanswered, when stdin ends. A create then in
   // flight must finish, be recorded and be answered (the client may still read stdout), so
   // the transport reads a copy of stdin that ends only when shutdown below is done.
