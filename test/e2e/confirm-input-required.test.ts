@@ -453,6 +453,23 @@ describe.each([
     });
   });
 
+  it("(e) one yes resent (no client_request_id): the same task, charged once", async () => {
+    const args = { model: MODEL, prompt: `A yes sent twice ${tag}` };
+    const before = await snapshot();
+    const asked = await rawGenerate("alice", args);
+    const state = asked.result?.requestState as string;
+    expect(state).toBeTruthy();
+    const first = await rawGenerate("alice", args, { requestState: state, inputResponses: ACCEPT });
+    const again = await rawGenerate("alice", args, { requestState: state, inputResponses: ACCEPT });
+    const taskId = first.result?.structuredContent?.task?.task_id;
+    expect(taskId, JSON.stringify(first)).toMatch(/\S/);
+    expect(again.result?.structuredContent?.task?.task_id, JSON.stringify(again)).toBe(taskId);
+    expect(again.result?.structuredContent?.replayed).toBe(true);
+    const after = await snapshot();
+    expect(after.tasksCreated - before.tasksCreated).toBe(1);
+    expect(after.creditsCharged - before.creditsCharged).toBe(COST);
+  });
+
   it("(d) a 2026 client that cannot ask gets the confirm: true instructions, then succeeds with it", async () => {
     const { client } = await client2026("bob");
     const args = {
