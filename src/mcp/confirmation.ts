@@ -32,6 +32,12 @@ interface ConfirmationState {
   answers: Record<string, boolean>;
   /** What the question now being answered is about. */
   pending: string;
+  /**
+   * Random, minted with the call's first question and carried through its rounds: every
+   * resend of one answer has the same, so the tool can make them one request (see
+   * ToolContext.approval). Without it one yes, resent within the TTL, paid again each time.
+   */
+  approval: string;
 }
 
 /** How long a person has to answer before the question must be asked again. */
@@ -55,6 +61,8 @@ export const isQuestionPending = (err: unknown): err is QuestionPending =>
 export interface ConfirmationRound {
   /** True on a 2026 request: questions travel in the result, not as a pushed request. */
   modern: boolean;
+  /** Set when this call carries answers from an earlier round (ConfirmationState.approval). */
+  approval: string | undefined;
   /** The person's answer about `about`, if this call carries one; throws to ask otherwise. */
   answer(question: string, about: string): boolean | undefined;
   ask(pending: QuestionPending, ctx: ServerContext): Promise<InputRequiredResult>;
@@ -107,8 +115,10 @@ export class Confirmations {
     const answers = { ...state?.answers };
     if (state) answers[state.pending] = approved(ctx);
     const canAsk = modern && clientCanAsk(ctx);
+    const approval = state?.approval;
     return {
       modern,
+      approval,
       answer(question, about) {
         if (about in answers) return answers[about];
         if (!canAsk) return undefined;
@@ -124,7 +134,12 @@ export class Confirmations {
             }),
           },
           requestState: await (await this.signer()).mint(
-            { call, answers, pending: pending.about },
+            {
+              call,
+              answers,
+              pending: pending.about,
+              approval: approval ?? randomBytes(16).toString("base64url"),
+            },
             askCtx,
           ),
         }),
