@@ -52,7 +52,7 @@ const DEPS = {
     "errors",
     "root",
   ],
-  mcp: ["tools", "generation", "catalog", "providers/types", "errors", "root"],
+  mcp: ["tools", "generation", "store/types", "catalog", "providers/types", "errors", "root"],
   transports: ["mcp", "generation", "store", "providers", "providers/*", "net", "errors", "root"],
   cli: ["*"],
 };

@@ -20,6 +20,12 @@ export interface ToolContext {
    * call, and its answer is matched to the question by it.
    */
   askPerson(message: string, about?: string): Promise<boolean | undefined>;
+  /**
+   * Set when this call carries the person's answers to questions asked in earlier rounds
+   * of the same call (2026-07-28): the same for every resend of those answers, so a tool
+   * that spends treats the resends as one request, never paying twice for one yes.
+   */
+  approval?: string | undefined;
 }
 
 export interface ServerDeps {

@@ -18,6 +18,7 @@ export function callContext(
   const caps = () => server.getClientCapabilities();
   return {
     signal: extra.mcpReq.signal,
+    approval: round.approval,
     progress: async (progress, total, message) => {
       if (progressToken === undefined) return;
       await extra.mcpReq.notify({

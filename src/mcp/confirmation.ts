@@ -22,6 +22,7 @@ import {
   type RequestStateCodec,
   type ServerContext,
 } from "@modelcontextprotocol/server";
+import type { Store } from "../store/types.js";
 
 /** What a signed requestState carries between the rounds of one call. */
 interface ConfirmationState {
@@ -31,6 +32,12 @@ interface ConfirmationState {
   answers: Record<string, boolean>;
   /** What the question now being answered is about. */
   pending: string;
+  /**
+   * Random, minted with the call's first question and carried through its rounds: every
+   * resend of one answer has the same, so the tool can make them one request (see
+   * ToolContext.approval). Without it one yes, resent within the TTL, paid again each time.
+   */
+  approval: string;
 }
 
 /** How long a person has to answer before the question must be asked again. */
@@ -54,28 +61,47 @@ export const isQuestionPending = (err: unknown): err is QuestionPending =>
 export interface ConfirmationRound {
   /** True on a 2026 request: questions travel in the result, not as a pushed request. */
   modern: boolean;
+  /** Set when this call carries answers from an earlier round (ConfirmationState.approval). */
+  approval: string | undefined;
   /** The person's answer about `about`, if this call carries one; throws to ask otherwise. */
   answer(question: string, about: string): boolean | undefined;
   ask(pending: QuestionPending, ctx: ServerContext): Promise<InputRequiredResult>;
 }
 
+/** The shared signing key, fetched when first needed (the store may be a database). */
+export type KeySource = () => Promise<Uint8Array>;
+
 export class Confirmations {
-  private readonly codec: RequestStateCodec<ConfirmationState>;
+  private codec: Promise<RequestStateCodec<ConfirmationState>> | undefined;
 
   /**
-   * `key` must be the same on every replica (Store.sharedSecret); without one a process
-   * makes its own, which serves a single process (stdio, tests).
+   * `key` must give the same bytes on every replica (Store.sharedSecret); without one a
+   * process makes its own, which serves a single process (tests).
    */
-  constructor(owner: string, key: Uint8Array = randomBytes(32)) {
-    this.codec = createRequestStateCodec<ConfirmationState>({
-      key,
-      ttlSeconds: ANSWER_TTL_SECONDS,
-      bind: (ctx) => `${ctx.mcpReq.method}\0${owner}`,
+  constructor(
+    private readonly owner: string,
+    private readonly key: KeySource = async () => randomBytes(32),
+  ) {}
+
+  /** Made on first use: most calls never ask, and a database may not be up at start. */
+  private signer(): Promise<RequestStateCodec<ConfirmationState>> {
+    this.codec ??= this.key().then((key) =>
+      createRequestStateCodec<ConfirmationState>({
+        key,
+        ttlSeconds: ANSWER_TTL_SECONDS,
+        bind: (ctx) => `${ctx.mcpReq.method}\0${this.owner}`,
+      }),
+    );
+    // A key that could not be read is asked for again next time.
+    this.codec.catch(() => {
+      this.codec = undefined;
     });
+    return this.codec;
   }
 
   /** For ServerOptions.requestState: a forged, expired or other person's state is refused. */
-  readonly verify = (state: string, ctx: ServerContext) => this.codec.verify(state, ctx);
+  readonly verify = async (state: string, ctx: ServerContext) =>
+    (await this.signer()).verify(state, ctx);
 
   async round(ctx: ServerContext, tool: string, args: unknown): Promise<ConfirmationRound> {
     const modern = ctx.mcpReq.envelope !== undefined;
@@ -89,8 +115,10 @@ export class Confirmations {
     const answers = { ...state?.answers };
     if (state) answers[state.pending] = approved(ctx);
     const canAsk = modern && clientCanAsk(ctx);
+    const approval = state?.approval;
     return {
       modern,
+      approval,
       answer(question, about) {
         if (about in answers) return answers[about];
         if (!canAsk) return undefined;
@@ -105,7 +133,15 @@ export class Confirmations {
               requestedSchema: approvalSchema(pending.question),
             }),
           },
-          requestState: await this.codec.mint({ call, answers, pending: pending.about }, askCtx),
+          requestState: await (await this.signer()).mint(
+            {
+              call,
+              answers,
+              pending: pending.about,
+              approval: approval ?? randomBytes(16).toString("base64url"),
+            },
+            askCtx,
+          ),
         }),
     };
   }
@@ -150,4 +186,19 @@ function canonical(value: unknown): string {
       .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
       .join(",")}}`;
   return JSON.stringify(value) ?? "null";
+}
+
+/**
+ * The store's signing key for every server of this process, read once it is first needed
+ * and kept; a failed read (the database down) is tried again next time.
+ */
+export function sharedRequestStateKey(store: Pick<Store, "sharedSecret">): KeySource {
+  let key: Promise<Uint8Array> | undefined;
+  return () => {
+    key ??= store.sharedSecret("mcp-request-state");
+    key.catch(() => {
+      key = undefined;
+    });
+    return key;
+  };
 }

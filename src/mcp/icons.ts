@@ -1,7 +1,7 @@
 /**
- * Icons hosts may show next to the server and its tools. Inline SVG data URIs: nothing to
- * fetch, nothing that can go stale, and each is small because tools/list carries them into
- * every conversation (issue 3/7's size bound holds them).
+ * The icon hosts show next to the server. An inline SVG data URI: nothing to fetch, nothing
+ * that can go stale. Tools carry no icons: tools/list goes into every conversation, and four
+ * of them would cost ~700 bytes of its 6,000-byte budget (tools-list.test.ts).
  */
 import type { Icon } from "@modelcontextprotocol/server";
 
@@ -21,11 +21,3 @@ export const SERVER_ICONS: Icon[] = [
     sizes: ["any"],
   },
 ];
-
-/** One glyph per tool; a tool not named here is published without an icon. */
-export const TOOL_ICONS: Record<string, Icon[]> = {
-  list_models: [svg("M1 1h6v1H1zM1 3.5h6v1H1zM1 6h6v1H1z")],
-  upload_reference: [svg("M4 1 1 4h2v3h2V4h2z")],
-  generate_video: [svg("M2 1v6l5-3z")],
-  get_task: [svg("M4 0a4 4 0 1 0 0 8 4 4 0 0 0 0-8zm-.5 2h1v2l1.5 1-.5.8L3.5 4.5z")],
-};

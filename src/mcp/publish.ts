@@ -7,7 +7,6 @@ import * as z from "zod";
 import { DEFAULT_CONFIRM_ABOVE } from "../config.js";
 import type { DescribeFacts } from "../tools/define.js";
 import { type AnyTool, TOOLS } from "../tools/index.js";
-import { TOOL_ICONS } from "./icons.js";
 
 type JsonObject = Record<string, unknown>;
 
@@ -109,7 +108,6 @@ export function describeTools(
     description: typeof t.description === "string" ? t.description : t.description(facts),
     ...schemasOf(t, tools),
     annotations: t.annotations,
-    ...(TOOL_ICONS[t.name] ? { icons: TOOL_ICONS[t.name] } : {}),
   }));
   perFacts.set(key, list);
   return list;

@@ -17,10 +17,17 @@ import type { ServerDeps } from "../generation/context.js";
 import { type AnyTool, TOOLS } from "../tools/index.js";
 import { VERSION } from "../version.js";
 import { callContext } from "./call-context.js";
-import { Confirmations, isQuestionPending } from "./confirmation.js";
-import { classify, errorText } from "./error-boundary.js";
+import { Confirmations, isQuestionPending, type KeySource } from "./confirmation.js";
 import { SERVER_ICONS } from "./icons.js";
 import { describeTools } from "./publish.js";
+import { runTool } from "./run-tool.js";
+import {
+  asTaskArgs,
+  createdTask,
+  registerTaskHandlers,
+  runsAsTask,
+  TASKS_EXTENSION,
+} from "./tasks.js";
 
 export type { AnyTool };
 
@@ -29,10 +36,10 @@ export const INSTRUCTIONS =
 
 export interface McpOptions {
   /**
-   * Signs the `requestState` of a 2026 confirmation. Every process that may receive the
-   * answer (every replica) must hold the same key; see Store.sharedSecret.
+   * Gives the key that signs the `requestState` of a 2026 confirmation. Every process that
+   * may receive the answer (every replica) must get the same key; see Store.sharedSecret.
    */
-  requestStateKey?: Uint8Array | undefined;
+  requestStateKey?: KeySource | undefined;
 }
 
 export function createServer(
@@ -52,7 +59,10 @@ export function createServer(
     {
       instructions: INSTRUCTIONS,
       // Declared here, not by registerTool: this server's tool list never changes while it runs.
-      capabilities: { tools: { listChanged: false } },
+      capabilities: {
+        tools: { listChanged: false },
+        extensions: { [TASKS_EXTENSION]: {} },
+      },
       // Both lists are fixed for the life of the process; a person's budget changes only
       // with a restart, so an hour is safe (hints reach 2026 clients only).
       cacheHints: {
@@ -68,6 +78,16 @@ export function createServer(
   // Derived on the first tools/list, not at start, so the first answer comes sooner.
   const facts = { confirmAbove: deps.config.confirmAbove, dailyBudget: deps.dailyBudget };
   server.setRequestHandler("tools/list", () => ({ tools: describeTools(tools, facts) }));
+  const getTask = byName.get("get_task");
+  // Tasks need get_task to read them; a server built without it answers as for any client.
+  const tasks = getTask !== undefined;
+  if (getTask)
+    registerTaskHandlers(server, deps, async (taskId, extra) => {
+      const args = { task_id: taskId };
+      const round = await confirmations.round(extra, getTask.name, args);
+      const ctx = callContext(server, extra, undefined, round);
+      return runTool(getTask, args, ctx, withRequestLog(deps, extra));
+    });
   server.setRequestHandler(
     "tools/call",
     async (request, extra): Promise<CallToolResult | InputRequiredResult> => {
@@ -82,30 +102,23 @@ export function createServer(
       }
       const args = request.params.arguments ?? {};
       const round = await confirmations.round(extra, tool.name, args);
-      const callDeps = withRequestLog(deps, extra);
       const ctx = callContext(server, extra, request.params._meta?.progressToken, round);
+      const asTask = tasks && runsAsTask(tool.name, extra);
       try {
-        const input = tool.parse ? tool.parse(args) : tool.inputSchema.parse(args);
-        const running = tool.handler(input, ctx, callDeps);
-        const result = await (deps.lifecycle?.track(running) ?? running);
-        // A result that breaks its own schema is our bug: log it, never hand it to the agent.
-        const checked = tool.outputSchema.safeParse(result.structured);
-        if (!checked.success) throw new Error(`${tool.name} output: ${checked.error.message}`);
-        return {
-          content: [{ type: "text", text: result.text }, ...(result.links ?? [])],
-          structuredContent: result.structured,
-        };
+        const outcome = await runTool(
+          tool,
+          asTask ? asTaskArgs(args) : args,
+          ctx,
+          withRequestLog(deps, extra),
+        );
+        const task = asTask ? createdTask(outcome) : undefined;
+        // SDK 2.4 types tools/call results without the extension's task shape (and adds an
+        // empty `content` to it on the wire, which clients of the extension ignore).
+        return task ? (task as unknown as CallToolResult) : outcome.result;
       } catch (err) {
         // A 2026 client is asked through the result; it calls again with the answer.
         if (isQuestionPending(err)) return round.ask(err, extra);
-        const classified = classify(err);
-        if (classified.category === "internal") {
-          callDeps.log.error("tool failed", {
-            tool: tool.name,
-            error: err instanceof Error ? err.stack : String(err),
-          });
-        }
-        return errorResult(errorText(classified));
+        throw err;
       }
     },
   );
@@ -116,8 +129,4 @@ export function createServer(
 function withRequestLog(deps: ServerDeps, extra: ServerContext): ServerDeps {
   const requestId = extra.http?.req?.headers.get("x-request-id");
   return requestId ? { ...deps, log: deps.log.child({ request_id: requestId }) } : deps;
-}
-
-function errorResult(text: string): CallToolResult {
-  return { content: [{ type: "text", text }], isError: true };
 }

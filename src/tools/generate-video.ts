@@ -282,17 +282,27 @@ export const generateVideoTool = (models: readonly ModelTable[]) =>
         const quote = await quoteFor(call.model, settingsOf(call), deps);
         return dryRun(call, call.clientRequestId ?? `auto_${randomUUID()}`, quote, deps);
       }
-      if (call.clientRequestId) {
-        const known = await deps.store.findByClientRequestId(deps.owner, call.clientRequestId);
+      const requestId = requestIdOf(call, ctx);
+      if (requestId) {
+        const known = await deps.store.findByClientRequestId(deps.owner, requestId);
         if (known) return replay(known, call, ctx, deps);
       }
-      const clientRequestId = call.clientRequestId ?? `auto_${randomUUID()}`;
+      const clientRequestId = requestId ?? `auto_${randomUUID()}`;
       const quote = await quoteFor(call.model, settingsOf(call), deps);
       const { entry, replayed } = await submit(call, clientRequestId, quote, ctx, deps);
       const settled = await settle(taskFromEntry(entry), entry, call, ctx, deps);
       return result(call, clientRequestId, quote, settled, replayed, deps);
     },
   });
+
+/**
+ * The agent's client_request_id; else, for a call answering the person's yes (2026), one
+ * derived from that answer: a resent answer then finds the first send's task instead of
+ * paying again.
+ */
+function requestIdOf(call: GenerateCall, ctx: ToolContext): string | undefined {
+  return call.clientRequestId ?? (ctx.approval ? `approved_${ctx.approval}` : undefined);
+}
 
 /** Below the 60 s most clients wait for a tool call. */
 const ANSWER_WITHIN_MS = 55_000;
@@ -336,8 +346,9 @@ async function generateInFamily(
     const id = call.clientRequestId ?? `auto_${randomUUID()}`;
     return withRoute(dryRun(best.call, id, best.quote, deps), best);
   }
-  if (call.clientRequestId) {
-    const known = await deps.store.findByClientRequestId(deps.owner, call.clientRequestId);
+  const requestId = requestIdOf(call, ctx);
+  if (requestId) {
+    const known = await deps.store.findByClientRequestId(deps.owner, requestId);
     const same = known && routing.members.find((m) => m.call.model.id === known.model);
     if (known && same) return withRoute(await replay(known, same.call, ctx, deps), same);
     if (known)
@@ -345,7 +356,7 @@ async function generateInFamily(
         `client_request_id "${known.client_request_id}" was already used for a ${known.model} request that this call would not route to. Use a new client_request_id, or call with model ${known.model}.`,
       );
   }
-  const clientRequestId = call.clientRequestId ?? `auto_${randomUUID()}`;
+  const clientRequestId = requestId ?? `auto_${randomUUID()}`;
   const routed = await submitRouted(routing, clientRequestId, ctx, deps);
   const { member } = routed;
   const settled = await settle(taskFromEntry(routed.entry), routed.entry, member.call, ctx, deps);

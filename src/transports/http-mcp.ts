@@ -57,6 +57,22 @@ function perPersonHandlers(options: McpOptions, legacy: "reject" | "stateless") 
 }
 
 /**
+ * JSON-RPC batches left MCP in 2025-06-18, in both generations we serve. Refused here, before
+ * the SDK's classifier, which walks them (a hostile nesting would overflow its stack).
+ */
+function refusedBatch(req: IncomingMessage, res: ServerResponse, body: unknown): boolean {
+  if (!Array.isArray(body)) return false;
+  sendRpcError(
+    req,
+    res,
+    400,
+    RPC.invalidRequest,
+    "Invalid Request: send one JSON-RPC message per request (MCP has no batches)",
+  );
+  return true;
+}
+
+/**
  * A 2025 request: no `_meta` envelope (initialize, session GET/DELETE, 2025 calls). The SDK's
  * own predicate decides; given the parsed body it reads only the method and the standard
  * MCP headers, so it gets just those, not a WHATWG Request built from the whole message
@@ -82,6 +98,7 @@ export function statelessDispatch(options: McpOptions): McpDispatch {
   const handlers = perPersonHandlers(options, "stateless");
   return {
     async post(p, req, res, body) {
+      if (refusedBatch(req, res, body)) return;
       await handlers.for(p)(nodeReq(req), res, body);
     },
     async other(_p, req, res) {
@@ -94,8 +111,7 @@ export function statelessDispatch(options: McpOptions): McpDispatch {
   };
 }
 
-const isInitialize = (body: unknown) =>
-  Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
+const isInitialize = (body: unknown) => isInitializeRequest(body);
 
 const sessionIdOf = (req: IncomingMessage) => {
   const id = req.headers["mcp-session-id"];
@@ -167,6 +183,7 @@ export function statefulDispatch(sessions: SessionRegistry, options: McpOptions)
 
   return {
     async post(p, req, res, body) {
+      if (refusedBatch(req, res, body)) return;
       if (!(await isLegacy(req, body))) return modern.for(p)(nodeReq(req), res, body);
       if (sessionIdOf(req) === undefined && isInitialize(body)) return open(p, req, res, body);
       const session = existing(p, req, res);

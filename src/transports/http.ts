@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ServerConfig } from "../config.js";
 import type { Logger } from "../log.js";
+import { sharedRequestStateKey } from "../mcp/confirmation.js";
 import type { AnyTool } from "../mcp/server.js";
 import type { Providers } from "../providers/registry.js";
 import type { Provider } from "../providers/types.js";
@@ -81,7 +82,7 @@ export async function startHttpServer(
     log.warn(
       "any Host header is accepted on a wildcard bind; name the public host with --allowed-host",
     );
-  const mcpOptions = { requestStateKey: await deps.store.sharedSecret("mcp-request-state") };
+  const mcpOptions = { requestStateKey: sharedRequestStateKey(deps.store) };
   const mcp = sessions ? statefulDispatch(sessions, mcpOptions) : statelessDispatch(mcpOptions);
   const handler = createHandler({
     opts,

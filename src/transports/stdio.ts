@@ -3,9 +3,11 @@
  * The SDK's serveStdio reads the opening message and pins the connection to its protocol
  * generation (a 2025 initialize, or a 2026 request), building the server once for it.
  */
-import { serveStdio } from "@modelcontextprotocol/server/stdio";
+import { PassThrough } from "node:stream";
+import { StdioServerTransport, serveStdio } from "@modelcontextprotocol/server/stdio";
 import type { ServerDeps } from "../generation/context.js";
 import { Lifecycle } from "../lifecycle.js";
+import { sharedRequestStateKey } from "../mcp/confirmation.js";
 import { createServer } from "../mcp/server.js";
 
 /** How long a closing client's running calls (a create above all) get to finish. */
@@ -14,8 +16,14 @@ const SHUTDOWN_GRACE_MS = 10_000;
 export async function runStdio(deps: ServerDeps): Promise<void> {
   const lifecycle = new Lifecycle();
   const callDeps = { ...deps, lifecycle };
-  const requestStateKey = await deps.store.sharedSecret("mcp-request-state");
+  const requestStateKey = sharedRequestStateKey(deps.store);
+  // The SDK's transport aborts running calls, unanswered, when stdin ends. A create then in
+  // flight must finish, be recorded and be answered (the client may still read stdout), so
+  // the transport reads a copy of stdin that ends only when shutdown below is done.
+  const input = new PassThrough();
+  process.stdin.pipe(input, { end: false });
   const connection = serveStdio(() => createServer(callDeps, undefined, { requestStateKey }), {
+    transport: new StdioServerTransport(input, process.stdout),
     onerror: (err) => deps.log.warn("protocol error", { error: err.message }),
   });
   let stopping = false;

@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../../src/providers/rivya/simulator/index.js";
 import { createToken } from "../../src/transports/tokens.js";
 import { call, out, textOf } from "../helpers/http-harness.js";
+import { modernCaller } from "../helpers/modern-rpc.js";
 import {
   dropSchema,
   postgresUnavailable,
@@ -180,6 +181,26 @@ describe.skipIf(skip)("three replicas on one PostgreSQL", () => {
     expect(sim.stats().creditsCharged - charged).toBe(90);
     const listed = out(await call(direct[0] as Client, "get_task")).recent_tasks;
     expect(listed.map((t: any) => t.task_id)).toEqual([...ids]);
+  });
+
+  it("a 2026 MCP task made on one replica is followed on the others, and only by its owner", async () => {
+    const [first, ...others] = replicas as [RunningCli, ...RunningCli[]];
+    const created = await modernCaller(first.url, tokens.erin).rpc("tools/call", {
+      name: "generate_video",
+      arguments: { ...KLING, client_request_id: "task-across-replicas" },
+    });
+    expect(created.result).toMatchObject({ resultType: "task", taskId: "task-across-replicas" });
+    for (const replica of others) {
+      const got = await modernCaller(replica.url, tokens.erin).rpc("tasks/get", {
+        taskId: "task-across-replicas",
+      });
+      expect(got.result).toMatchObject({ taskId: "task-across-replicas" });
+      expect(["working", "completed"]).toContain(got.result?.status);
+      const stranger = await modernCaller(replica.url, tokens.bob).rpc("tasks/get", {
+        taskId: "task-across-replicas",
+      });
+      expect(stranger.error?.code).toBe(-32602);
+    }
   });
 
   it("kill -9 of a replica mid-create: another replica sees the intent, a retry settles it once", async () => {
