@@ -13,11 +13,11 @@ import {
   videoLinks,
 } from "../generation/task-view.js";
 import {
+  boundedRead,
   capWait,
   isTerminal,
   nextCheckSeconds,
   waitForTask,
-  withDeadline,
 } from "../generation/wait.js";
 import type { Provider, Task } from "../providers/types.js";
 import type { LedgerEntry } from "../store/types.js";
@@ -108,11 +108,13 @@ async function lookUp(id: string, ctx: ToolContext, deps: ServerDeps): Promise<F
   if (entry?.state === "submitting") return { entry, task: undefined };
   if (!entry) return lookUpUnrecorded(id, ctx, deps);
   const provider = deps.providers.forRecord(entry);
-  const signal = withDeadline(ctx.signal);
+  const read = boundedRead(ctx.signal);
   try {
-    const task = await provider.getTask(entry.task_id as string, { signal });
+    const task = await provider.getTask(entry.task_id as string, { signal: read.signal });
+    read.done();
     return { entry: await recordTaskState(deps, entry, task), task, provider };
   } catch (err) {
+    read.done();
     ctx.signal.throwIfAborted();
     const task = taskFromEntry(entry);
     const name = provider.displayName;
