@@ -105,9 +105,10 @@ export class Confirmations {
 
   async round(ctx: ServerContext, tool: string, args: unknown): Promise<ConfirmationRound> {
     const modern = ctx.mcpReq.envelope !== undefined;
-    const call = callHash(tool, args);
+    // Hashed only when a question is asked or answered: most calls never are.
+    const call = () => callHash(tool, args);
     const state = ctx.mcpReq.requestState<ConfirmationState>();
-    if (state && state.call !== call)
+    if (state && state.call !== call())
       throw new ProtocolError(
         ProtocolErrorCode.InvalidParams,
         "requestState belongs to another call: send the arguments the question was asked about, or call again without requestState to be asked anew",
@@ -135,7 +136,7 @@ export class Confirmations {
           },
           requestState: await (await this.signer()).mint(
             {
-              call,
+              call: call(),
               answers,
               pending: pending.about,
               approval: approval ?? randomBytes(16).toString("base64url"),

@@ -23,7 +23,7 @@ import {
   type Server,
   type ServerContext,
 } from "@modelcontextprotocol/server";
-import { z } from "zod";
+import * as z from "zod";
 import type { ServerDeps } from "../generation/context.js";
 import { isTerminalStatus } from "../providers/types.js";
 import type { LedgerEntry } from "../store/types.js";
