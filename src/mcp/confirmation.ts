@@ -121,7 +121,7 @@ export class Confirmations {
       modern,
       approval,
       answer(question, about) {
-        if (about in answers) return answers[about];
+        if (Object.hasOwn(answers, about)) return answers[about];
         if (!canAsk) return undefined;
         throw new QuestionPending(question, about);
       },
