@@ -78,7 +78,7 @@ export function createdTask(outcome: ToolOutcome): CreateTaskResultV2 | undefine
     resultType: "task",
     taskId: s.client_request_id,
     status: "working",
-    statusMessage: textOf(outcome),
+    statusMessage: progressOf(outcome),
     createdAt: task?.created_at ?? now,
     lastUpdatedAt: task?.updated_at ?? now,
     // The ledger keeps every task; the person's own retention rules apply, not ours.
@@ -157,7 +157,7 @@ function stateOf(outcome: ToolOutcome): TaskState {
     return { status: "failed", error: { code: ProtocolErrorCode.InternalError, message: text } };
   }
   const task = outcome.structured?.task as { done?: boolean; status?: string } | undefined;
-  if (!task?.done) return { status: "working", statusMessage: text };
+  if (!task?.done) return { status: "working", statusMessage: progressOf(outcome) };
   // The generation's own failure is the tool's failure: a result marked isError, which
   // says what was refunded and whether trying again helps.
   const failed = task.status === "failed";
@@ -174,6 +174,18 @@ function stateOf(outcome: ToolOutcome): TaskState {
 
 function cancelledNote(entry: LedgerEntry): string {
   return `Cancelled at ${entry.cancelled_at}: this server stopped following the task. A submitted generation is paid and cannot be un-paid; the provider may still finish it, and get_task ${entry.client_request_id} still reads it.`;
+}
+
+/**
+ * Where a running generation stands, for the host to show while it polls: said from the
+ * task view rather than the tool's text, which tells an agent to call get_task.
+ */
+function progressOf(outcome: ToolOutcome): string {
+  const task = outcome.structured?.task as
+    | { task_id: string; status: string; reserved_credits: number }
+    | undefined;
+  if (!task) return textOf(outcome);
+  return `Task ${task.task_id} is ${task.status} (${task.reserved_credits} credits reserved).`;
 }
 
 const textOf = (outcome: ToolOutcome) => {
