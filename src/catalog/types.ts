@@ -61,6 +61,8 @@ export interface ReferenceKindRule {
 }
 
 export interface ReferenceMediaRules {
+  /** Items a call must carry (image-to-video's start frame); absent: references are optional. */
+  minFiles?: number;
   maxFiles: number;
   kinds: readonly ReferenceKindRule[];
   /** What the references do (e.g. "switches to image-to-video"). */

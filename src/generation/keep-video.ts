@@ -8,12 +8,11 @@ import type { Task } from "../providers/types.js";
 import type { LedgerEntry } from "../store/types.js";
 import type { ServerDeps } from "./context.js";
 import { recordSafely } from "./ledger.js";
+import { expiredAt } from "./task-view.js";
 
 /** A task's result links are past their expiry: downloading them can only fail. */
-export function linksExpired(task: Task, now = Date.now()): boolean {
-  const at = task.result?.expires_at;
-  return at !== undefined && Date.parse(at) <= now;
-}
+export const linksExpired = (task: Task, now = Date.now()) =>
+  expiredAt(task.result?.expires_at, now);
 
 /**
  * Downloads the task's video into the output folder, records the path in the ledger entry

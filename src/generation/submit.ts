@@ -115,26 +115,36 @@ export async function create(
   let created: Submission;
   sending.add(intent.id);
   try {
-    created = await provider.submit(
-      { ...call.body, client_request_id: intent.client_request_id },
-      { idempotencyKey: intent.idempotency_key, callbackUrl: callbackUrl(intent, deps) },
-    );
-  } catch (err) {
-    if (clearOnRefusal && provider.createdNothing(err)) {
-      await deps.store.remove(intent.owner, intent.id).catch((e: unknown) => {
-        deps.log.error("could not clear a refused intent", { id: intent.id, error: String(e) });
-      });
-      throw refused(err, provider, intent.client_request_id);
+    try {
+      created = await provider.submit(
+        { ...call.body, client_request_id: intent.client_request_id },
+        { idempotencyKey: intent.idempotency_key, callbackUrl: callbackUrl(intent, deps) },
+      );
+    } catch (err) {
+      if (clearOnRefusal && provider.createdNothing(err)) {
+        await deps.store.remove(intent.owner, intent.id).catch((e: unknown) => {
+          deps.log.error("could not clear a refused intent", { id: intent.id, error: String(e) });
+        });
+        throw refused(err, provider, intent.client_request_id);
+      }
+      throw outcomeUnknown(err, provider, intent.client_request_id);
     }
-    throw outcomeUnknown(err, provider, intent.client_request_id);
+    const entry = withTaskState(intent, created.task);
+    // Recorded before anything else can go wrong, so the id survives a crash or a timeout.
+    await recordSafely(deps, entry);
+    await learnReservation(
+      call.model,
+      settingsOf(call),
+      quote,
+      created.task.reserved_credits,
+      deps,
+    );
+    return { entry, replayed: created.replayed };
   } finally {
+    // Only once the task id is recorded: until then the intent still reads "submitting", and
+    // a resend in that gap would send a second create.
     sending.delete(intent.id);
   }
-  const entry = withTaskState(intent, created.task);
-  // Recorded before anything else can go wrong, so the id survives a crash or a timeout.
-  await recordSafely(deps, entry);
-  await learnReservation(call.model, settingsOf(call), quote, created.task.reserved_credits, deps);
-  return { entry, replayed: created.replayed };
 }
 
 /** Where the provider reports this request's task: the public URL, the entry, its secret. */

@@ -83,7 +83,7 @@ export function summarizeTask(view: TaskView): string {
 export function videoLinks(view: TaskView, savedPath?: string, now = Date.now()): ResourceLink[] {
   if (view.status !== "succeeded") return [];
   // A link past its expiry only leads to an error page: offer the saved file or nothing.
-  const url = linksGone(view, now) ? null : view.video_url;
+  const url = expiredAt(view.links_expire_at, now) ? null : view.video_url;
   const uri = savedPath ? pathToFileURL(savedPath).href : url;
   if (!uri) return [];
   return [
@@ -100,8 +100,9 @@ export function videoLinks(view: TaskView, savedPath?: string, now = Date.now())
 /** Warn this long before a result link stops working. */
 export const NEAR_EXPIRY_MS = 2 * 3600_000;
 
-export const linksGone = (view: TaskView, now = Date.now()) =>
-  view.links_expire_at !== undefined && Date.parse(view.links_expire_at) <= now;
+/** True once `at` (ISO 8601), when links stop being served, has passed; never when absent. */
+export const expiredAt = (at: string | undefined, now = Date.now()) =>
+  at !== undefined && Date.parse(at) <= now;
 
 /** "1 h 20 min", "45 min", "under a minute". */
 function timeLeft(ms: number): string {

@@ -11,6 +11,9 @@ import { MAX_WAIT_SECONDS } from "../config.js";
 import { isTerminalStatus, type Provider, type Task } from "../providers/types.js";
 import type { ToolContext } from "./context.js";
 
+/** Below the 60 s most clients wait for a tool call: every answer goes out within this. */
+export const ANSWER_WITHIN_MS = 55_000;
+
 export interface WaitOptions {
   waitSeconds: number;
   firstPollDelayMs: number;

@@ -11,8 +11,6 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import {
-  CLIENT_CAPABILITIES_META_KEY,
-  type ClientCapabilities,
   createRequestStateCodec,
   type InputRequiredResult,
   inputRequired,
@@ -22,7 +20,9 @@ import {
   type RequestStateCodec,
   type ServerContext,
 } from "@modelcontextprotocol/server";
+import { canonicalJson } from "../canonical-json.js";
 import type { Store } from "../store/types.js";
+import { declaredCapabilities } from "./envelope.js";
 
 /** What a signed requestState carries between the rounds of one call. */
 interface ConfirmationState {
@@ -157,10 +157,7 @@ function approved(ctx: ServerContext): boolean {
 }
 
 function clientCanAsk(ctx: ServerContext): boolean {
-  const caps = ctx.mcpReq.envelope?.[CLIENT_CAPABILITIES_META_KEY as never] as
-    | ClientCapabilities
-    | undefined;
-  return caps?.elicitation !== undefined;
+  return declaredCapabilities(ctx)?.elicitation !== undefined;
 }
 
 /** The question as a form with one yes/no field, the shape 2025 elicitation uses too. */
@@ -175,18 +172,12 @@ export function approvalSchema(question: string) {
 }
 
 function callHash(tool: string, args: unknown): string {
-  return createHash("sha256").update(tool).update("\0").update(canonical(args)).digest("base64url");
-}
-
-/** JSON with object keys sorted, so the same arguments hash the same however they are ordered. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-  if (value && typeof value === "object")
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(",")}}`;
-  return JSON.stringify(value) ?? "null";
+  // Canonical JSON: the same arguments hash the same however their keys are ordered.
+  return createHash("sha256")
+    .update(tool)
+    .update("\0")
+    .update(canonicalJson(args))
+    .digest("base64url");
 }
 
 /**

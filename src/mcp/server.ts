@@ -79,11 +79,9 @@ export function createServer(
   const facts = { confirmAbove: deps.config.confirmAbove, dailyBudget: deps.dailyBudget };
   server.setRequestHandler("tools/list", () => ({ tools: describeTools(tools, facts) }));
   const getTask = byName.get("get_task");
-  // Tasks need get_task to read them; a server built without it answers as for any client.
-  const tasks = getTask !== undefined;
   if (getTask)
-    registerTaskHandlers(server, deps, async (taskId, extra) => {
-      const args = { task_id: taskId };
+    registerTaskHandlers(server, deps, async (ledgerId, extra) => {
+      const args = { task_id: ledgerId };
       const round = await confirmations.round(extra, getTask.name, args);
       const ctx = callContext(server, extra, undefined, round);
       return runTool(getTask, args, ctx, withRequestLog(deps, extra));
@@ -103,7 +101,8 @@ export function createServer(
       const args = request.params.arguments ?? {};
       const round = await confirmations.round(extra, tool.name, args);
       const ctx = callContext(server, extra, request.params._meta?.progressToken, round);
-      const asTask = tasks && runsAsTask(tool.name, extra);
+      // Tasks need get_task to read them; a server built without it answers as for any client.
+      const asTask = getTask !== undefined && runsAsTask(tool.name, extra);
       try {
         const outcome = await runTool(
           tool,

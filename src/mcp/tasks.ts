@@ -16,7 +16,6 @@ import type {
   TASKS_EXTENSION_ID_V2,
 } from "@modelcontextprotocol/ext-tasks/core/v2";
 import {
-  CLIENT_CAPABILITIES_META_KEY,
   MissingRequiredClientCapabilityError,
   ProtocolError,
   ProtocolErrorCode,
@@ -27,6 +26,7 @@ import * as z from "zod";
 import type { ServerDeps } from "../generation/context.js";
 import { isTerminalStatus } from "../providers/types.js";
 import type { LedgerEntry } from "../store/types.js";
+import { declaredCapabilities } from "./envelope.js";
 import type { ToolOutcome } from "./run-tool.js";
 
 export const TASKS_EXTENSION: typeof TASKS_EXTENSION_ID_V2 = "io.modelcontextprotocol/tasks";
@@ -38,10 +38,7 @@ const POLL_INTERVAL_MS = 5_000;
 
 /** True when the request's client capabilities declare the tasks extension. */
 function declaresTasks(ctx: ServerContext): boolean {
-  const caps = ctx.mcpReq.envelope?.[CLIENT_CAPABILITIES_META_KEY as never] as
-    | { extensions?: Record<string, unknown> }
-    | undefined;
-  return caps?.extensions?.[TASKS_EXTENSION] !== undefined;
+  return declaredCapabilities(ctx)?.extensions?.[TASKS_EXTENSION] !== undefined;
 }
 
 /** True when this call should answer with a task: a task tool, and a client that declared the extension. */
@@ -87,8 +84,11 @@ export function createdTask(outcome: ToolOutcome): CreateTaskResultV2 | undefine
   };
 }
 
-/** Reads a task as get_task would (the ledger, then the provider), by client_request_id. */
-export type ReadTask = (taskId: string, ctx: ServerContext) => Promise<ToolOutcome>;
+/**
+ * Reads a task as get_task would (the ledger, then the provider), by its ledger id: the
+ * entry is already found, so get_task finds it again by key rather than by a search.
+ */
+export type ReadTask = (ledgerId: string, ctx: ServerContext) => Promise<ToolOutcome>;
 
 const taskIdParams = z.object({ taskId: z.string().min(1).max(200) });
 const updateParams = taskIdParams.extend({ inputResponses: z.unknown().optional() });
@@ -106,7 +106,7 @@ export function registerTaskHandlers(server: Server, deps: ServerDeps, readTask:
     };
     const task: DetailedTaskV2 = entry.cancelled_at
       ? { ...base, status: "cancelled", statusMessage: cancelledNote(entry) }
-      : { ...base, ...stateOf(await readTask(taskId, ctx)) };
+      : { ...base, ...stateOf(await readTask(entry.id, ctx)) };
     return { resultType: "complete", ...task };
   });
 

@@ -77,11 +77,6 @@ export interface SubmitOptions extends CallOptions {
   callbackUrl?: string | undefined;
 }
 
-export interface SubmitOptions extends CallOptions {
-  idempotencyKey: string;
-  callbackUrl?: string | undefined;
-}
-
 export interface Submission {
   task: Task;
   /** The provider answered with an earlier create of the same request: no second charge. */

@@ -98,16 +98,7 @@ export async function route(
       continue;
     }
     try {
-      const memberCall = { ...parseGenerateCall(models, made.args), receivedAt: call.receivedAt };
-      memberCall.waitSeconds = call.waitSeconds;
-      const quote = await quoteFor(memberCall.model, settingsOf(memberCall), deps);
-      const rate = deps.config.usdPerCredit?.[provider.id];
-      members.push({
-        provider,
-        call: memberCall,
-        quote,
-        usd: rate === undefined ? undefined : quote.amount * rate,
-      });
+      members.push(await memberOf(call, made.args, provider, models, deps));
     } catch (err) {
       refused.push(
         `${spec.model} (${provider.displayName}): ${err instanceof Error ? err.message : String(err)}`,
@@ -120,6 +111,52 @@ export async function route(
     );
   }
   return { ...order(members, deps), refused };
+}
+
+/** One member's checked call and quote, from its own generate_video arguments. */
+async function memberOf(
+  call: GenerateCall,
+  args: Record<string, unknown>,
+  provider: Provider,
+  models: readonly ModelTable[],
+  deps: ServerDeps,
+): Promise<Member> {
+  const memberCall = { ...parseGenerateCall(models, args), receivedAt: call.receivedAt };
+  memberCall.waitSeconds = call.waitSeconds;
+  const quote = await quoteFor(memberCall.model, settingsOf(memberCall), deps);
+  const rate = deps.config.usdPerCredit?.[provider.id];
+  return {
+    provider,
+    call: memberCall,
+    quote,
+    usd: rate === undefined ? undefined : quote.amount * rate,
+  };
+}
+
+/**
+ * The routing of a retry whose client_request_id is already in the ledger: it includes the
+ * member the request went to even when routing would now pass that member over (its key
+ * removed, its price changed, every member refused), so a retry always gets its task back.
+ * Without that member only when the family cannot send this call there at all.
+ */
+export async function routeKnown(
+  call: GenerateCall,
+  knownModel: string,
+  models: readonly ModelTable[],
+  deps: ServerDeps,
+): Promise<Routing> {
+  const routing = await route(call, models, deps).catch(() => undefined);
+  if (routing?.members.some((m) => m.call.model.id === knownModel)) return routing;
+  const made = memberArgs(call, knownModel, call.model);
+  const members =
+    "args" in made
+      ? [await memberOf(call, made.args, deps.providers.forModel(knownModel), models, deps)]
+      : [];
+  return {
+    members: [...members, ...(routing?.members ?? [])],
+    refused: routing?.refused ?? [],
+    why: "the member this client_request_id was sent to before",
+  };
 }
 
 /** A failure after which the next member may be tried: nothing was created, and it may pass later. */

@@ -98,6 +98,12 @@ function checkReferences(model: ModelTable, items: ReferenceItemInput[]): void {
   const rules = model.referenceMedia;
   if (!rules)
     throw new ToolInputError(`${model.id} takes no reference media; remove reference_media.`);
+  if (items.length < (rules.minFiles ?? 0)) {
+    const first = rules.frames?.[0] ?? "reference image";
+    throw new ToolInputError(
+      `${model.id} needs a ${first} in reference_media: upload the image with upload_reference and pass the item it returns (${rules.description}). Nothing was spent.`,
+    );
+  }
   if (items.length > rules.maxFiles) {
     throw new ToolInputError(
       `reference_media has ${items.length} items; ${model.id} accepts at most ${rules.maxFiles} (${rules.description}). Remove ${items.length - rules.maxFiles}.`,
@@ -174,10 +180,9 @@ export function parseGenerateCall(models: readonly ModelTable[], args: unknown):
       `${problems.join(" ")} Fix params and call again; nothing was spent. list_models shows ${model.id}'s rules.`,
     );
   }
-  if (input.reference_media?.length) {
-    checkReferences(model, input.reference_media);
-    params.referenceMediaItems = input.reference_media;
-  }
+  const references = input.reference_media ?? [];
+  if (references.length || model.referenceMedia?.minFiles) checkReferences(model, references);
+  if (references.length) params.referenceMediaItems = references;
   const body: GenerationRequest = { model: model.id, prompt: input.prompt, params };
   if (input.client_request_id) body.client_request_id = input.client_request_id;
   return {

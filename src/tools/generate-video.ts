@@ -14,7 +14,12 @@ import {
   toTaskView,
   videoLinks,
 } from "../generation/task-view.js";
-import { nextCheckSeconds, waitForTask, withDeadline } from "../generation/wait.js";
+import {
+  ANSWER_WITHIN_MS,
+  nextCheckSeconds,
+  waitForTask,
+  withDeadline,
+} from "../generation/wait.js";
 import type { Task } from "../providers/types.js";
 import type { LedgerEntry } from "../store/types.js";
 import {
@@ -24,7 +29,7 @@ import {
   type ServerDeps,
   type ToolContext,
 } from "./define.js";
-import { type Member, route, submitRouted } from "./family.js";
+import { type Member, route, routeKnown, submitRouted } from "./family.js";
 import {
   checkReferenceOwners,
   checkReferenceUrls,
@@ -304,9 +309,6 @@ function requestIdOf(call: GenerateCall, ctx: ToolContext): string | undefined {
   return call.clientRequestId ?? (ctx.approval ? `approved_${ctx.approval}` : undefined);
 }
 
-/** Below the 60 s most clients wait for a tool call. */
-const ANSWER_WITHIN_MS = 55_000;
-
 /** A family call: routed to a member (see family.ts), then answered as that member's call. */
 async function generateInFamily(
   call: GenerateCall,
@@ -314,7 +316,11 @@ async function generateInFamily(
   ctx: ToolContext,
   deps: ServerDeps,
 ) {
-  const routing = await route(call, models, deps);
+  const requestId = call.dryRun ? undefined : requestIdOf(call, ctx);
+  const known = requestId && (await deps.store.findByClientRequestId(deps.owner, requestId));
+  const routing = known
+    ? await routeKnown(call, known.model, models, deps)
+    : await route(call, models, deps);
   const [best] = routing.members as [Member, ...Member[]];
   const routeView = (chosen: Member, notes: string[] = []) => ({
     family: call.model.id,
@@ -346,15 +352,12 @@ async function generateInFamily(
     const id = call.clientRequestId ?? `auto_${randomUUID()}`;
     return withRoute(dryRun(best.call, id, best.quote, deps), best);
   }
-  const requestId = requestIdOf(call, ctx);
-  if (requestId) {
-    const known = await deps.store.findByClientRequestId(deps.owner, requestId);
-    const same = known && routing.members.find((m) => m.call.model.id === known.model);
-    if (known && same) return withRoute(await replay(known, same.call, ctx, deps), same);
-    if (known)
-      throw new ToolInputError(
-        `client_request_id "${known.client_request_id}" was already used for a ${known.model} request that this call would not route to. Use a new client_request_id, or call with model ${known.model}.`,
-      );
+  if (known) {
+    const same = routing.members.find((m) => m.call.model.id === known.model);
+    if (same) return withRoute(await replay(known, same.call, ctx, deps), same);
+    throw new ToolInputError(
+      `client_request_id "${known.client_request_id}" was already used for a ${known.model} request that this call would not route to. Use a new client_request_id, or call with model ${known.model}.`,
+    );
   }
   const clientRequestId = requestId ?? `auto_${randomUUID()}`;
   const routed = await submitRouted(routing, clientRequestId, ctx, deps);

@@ -13,6 +13,7 @@ import {
   videoLinks,
 } from "../generation/task-view.js";
 import {
+  ANSWER_WITHIN_MS,
   boundedRead,
   capWait,
   isTerminal,
@@ -212,7 +213,7 @@ export const getTask = defineTool({
     const kept: { savedPath?: string | undefined; note?: string } = input.download
       ? { savedPath: await save(task, entry, ctx, deps) }
       : // Answered within 55 s of the call (below most clients' 60 s), saved or not.
-        await autoSave(task, entry, ctx.signal, deps, started + 55_000);
+        await autoSave(task, entry, ctx.signal, deps, started + ANSWER_WITHIN_MS);
     const savedPath = kept.savedPath;
     const note = [
       found.note,

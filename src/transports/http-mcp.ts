@@ -7,11 +7,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import {
-  NodeStreamableHTTPServerTransport,
-  toNodeHandler,
-  toWebRequest,
-} from "@modelcontextprotocol/node";
+import { NodeStreamableHTTPServerTransport, toNodeHandler } from "@modelcontextprotocol/node";
 import {
   createMcpHandler,
   isInitializeRequest,
@@ -79,9 +75,8 @@ function refusedBatch(req: IncomingMessage, res: ServerResponse, body: unknown):
  * (`toWebRequest`: headers copied, an AbortSignal, a body stream), which cost more per call
  * than the rest of the routing.
  */
-async function isLegacy(req: IncomingMessage, body: unknown): Promise<boolean> {
-  // Without a parsed body the predicate reads the body itself: that needs the real thing.
-  if (body === undefined) return isLegacyRequest(await toWebRequest(nodeReq(req)));
+function isLegacy(req: IncomingMessage, body: unknown): Promise<boolean> {
+  // POSTs only: the handler has parsed the body, so the predicate reads none itself.
   const view = {
     method: req.method ?? "GET",
     headers: {
@@ -110,8 +105,6 @@ export function statelessDispatch(options: McpOptions): McpDispatch {
     close: handlers.close,
   };
 }
-
-const isInitialize = (body: unknown) => isInitializeRequest(body);
 
 const sessionIdOf = (req: IncomingMessage) => {
   const id = req.headers["mcp-session-id"];
@@ -185,7 +178,8 @@ export function statefulDispatch(sessions: SessionRegistry, options: McpOptions)
     async post(p, req, res, body) {
       if (refusedBatch(req, res, body)) return;
       if (!(await isLegacy(req, body))) return modern.for(p)(nodeReq(req), res, body);
-      if (sessionIdOf(req) === undefined && isInitialize(body)) return open(p, req, res, body);
+      if (sessionIdOf(req) === undefined && isInitializeRequest(body))
+        return open(p, req, res, body);
       const session = existing(p, req, res);
       if (session) await session.transport.handleRequest(req, res, body);
     },

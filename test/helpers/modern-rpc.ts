@@ -63,7 +63,10 @@ export function modernCaller(
             .filter((l) => l.startsWith("data:"))
             .map((l) => JSON.parse(l.slice(5)))
         : [JSON.parse(text)];
-      const answer = messages.find((m) => m.id === id) ?? messages.at(-1);
+      // An error the server could not tie to the request (a refused header, say) has id null.
+      const answer =
+        messages.find((m) => m.id === id) ?? messages.find((m) => m.id === null && m.error);
+      if (!answer) throw new Error(`no answer to request ${id} in: ${text.slice(0, 300)}`);
       return { ...answer, headers: res.headers };
     },
   };

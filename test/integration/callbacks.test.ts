@@ -110,7 +110,7 @@ describe("a callback settles an intent whose create got no answer", () => {
     expect(textOf(res)).toContain("in doubt");
     const [taskId] = ni.taskIds();
     const url = ni.callbackUrl(taskId as string) as string;
-    expect(url).toBeDefined();
+    expect(url).toMatch(/\/callbacks\/gen_[\w-]+\/[\w-]+$/);
 
     expect((await post(url, { id: taskId, status: "processing" })).status).toBe(204);
     const shown = await call(mcp, "get_task", { task_id: "cb-2" });

@@ -51,6 +51,8 @@ it("a link that expired before anyone saved the video says so and points to the 
   expect(textOf(late)).toMatch(/expired|no longer/i);
   expect(textOf(late)).toContain(taskId);
   expect(late.content.some((c) => c.type === "resource_link")).toBe(false);
+  // Nothing was fetched from the dead link and saved.
+  expect(await readdir(t.config.outputDir).catch(() => [])).toEqual([]);
 });
 
 it("with auto-save off nothing is written; a link near its end says how to keep the video", async () => {

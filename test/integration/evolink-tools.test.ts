@@ -124,6 +124,14 @@ describe("image-to-video", () => {
     });
     expect(none.isError).toBe(true);
     expect(textOf(none)).toContain("needs a start frame");
+    // Refused by the table, before the quote: a dry run is refused alike.
+    const dry = await h.call("generate_video", {
+      model: "kling-v3-image-to-video",
+      prompt: "The door opens",
+      dry_run: true,
+    });
+    expect(dry.isError).toBe(true);
+    expect(textOf(dry)).toContain("needs a start frame (image_start) in reference_media");
     const webp = await h.call("generate_video", {
       model: "kling-v3-image-to-video",
       prompt: "The door opens",

@@ -165,5 +165,11 @@ describe("a flapping Rivya", () => {
     expect(new Set(taskOf.values()).size).toBe(40);
     expect(t.sim.stats().creditsCharged).toBe(rivya.length * 90);
     expect(evo.reduce((n, x) => n + x.price, 0)).toBeCloseTo(evo.length * 27);
+    // The faults happened: creates were answered 5xx, and more were sent than tasks made.
+    const creates = t.sim.requests.filter(
+      (r) => r.method === "POST" && r.path === "/api/v1/generations",
+    );
+    expect(creates.some((r) => r.status >= 500)).toBe(true);
+    expect(creates.length).toBeGreaterThan(rivya.length);
   }, 240_000);
 });

@@ -191,6 +191,30 @@ describe("failing over", () => {
   });
 });
 
+describe("a retry of a request already sent", () => {
+  it("gets its task back even when routing would now refuse every member", async () => {
+    const a = loopcast({ id: "lca" });
+    const b = loopcast({ id: "lcb" });
+    const t = await serve(a, b);
+    const first = structuredOf(
+      await t.call("generate_video", family({ client_request_id: "kept" })),
+    );
+    // Both keys removed since (a restart with another configuration, say): no member can
+    // take a new request, but the one already paid for is still answered from the ledger.
+    for (const p of [a, b]) (p as { configured: boolean }).configured = false;
+    const fresh = await t.call("generate_video", family({ client_request_id: "new-one" }));
+    expect(textOf(fresh)).toContain("No member of loopfam can take this request");
+    const again = await t.call("generate_video", family({ client_request_id: "kept" }));
+    expect(again.isError, textOf(again)).toBeFalsy();
+    expect(structuredOf(again)).toMatchObject({
+      replayed: true,
+      task: { task_id: first.task.task_id },
+      route: { model: first.route.model },
+    });
+    expect(a.taskIds().length + b.taskIds().length).toBe(1);
+  });
+});
+
 describe("a flapping provider", () => {
   it("200 family calls through refusals and lost replies: one task per request, charges = tasks", async () => {
     const a = loopcast({ id: "lca" });
@@ -221,6 +245,9 @@ describe("a flapping provider", () => {
     expect(created).toBe(200);
     expect(new Set(taskOf.values()).size).toBe(200);
     expect(a.charged() + b.charged()).toBe(200 * 8);
+    // The flapping did what it is for: some requests failed over, and lost replies were sent again.
+    expect(b.taskIds().length).toBeGreaterThan(0);
+    expect(a.creates() + b.creates()).toBeGreaterThan(created);
     console.log(
       `flapping: ${a.taskIds().length} at lca, ${b.taskIds().length} at lcb, ${a.creates() + b.creates()} creates sent`,
     );

@@ -142,7 +142,8 @@ describe.each(backends)("store contract: $name", ({ make, skip }) => {
     await s.openIntent(intent(1));
     await s.openIntent(intent(2));
     await s.remove("someone-else", "gen_1");
-    expect(await s.get("local", "gen_1")).toBeDefined();
+    expect(await s.get("local", "gen_1")).toMatchObject({ id: "gen_1" });
+    expect(await (await instance()).get("local", "gen_1")).toMatchObject({ id: "gen_1" });
     await s.remove("local", "gen_1");
     const other = await instance();
     expect(await other.get("local", "gen_1")).toBeUndefined();

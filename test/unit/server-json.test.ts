@@ -54,6 +54,10 @@ function variablesTheCodeReads(): Set<string> {
   )) {
     if (!PLATFORM.has(name)) names.add(name);
   }
+  // The scan above must keep finding the settings: if reading them ever changes shape, this
+  // fails instead of the test quietly checking only the providers' variables.
+  expect(names).toContain("RIVYA_MCP_STATE_DIR");
+  expect(names).toContain("RIVYA_MCP_DATABASE_URL");
   return names;
 }
 

@@ -5,7 +5,7 @@
  * retried by the client.
  */
 import type { ModelTable } from "../../catalog/types.js";
-import { ToolError } from "../../errors/tool-error.js";
+import { ToolError, ToolInputError } from "../../errors/tool-error.js";
 import { createLogger, type Logger } from "../../log.js";
 import type {
   Connection,
@@ -111,7 +111,13 @@ export function evolinkProvider(
   let made: Promise<EvolinkClient> | undefined;
   let closed = false;
   const get = () => {
-    if (closed) throw new Error("the EvoLink provider is closed");
+    // A ToolError, so the create counts as never sent (createdNothing), not as in doubt.
+    if (closed)
+      throw new ToolError(
+        "The EvoLink provider is closed; retry shortly.",
+        "upstream_unavailable",
+        true,
+      );
     made ??= typeof client === "function" ? client() : Promise.resolve(client);
     return made;
   };
@@ -131,7 +137,7 @@ export function evolinkProvider(
     ...(opts.linkOrigins ? { linkOrigins: opts.linkOrigins } : {}),
     async submit(request, o) {
       const model = models.find((m) => m.id === request.model);
-      if (!model) throw new Error(`EvoLink does not serve model ${request.model}`);
+      if (!model) throw new ToolInputError(`EvoLink does not serve model ${request.model}.`);
       const body = toCreateBody(request);
       if (o.callbackUrl) body.callback_url = o.callbackUrl;
       const { referenceMediaItems: _, ...settings } = request.params ?? {};

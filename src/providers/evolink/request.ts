@@ -46,6 +46,8 @@ export function toCreateBody(request: GenerationRequest): EvolinkCreateBody {
   if (modelParams) body.model_params = modelParams;
   if (request.model === IMAGE_TO_VIDEO) {
     const [start, end] = (p.referenceMediaItems ?? []) as ReferenceItem[];
+    // The table's minFiles refuses this before any quote or question (generate-request.ts);
+    // kept for callers of the provider that bypass the tools.
     if (!start)
       throw new ToolInputError(
         "kling-v3-image-to-video needs a start frame: pass reference_media with one image (the start frame, image_start), and optionally a second (the end frame, image_end). Nothing was sent or charged.",

@@ -20,6 +20,7 @@ export const klingV3ImageToVideo: ModelTable = {
   uploadModes: ["image-to-video"],
   params: [duration, quality, sound, negativePrompt, shots, autoShots],
   referenceMedia: {
+    minFiles: 1,
     maxFiles: 2,
     kinds: [
       {

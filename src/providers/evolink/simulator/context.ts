@@ -2,6 +2,7 @@
  * The simulator's state, built from its options with the §15 defaults: accounts, tasks (whose
  * end refunds a failure and sends the callback), files, the rate limit and failure choices.
  */
+import { round4 } from "../price.js";
 import type { ModelBuckets as Buckets } from "./accounts.js";
 import { ModelBuckets, SimAccounts } from "./accounts.js";
 import type { CallbackSender } from "./callbacks.js";
@@ -42,8 +43,6 @@ const MARKERS: [string, string][] = [
 
 export const resultUrl = (ctx: SimContext, task: SimTask) =>
   `${ctx.baseUrl()}/results/${task.id}.mp4`;
-
-export const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
 
 export function createContext(
   opts: EvolinkSimulatorOptions,

@@ -5,8 +5,9 @@
 import type { IncomingMessage } from "node:http";
 import { readBody, readJson } from "../../rivya/simulator/http.js";
 import { SAMPLE_MP4 } from "../../rivya/simulator/sample-video.js";
+import { round4 } from "../price.js";
 import type { SimAccount } from "./accounts.js";
-import { resultUrl, round4, type SimContext } from "./context.js";
+import { resultUrl, type SimContext } from "./context.js";
 import { FILE_LIFETIME_MS, FilesError, type StoredFile } from "./files.js";
 import { priceOf } from "./pricing.js";
 import type { Reply } from "./replies.js";
