@@ -6,7 +6,7 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { recordTaskState } from "../generation/ledger.js";
+import { withTaskState } from "../generation/ledger.js";
 import type { Store } from "../store/types.js";
 import { readBody, sendJson } from "./http-io.js";
 import type { People } from "./people.js";
@@ -54,7 +54,15 @@ export async function settleFromCallback(
   // An intent is settled only by a task of its own model, read back under the person's key.
   if (entry.state === "submitting" && task.model !== entry.model) return "ignored";
   const latest = (await store.entry(id)) ?? entry;
-  await recordTaskState(deps, latest, task);
+  const next = withTaskState(latest, task);
+  if (next === latest) return "recorded";
+  // Not recordSafely: a write that failed must not be answered "done", or the provider
+  // never sends again, and an in-doubt create may have no other way to be settled.
+  try {
+    await store.put(next);
+  } catch {
+    return "retry";
+  }
   return "recorded";
 }
 

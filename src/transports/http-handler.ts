@@ -91,7 +91,15 @@ async function handle(
 ): Promise<void> {
   if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) return health(d, res);
   // Authenticated by the secret in the path, not a token: providers' servers call these.
-  if (isCallbackPath(path)) return handleCallback(d.people, d.store, req, res, path);
+  if (isCallbackPath(path)) {
+    // While stopping, the store is about to close: the provider is asked to send it again.
+    if (d.state.draining) {
+      res.setHeader("retry-after", "5");
+      return sendJson(res, 503, { error: "shutting down; send the callback again" });
+    }
+    countInflight(d.state, res);
+    return handleCallback(d.people, d.store, req, res, path);
+  }
   if (path !== "/mcp")
     return sendRpcError(req, res, 404, RPC.invalidRequest, "Not found; the MCP endpoint is /mcp");
   const refusal = checkHostAndOrigin(req, d.policy);
@@ -145,10 +153,7 @@ async function handle(
         RPC.invalidRequest,
         "Invalid Request: expected a JSON-RPC object or batch",
       );
-    d.state.inflight += 1;
-    res.once("close", () => {
-      d.state.inflight -= 1;
-    });
+    countInflight(d.state, res);
     return d.mcp.post(p, req, res, parsed);
   }
   if (req.method === "GET" || req.method === "DELETE") {
@@ -158,6 +163,14 @@ async function handle(
   }
   return sendRpcError(req, res, 405, RPC.serverError, "Method not allowed", {
     allow: "GET, POST, DELETE",
+  });
+}
+
+/** A POST shutdown waits for: its work may write to the store. */
+function countInflight(state: HandlerState, res: ServerResponse): void {
+  state.inflight += 1;
+  res.once("close", () => {
+    state.inflight -= 1;
   });
 }
 

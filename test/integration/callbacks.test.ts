@@ -82,6 +82,29 @@ describe("callbacks for a task", () => {
     expect(logs.join("\n")).not.toContain(secret);
   });
 
+  it("a callback whose write fails is answered 503, so the provider sends it again", async () => {
+    const res = await call(mcp, "generate_video", {
+      model: "loopcast-short",
+      prompt: "a kite, again",
+      client_request_id: "cb-3",
+    });
+    const taskId = structuredOf(res).task.task_id as string;
+    const url = lc.callbackUrl(taskId) as string;
+    lc.finish(taskId);
+    const put = h.store.put;
+    h.store.put = async () => {
+      throw new Error("disk full");
+    };
+    try {
+      expect((await post(url, { id: taskId, status: "completed" })).status).toBe(503);
+    } finally {
+      h.store.put = put;
+    }
+    expect((await h.store.get("local", taskId))?.status).toBe("queued");
+    expect((await post(url, { id: taskId, status: "completed" })).status).toBe(204);
+    expect((await h.store.get("local", taskId))?.status).toBe("succeeded");
+  });
+
   it("answers 404 to anything that is not a callback URL of ours", async () => {
     const base = h.url.replace(/\/mcp$/, "");
     expect((await post(`${base}/callbacks/gen_nothing/${"b".repeat(24)}`, {})).status).toBe(404);
