@@ -6,8 +6,9 @@
 // readable. Turning splitting off was measured ~60 ms slower: stdio would load HTTP and the
 // simulator. What stdio does not need at start is imported lazily in src/ (the Rivya client
 // and undici, upload and download code). Two things are done here instead:
-// - the shipped tools' JSON Schemas are derived now, from the same zod schemas, and embedded
-//   (src/mcp/publish.ts), so no start converts schemas for its first tools/list;
+// - the shipped tools/list is derived now, from the same zod schemas, and embedded
+//   (src/mcp/tool-list.ts), so no start converts schemas, and stdio answers its first
+//   tools/list before zod and the SDK are loaded (src/transports/early-answers.ts);
 // - the SDK's Node shim is replaced by scripts/sdk-shims.mjs, which loads Ajv on first use.
 
 import { mkdtemp, rm } from "node:fs/promises";
@@ -29,20 +30,20 @@ const common = {
   logLevel: "warning",
 };
 
-/** Each shipped tool's published JSON Schemas, computed by the source itself. */
-async function toolSchemas() {
+/** The shipped tools/list (descriptions as templates), computed by the source itself. */
+async function toolList() {
   const dir = await mkdtemp(join(tmpdir(), "rivya-build-"));
   try {
     const outfile = join(dir, "schemas.mjs");
     await build({ ...common, entryPoints: ["src/mcp/publish.ts"], outfile });
-    const { publishedSchemas } = await import(pathToFileURL(outfile).href);
-    return publishedSchemas();
+    const { publishedTools } = await import(pathToFileURL(outfile).href);
+    return publishedTools();
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-const schemas = await toolSchemas();
+const tools = await toolList();
 await rm("dist", { recursive: true, force: true });
 await build({
   ...common,
@@ -52,7 +53,7 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   chunkNames: "chunks/[name]-[hash]",
-  define: { __RIVYA_TOOL_SCHEMAS__: JSON.stringify(schemas) },
+  define: { __RIVYA_TOOL_LIST__: JSON.stringify(tools) },
   // The SDK's Node shim with Ajv loaded on first use instead of at start; see the file.
   alias: { "@modelcontextprotocol/server/_shims": "./scripts/sdk-shims.mjs" },
 });

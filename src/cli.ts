@@ -14,7 +14,8 @@ import {
   ratesFrom,
   type ServerConfig,
 } from "./config.js";
-import { createLogger, type Level } from "./log.js";
+import { createLogger, type Level, type Logger } from "./log.js";
+import { builtToolList } from "./mcp/tool-list.js";
 import {
   connectionsFromEnv,
   connectProviders,
@@ -27,6 +28,7 @@ import {
   simulateOptions,
 } from "./providers/rivya/simulator/command.js";
 import { chooseStore, migrateStore, openStore, storeSecrets } from "./store/index.js";
+import { answerEarly, EarlyAnswers } from "./transports/early-answers.js";
 import { VERSION } from "./version.js";
 
 /** The help text, with the default state folder as it resolves here. */
@@ -206,18 +208,24 @@ async function main(argv: string[]): Promise<void> {
     });
     return;
   }
+  // stdio: the host's opening requests are answered while the SDK and the tools load.
+  const early = answerOpening(config, log);
   const [{ runStdio }, opened] = await Promise.all([
     stdioModule ?? import("./transports/stdio.js"),
     openStore(store),
   ]);
-  await runStdio({
-    providers,
-    config,
-    log,
-    owner: "local",
-    store: opened,
-    dailyBudget: config.dailyBudget,
-  });
+  await runStdio(
+    { providers, config, log, owner: "local", store: opened, dailyBudget: config.dailyBudget },
+    early,
+  );
+}
+
+function answerOpening(config: ServerConfig, log: Logger) {
+  const facts = { confirmAbove: config.confirmAbove, dailyBudget: config.dailyBudget };
+  const answers = new EarlyAnswers(builtToolList(facts), (method) =>
+    log.warn("an early answer differed from the SDK's (a bug: please report it)", { method }),
+  );
+  return answerEarly(process.stdin, process.stdout, answers);
 }
 
 /** The store the flag or RIVYA_MCP_DATABASE_URL names, or the file ledger in the state folder. */

@@ -7,6 +7,7 @@ import * as z from "zod";
 import { DEFAULT_CONFIRM_ABOVE } from "../config.js";
 import type { DescribeFacts } from "../tools/define.js";
 import { type AnyTool, TOOLS } from "../tools/index.js";
+import { builtToolList, factsKey, withFacts } from "./tool-list.js";
 
 type JsonObject = Record<string, unknown>;
 
@@ -51,64 +52,41 @@ export const DEFAULT_FACTS: DescribeFacts = {
   dailyBudget: undefined,
 };
 
-type Schemas = Pick<Tool, "inputSchema" | "outputSchema">;
-
-/**
- * The shipped registry's JSON Schemas, derived at build time (scripts/build.mjs, with
- * publishedSchemas below) from the same zod schemas and model tables, so a start answers its
- * first tools/list without converting anything. Absent when running from source (tests,
- * tsx): then they are derived on first use, as for any other tool set.
- */
-declare const __RIVYA_TOOL_SCHEMAS__: Record<string, Schemas> | undefined;
-const built = typeof __RIVYA_TOOL_SCHEMAS__ === "undefined" ? undefined : __RIVYA_TOOL_SCHEMAS__;
-
-// Converted once per tool: the settings (facts) change descriptions, never schemas.
-const converted = new WeakMap<AnyTool, Schemas>();
-
-function schemasOf(t: AnyTool, tools: readonly AnyTool[]): Schemas {
-  let s = converted.get(t);
-  if (!s) {
-    s = (tools === TOOLS ? built?.[t.name] : undefined) ?? {
-      inputSchema: jsonSchema(t.inputSchema, "input") as Tool["inputSchema"],
-      outputSchema: publishedOutputSchema(t.outputSchema) as Tool["outputSchema"],
-    };
-    converted.set(t, s);
-  }
-  return s;
-}
-
-/** What the build embeds: each shipped tool's published JSON Schemas, by name. */
-export function publishedSchemas(tools: readonly AnyTool[] = TOOLS): Record<string, Schemas> {
-  return Object.fromEntries(
-    tools.map((t) => [
-      t.name,
-      {
-        inputSchema: jsonSchema(t.inputSchema, "input") as Tool["inputSchema"],
-        outputSchema: publishedOutputSchema(t.outputSchema) as Tool["outputSchema"],
-      },
-    ]),
-  );
+/** Each tool as tools/list publishes it, its description still a template (see ToolDefinition). */
+export function publishedTools(tools: readonly AnyTool[] = TOOLS): Tool[] {
+  return tools.map((t) => ({
+    name: t.name,
+    title: t.title,
+    description: t.description,
+    inputSchema: jsonSchema(t.inputSchema, "input") as Tool["inputSchema"],
+    outputSchema: publishedOutputSchema(t.outputSchema) as Tool["outputSchema"],
+    annotations: t.annotations,
+  }));
 }
 
 // The list is built once per tool set and settings, not per session or stateless request.
 const described = new WeakMap<readonly AnyTool[], Map<string, Tool[]>>();
 
+/**
+ * tools/list under these settings. The shipped registry's list was derived at build time
+ * (mcp/tool-list.ts), so a start converts no schema; other tool sets (tests) are derived here.
+ */
 export function describeTools(
   tools: readonly AnyTool[] = TOOLS,
   facts: DescribeFacts = DEFAULT_FACTS,
 ): Tool[] {
-  const key = `${facts.confirmAbove}/${facts.dailyBudget ?? "none"}`;
+  const built = tools === TOOLS ? builtToolList(facts) : undefined;
+  if (built) return built;
+  const key = factsKey(facts);
   const perFacts = described.get(tools) ?? new Map<string, Tool[]>();
   described.set(tools, perFacts);
-  const cached = perFacts.get(key);
-  if (cached) return cached;
-  const list = tools.map((t) => ({
-    name: t.name,
-    title: t.title,
-    description: typeof t.description === "string" ? t.description : t.description(facts),
-    ...schemasOf(t, tools),
-    annotations: t.annotations,
-  }));
-  perFacts.set(key, list);
+  let list = perFacts.get(key);
+  if (!list) {
+    list = publishedTools(tools).map((t) => ({
+      ...t,
+      description: withFacts(t.description ?? "", facts),
+    }));
+    perFacts.set(key, list);
+  }
   return list;
 }

@@ -15,24 +15,14 @@ import {
 } from "@modelcontextprotocol/server";
 import type { ServerDeps } from "../generation/context.js";
 import { type AnyTool, TOOLS } from "../tools/index.js";
-import { VERSION } from "../version.js";
 import { callContext } from "./call-context.js";
 import { Confirmations, isQuestionPending, type KeySource } from "./confirmation.js";
-import { SERVER_ICONS } from "./icons.js";
+import { CACHE_HINTS, CAPABILITIES, INSTRUCTIONS, SERVER_INFO } from "./identity.js";
 import { describeTools } from "./publish.js";
 import { runTool } from "./run-tool.js";
-import {
-  asTaskArgs,
-  createdTask,
-  registerTaskHandlers,
-  runsAsTask,
-  TASKS_EXTENSION,
-} from "./tasks.js";
+import { asTaskArgs, createdTask, registerTaskHandlers, runsAsTask } from "./tasks.js";
 
 export type { AnyTool };
-
-export const INSTRUCTIONS =
-  "Generate videos with Rivya: list_models shows models, costs and parameters; upload_reference turns an image into a reference item; generate_video submits (model settings inside params; use client_request_id so retries never pay twice) and returns a task id at once; get_task reports status, cost and the video URL.";
 
 export interface McpOptions {
   /**
@@ -48,30 +38,12 @@ export function createServer(
   options: McpOptions = {},
 ): McpServer {
   const confirmations = new Confirmations(deps.owner, options.requestStateKey);
-  const mcp = new McpServer(
-    {
-      name: "rivya-mcp",
-      title: "Rivya video generation",
-      version: VERSION,
-      icons: SERVER_ICONS,
-      websiteUrl: "https://rivya.ai",
-    },
-    {
-      instructions: INSTRUCTIONS,
-      // Declared here, not by registerTool: this server's tool list never changes while it runs.
-      capabilities: {
-        tools: { listChanged: false },
-        extensions: { [TASKS_EXTENSION]: {} },
-      },
-      // Both lists are fixed for the life of the process; a person's budget changes only
-      // with a restart, so an hour is safe (hints reach 2026 clients only).
-      cacheHints: {
-        "tools/list": { ttlMs: 3_600_000, cacheScope: "private" },
-        "server/discover": { ttlMs: 3_600_000, cacheScope: "public" },
-      },
-      requestState: { verify: confirmations.verify },
-    },
-  );
+  const mcp = new McpServer(SERVER_INFO, {
+    instructions: INSTRUCTIONS,
+    capabilities: CAPABILITIES,
+    cacheHints: CACHE_HINTS,
+    requestState: { verify: confirmations.verify },
+  });
   const byName = new Map(tools.map((t) => [t.name, t]));
   const server = mcp.server;
 

@@ -27,9 +27,11 @@ import type { ServerDeps } from "../generation/context.js";
 import { isTerminalStatus } from "../providers/types.js";
 import type { LedgerEntry } from "../store/types.js";
 import { declaredCapabilities } from "./envelope.js";
+import { TASKS_EXTENSION as EXTENSION_ID } from "./identity.js";
 import type { ToolOutcome } from "./run-tool.js";
 
-export const TASKS_EXTENSION: typeof TASKS_EXTENSION_ID_V2 = "io.modelcontextprotocol/tasks";
+// The extension's published id, checked against its wire types here.
+export const TASKS_EXTENSION: typeof TASKS_EXTENSION_ID_V2 = EXTENSION_ID;
 
 /** Tools whose calls become tasks for a client that asks for them: the ones that take minutes. */
 const TASK_TOOLS = new Set(["generate_video"]);

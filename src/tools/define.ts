@@ -51,7 +51,11 @@ export interface ToolDefinition<
 > {
   name: string;
   title: string;
-  description: string | ((facts: DescribeFacts) => string);
+  /**
+   * What agents read. `{confirm_above}` and `{daily_budget}` stand for the settings in force
+   * (mcp/tool-list.ts fills them), so the text stays data the build can embed.
+   */
+  description: string;
   /** Published in tools/list; also validates the call unless `parse` is given. */
   inputSchema: I;
   outputSchema: O;

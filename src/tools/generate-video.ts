@@ -22,13 +22,7 @@ import {
 } from "../generation/wait.js";
 import type { Task } from "../providers/types.js";
 import type { LedgerEntry } from "../store/types.js";
-import {
-  CREATES,
-  type DescribeFacts,
-  defineTool,
-  type ServerDeps,
-  type ToolContext,
-} from "./define.js";
+import { CREATES, defineTool, type ServerDeps, type ToolContext } from "./define.js";
 import { type Member, route, routeKnown, submitRouted } from "./family.js";
 import {
   checkReferenceOwners,
@@ -268,11 +262,14 @@ function resubmissionId(base: string): string {
   return `${base.slice(0, 126)}~2`;
 }
 
+const DESCRIPTION =
+  "Submit a video; returns the task id at once, or waits up to wait_seconds. Settings go in params (list_models has each model's, and its price). A family id (kling-3.0) lets the server pick the provider. Above {confirm_above} credits the person must agree (confirm: true); {daily_budget}.";
+
 export const generateVideoTool = (models: readonly ModelTable[]) =>
   defineTool({
     name: "generate_video",
     title: "Generate a video",
-    description: describeGenerate,
+    description: DESCRIPTION,
     inputSchema: generateInputSchema(models),
     outputSchema,
     annotations: CREATES,
@@ -365,11 +362,6 @@ async function generateInFamily(
   const settled = await settle(taskFromEntry(routed.entry), routed.entry, member.call, ctx, deps);
   const answer = result(member.call, clientRequestId, member.quote, settled, routed.replayed, deps);
   return withRoute(answer, member, routed.notes);
-}
-
-function describeGenerate({ confirmAbove, dailyBudget }: DescribeFacts): string {
-  const budget = dailyBudget === undefined ? "no daily budget" : `daily budget ${dailyBudget}`;
-  return `Submit a video; returns the task id at once, or waits up to wait_seconds. Settings go in params (list_models has each model's, and its price). A family id (kling-3.0) lets the server pick the provider. Above ${confirmAbove} credits the person must agree (confirm: true); ${budget}.`;
 }
 
 /** Everything but the submission: the exact upstream request and its cost. */

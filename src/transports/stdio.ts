@@ -2,28 +2,33 @@
  * stdio: one connection per process; stdout carries only the protocol, logs go to stderr.
  * The SDK's serveStdio reads the opening message and pins the connection to its protocol
  * generation (a 2025 initialize, or a 2026 request), building the server once for it.
+ * The opening may already have been answered while this module loaded (early-answers.ts).
  */
-import { PassThrough } from "node:stream";
 import { StdioServerTransport, serveStdio } from "@modelcontextprotocol/server/stdio";
 import type { ServerDeps } from "../generation/context.js";
 import { Lifecycle } from "../lifecycle.js";
 import { sharedRequestStateKey } from "../mcp/confirmation.js";
 import { createServer } from "../mcp/server.js";
+import type { EarlyStdio } from "./early-answers.js";
 
 /** How long a closing client's running calls (a create above all) get to finish. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
-export async function runStdio(deps: ServerDeps): Promise<void> {
+export async function runStdio(deps: ServerDeps, early: EarlyStdio): Promise<void> {
   const lifecycle = new Lifecycle();
   const callDeps = { ...deps, lifecycle };
   const requestStateKey = sharedRequestStateKey(deps.store);
   // The SDK's transport aborts running calls, unanswered, when stdin ends. A create then in
   // flight must finish, be recorded and be answered (the client may still read stdout), so
-  // the transport reads a copy of stdin that ends only when shutdown below is done.
-  const input = new PassThrough();
-  process.stdin.pipe(input, { end: false });
+  // the transport reads early.input, a copy of stdin that ends only when shutdown is done.
+  const transport = new StdioServerTransport(early.input, process.stdout);
+  // What was answered before the SDK loaded is not answered twice.
+  const answered = early.handOver();
+  deps.log.debug("answered before the SDK loaded", { requests: answered.answeredCount });
+  const send = transport.send.bind(transport);
+  transport.send = (message) => (answered.drop(message) ? Promise.resolve() : send(message));
   const connection = serveStdio(() => createServer(callDeps, undefined, { requestStateKey }), {
-    transport: new StdioServerTransport(input, process.stdout),
+    transport,
     onerror: (err) => deps.log.warn("protocol error", { error: err.message }),
   });
   let stopping = false;
@@ -39,10 +44,9 @@ export async function runStdio(deps: ServerDeps): Promise<void> {
     process.exit(0);
   };
   // The client closing our stdin is how desktop assistants end a stdio server.
-  process.stdin.on("end", () => void shutdown("stdin closed"));
+  if (process.stdin.readableEnded) void shutdown("stdin closed");
+  else process.stdin.on("end", () => void shutdown("stdin closed"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  // A client gone before its answer must not crash the process while a create is recorded.
-  process.stdout.on("error", () => {});
   deps.log.info("rivya-mcp ready on stdio");
 }
