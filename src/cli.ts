@@ -15,7 +15,7 @@ import {
   type ServerConfig,
 } from "./config.js";
 import { createLogger, type Level, type Logger } from "./log.js";
-import { builtToolList } from "./mcp/tool-list.js";
+import { builtToolList, describeFacts } from "./mcp/tool-list.js";
 import {
   connectionsFromEnv,
   connectProviders,
@@ -184,6 +184,10 @@ async function main(argv: string[]): Promise<void> {
     level,
     secrets: [...apiKeys, ...(hosted?.secrets ?? []), ...storeSecrets(store)],
   });
+  if (config.budgetInUsd && budgets)
+    log.info("daily budgets count US dollars: several providers have keys", {
+      usd_per_credit: config.usdPerCredit,
+    });
   if (apiKeys.length === 0)
     log.warn("RIVYA_API_KEY is not set: only list_models will work. Set it, or try --demo.");
   const providers = connectProviders(connections);
@@ -221,7 +225,7 @@ async function main(argv: string[]): Promise<void> {
 }
 
 function answerOpening(config: ServerConfig, log: Logger) {
-  const facts = { confirmAbove: config.confirmAbove, dailyBudget: config.dailyBudget };
+  const facts = describeFacts(config, config.dailyBudget);
   const answers = new EarlyAnswers(builtToolList(facts), (method) =>
     log.warn("an early answer differed from the SDK's (a bug: please report it)", { method }),
   );

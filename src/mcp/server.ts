@@ -21,6 +21,7 @@ import { CACHE_HINTS, CAPABILITIES, INSTRUCTIONS, SERVER_INFO } from "./identity
 import { describeTools } from "./publish.js";
 import { runTool } from "./run-tool.js";
 import { asTaskArgs, createdTask, registerTaskHandlers, runsAsTask } from "./tasks.js";
+import { describeFacts } from "./tool-list.js";
 
 export type { AnyTool };
 
@@ -48,7 +49,7 @@ export function createServer(
   const server = mcp.server;
 
   // Derived on the first tools/list, not at start, so the first answer comes sooner.
-  const facts = { confirmAbove: deps.config.confirmAbove, dailyBudget: deps.dailyBudget };
+  const facts = describeFacts(deps.config, deps.dailyBudget);
   server.setRequestHandler("tools/list", () => ({ tools: describeTools(tools, facts) }));
   const getTask = byName.get("get_task");
   if (getTask)

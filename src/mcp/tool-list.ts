@@ -4,15 +4,30 @@
  * stdio transport can answer a host's first tools/list before those are loaded.
  */
 import type { Tool } from "@modelcontextprotocol/server";
+import type { ServerConfig } from "../config.js";
 import type { DescribeFacts } from "../tools/define.js";
 
 declare const __RIVYA_TOOL_LIST__: Tool[] | undefined;
 const built = typeof __RIVYA_TOOL_LIST__ === "undefined" ? undefined : __RIVYA_TOOL_LIST__;
 
+/** The settings a server (or, hosted, a person's server) states in its tool descriptions. */
+export function describeFacts(
+  config: ServerConfig,
+  dailyBudget: number | undefined,
+): DescribeFacts {
+  return { confirmAbove: config.confirmAbove, dailyBudget, budgetInUsd: config.budgetInUsd };
+}
+
+function budgetWords({ dailyBudget, budgetInUsd }: DescribeFacts): string {
+  if (dailyBudget === undefined) return "no daily budget";
+  return budgetInUsd
+    ? `daily budget $${dailyBudget.toFixed(2)} (US dollars, all providers together)`
+    : `daily budget ${dailyBudget} credits`;
+}
+
 /** A description with `{confirm_above}` and `{daily_budget}` replaced by the settings. */
 export function withFacts(template: string, facts: DescribeFacts): string {
-  const budget =
-    facts.dailyBudget === undefined ? "no daily budget" : `daily budget ${facts.dailyBudget}`;
+  const budget = budgetWords(facts);
   return template
     .replaceAll("{confirm_above}", String(facts.confirmAbove))
     .replaceAll("{daily_budget}", budget);
@@ -22,7 +37,7 @@ export function withFacts(template: string, facts: DescribeFacts): string {
 const filled = new Map<string, Tool[]>();
 
 export function factsKey(facts: DescribeFacts): string {
-  return `${facts.confirmAbove}/${facts.dailyBudget ?? "none"}`;
+  return `${facts.confirmAbove}/${facts.dailyBudget ?? "none"}/${facts.budgetInUsd ? "usd" : "credits"}`;
 }
 
 /**

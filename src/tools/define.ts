@@ -42,6 +42,8 @@ export const CREATES: ToolAnnotations = {
 export interface DescribeFacts {
   confirmAbove: number;
   dailyBudget: number | undefined;
+  /** The daily budget counts US dollars (several providers keyed; see ServerConfig). */
+  budgetInUsd?: boolean | undefined;
 }
 
 export interface ToolDefinition<

@@ -40,7 +40,10 @@ afterAll(async () => {
 
 /** The SDK server's answers to these messages, by request id. */
 async function sdkAnswers(messages: Message[], facts: DescribeFacts) {
-  const config = testConfig(dir, { confirmAbove: facts.confirmAbove });
+  const config = testConfig(dir, {
+    confirmAbove: facts.confirmAbove,
+    budgetInUsd: facts.budgetInUsd,
+  });
   const deps = {
     providers: connectProviders(connectionsFromEnv({}, "rivya-mcp-test")),
     config,
@@ -127,6 +130,11 @@ describe("early answers agree with the SDK server", () => {
       "other settings in the descriptions",
       [initialize("2025-11-25"), initialized, request(2, "tools/list")],
       { confirmAbove: 40, dailyBudget: 300 },
+    ],
+    [
+      "a budget in dollars",
+      [request(1, "server/discover", envelope), request(2, "tools/list", envelope)],
+      { confirmAbove: 40, dailyBudget: 3, budgetInUsd: true },
     ],
   ];
   it.each(cases)("%s", async (_name, messages, facts) => {

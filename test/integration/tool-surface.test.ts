@@ -142,7 +142,19 @@ describe("protocol facts", () => {
     const { tools } = await t.mcp.listTools();
     const generate = tools.find((x) => x.name === "generate_video")?.description ?? "";
     expect(generate).toContain("Above 120 credits");
-    expect(generate).toContain("daily budget 500");
+    expect(generate).toContain("daily budget 500 credits");
+  });
+
+  it("a budget in dollars (several providers keyed) says so", async () => {
+    const config = {
+      budgetInUsd: true,
+      usdPerCredit: { rivya: 0.01, evolink: 1 / 72 },
+      dailyBudget: 5,
+    };
+    const t = await harness({ config });
+    const { tools } = await t.mcp.listTools();
+    const generate = tools.find((x) => x.name === "generate_video")?.description ?? "";
+    expect(generate).toContain("daily budget $5.00 (US dollars, all providers together)");
   });
 
   it("without a budget the description says there is none", async () => {
