@@ -46,24 +46,31 @@ function plainClientInfo(info: unknown): boolean {
   return Object.entries(info).every(([k, v]) => k === "icons" || isText(v));
 }
 
-/** The 2026-07-28 envelope in its plain form: exactly the three keys every request carries. */
-function plainModernEnvelope(params: unknown): boolean {
-  if (!isPlainObject(params) || !isPlainObject(params._meta)) return false;
+/** Client capabilities as the spec shapes them: each one an object (its options). */
+const plainCapabilities = (caps: unknown) =>
+  isPlainObject(caps) && Object.values(caps).every(isPlainObject);
+
+/**
+ * Params of a plain 2026-07-28 request: nothing but the envelope, and the envelope nothing but
+ * the three keys every request carries.
+ */
+function plainModernParams(params: unknown): boolean {
+  if (!isPlainObject(params) || Object.keys(params).length !== 1) return false;
   const meta = params._meta;
   return (
+    isPlainObject(meta) &&
     Object.keys(meta).length === 3 &&
     meta[VERSION_KEY] === MODERN_VERSION &&
     plainClientInfo(meta[CLIENT_INFO_KEY]) &&
-    isPlainObject(meta[CAPABILITIES_KEY])
+    plainCapabilities(meta[CAPABILITIES_KEY])
   );
 }
 
-/** Params that carry nothing but (optionally) an empty `_meta` or the plain 2026 envelope. */
-function onlyEnvelope(params: unknown, modern: boolean): boolean {
-  if (params === undefined) return !modern;
+/** Params of a plain 2025 request without arguments: none, `{}`, or only a `_meta` of no era. */
+function plainLegacyParams(params: unknown): boolean {
+  if (params === undefined) return true;
   if (!isPlainObject(params)) return false;
   const keys = Object.keys(params);
-  if (modern) return keys.length === 1 && plainModernEnvelope(params);
   return (
     keys.length === 0 ||
     (keys.length === 1 && isPlainObject(params._meta) && !(VERSION_KEY in params._meta))
@@ -129,23 +136,33 @@ export class EarlyAnswers {
   }
 
   private resultFor(m: Message): Record<string, unknown> | undefined {
-    if (m.jsonrpc !== "2.0" || !isId(m.id) || this.given.has(m.id)) return undefined;
     const tools = this.tools;
-    if (!tools) return undefined;
+    if (m.jsonrpc !== "2.0" || !isId(m.id) || this.given.has(m.id) || !tools) return undefined;
     if (this.era === "opening" && m.method === "initialize") return this.initialize(m.params);
-    if (this.era !== "legacy" && m.method === "server/discover" && plainModernEnvelope(m.params)) {
+    // Any 2026 request may open the connection (the SDK pins the era from it): clients that
+    // probed with server/discover in a process of its own start the real one with tools/list.
+    if (this.era !== "legacy" && plainModernParams(m.params)) {
+      if (m.method !== "server/discover" && m.method !== "tools/list") return undefined;
       this.era = "modern";
-      return modern(CACHE_HINTS["server/discover"], {
-        supportedVersions: [MODERN_VERSION],
-        capabilities: CAPABILITIES,
-        instructions: INSTRUCTIONS,
-      });
+      const body =
+        m.method === "tools/list"
+          ? { tools }
+          : {
+              supportedVersions: [MODERN_VERSION],
+              capabilities: CAPABILITIES,
+              instructions: INSTRUCTIONS,
+            };
+      // As the SDK stamps every 2026 result: complete, its cache hint, the server's identity.
+      return {
+        ...body,
+        resultType: "complete",
+        ...CACHE_HINTS[m.method],
+        _meta: { [SERVER_INFO_KEY]: SERVER_INFO },
+      };
     }
-    const era = this.era;
-    if (era === "opening") return undefined;
-    if (m.method === "tools/list" && onlyEnvelope(m.params, era === "modern"))
-      return era === "modern" ? modern(CACHE_HINTS["tools/list"], { tools }) : { tools };
-    if (era === "legacy" && m.method === "ping" && onlyEnvelope(m.params, false)) return {};
+    if (this.era !== "legacy" || !plainLegacyParams(m.params)) return undefined;
+    if (m.method === "tools/list") return { tools };
+    if (m.method === "ping") return {};
     return undefined;
   }
 
@@ -157,7 +174,7 @@ export class EarlyAnswers {
       (_meta === undefined || (isPlainObject(_meta) && !(VERSION_KEY in _meta))) &&
       isText(protocolVersion) &&
       EARLY_LEGACY_VERSIONS.includes(protocolVersion) &&
-      isPlainObject(capabilities) &&
+      plainCapabilities(capabilities) &&
       plainClientInfo(clientInfo);
     if (!plain) return undefined;
     this.era = "legacy";
@@ -168,11 +185,6 @@ export class EarlyAnswers {
       instructions: INSTRUCTIONS,
     };
   }
-}
-
-/** A 2026 result: complete, with its cache hint and the server's identity, as the SDK stamps it. */
-function modern(hint: { ttlMs: number; cacheScope: string }, body: Record<string, unknown>) {
-  return { ...body, resultType: "complete", ...hint, _meta: { [SERVER_INFO_KEY]: SERVER_INFO } };
 }
 
 export interface EarlyStdio {

@@ -127,6 +127,11 @@ describe("early answers agree with the SDK server", () => {
       DEFAULTS,
     ],
     [
+      "2026 opening with tools/list (the client probed with discover in another process)",
+      [request(1, "tools/list", envelope), request(2, "server/discover", envelope)],
+      DEFAULTS,
+    ],
+    [
       "other settings in the descriptions",
       [initialize("2025-11-25"), initialized, request(2, "tools/list")],
       { confirmAbove: 40, dailyBudget: 300 },
@@ -166,6 +171,7 @@ describe("what early answers leave to the SDK", () => {
       "a 2025 tools/list on a 2026 opening",
       [request(1, "server/discover", envelope), request(2, "tools/list", {})],
     ],
+    ["a capability that is not an object", [initialize("2025-11-25", { elicitation: true })]],
     [
       "clientInfo without a version",
       [
