@@ -21,6 +21,8 @@ export interface SpendRequest {
   summary: string;
   /** Set when max_credits and the confirmation threshold count another provider's credits. */
   limits?: LimitUnit | undefined;
+  /** How the agent confirms, when calling again with confirm: true would not (family.ts). */
+  confirmStep?: string | undefined;
 }
 
 /**
@@ -180,12 +182,18 @@ async function checkConfirmation(
       true,
     );
   const counted = limitQuote(req);
+  // The amount goes back as max_credits, so the yes cannot pay more than was agreed.
+  const step =
+    req.confirmStep ??
+    (counted === undefined
+      ? "call again with confirm: true"
+      : `call again with confirm: true and max_credits: ${counted} (${limitUnitOf(req)})`);
   const why =
     counted === undefined
       ? `and the confirmation threshold of ${threshold} ${limitUnitOf(req)} cannot be compared with it without --usd-per-credit rates for both providers`
       : `above the confirmation threshold of ${threshold} ${limitUnitOf(req)}`;
   throw new ToolError(
-    `This call costs ${costWords(req)}, ${why}. Ask the person whether to spend ${req.quote} ${unit} (balance: ${balance}), then call again with confirm: true. Nothing was submitted.`,
+    `This call costs ${costWords(req)}, ${why}. Ask the person whether to spend ${req.quote} ${unit} (balance: ${balance}), then ${step}. Nothing was submitted.`,
     "confirmation_required",
     true,
   );

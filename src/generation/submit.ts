@@ -33,6 +33,8 @@ export interface PaidCall {
   confirmed: boolean;
   /** A family member's: max_credits and the threshold count the family's credits (family.ts). */
   limits?: LimitUnit | undefined;
+  /** How to confirm this member when confirm: true on the family call does not (family.ts). */
+  confirmStep?: string | undefined;
 }
 
 /** The model settings as sent, without reference media: what the price depends on. */
@@ -57,7 +59,7 @@ export async function submit(
   const { model, body } = call;
   const provider = deps.providers.forModel(model);
   const summary = `A ${model.displayName} video ("${body.prompt.slice(0, 80)}")`;
-  const { maxCredits, confirmed, limits } = call;
+  const { maxCredits, confirmed, limits, confirmStep } = call;
   const estimate = quote.estimate === true;
   await guardSpend(
     {
@@ -68,6 +70,7 @@ export async function submit(
       confirmed,
       summary,
       limits,
+      confirmStep,
     },
     ctx,
     deps,

@@ -230,11 +230,14 @@ export async function submitRouted(
   const skipped: Member[] = [];
   const [first] = routing.members;
   const attempt = async (member: Member) => {
-    // A person's yes was for the first member's price: a dearer one must be asked again.
-    const call =
-      member === first || !dearer(member, first)
-        ? member.call
-        : { ...member.call, confirmed: false };
+    // A person's yes is for the price of the member routing chose, or for up to max_credits
+    // when the call names it (the spend guard holds every member to that, in the family's
+    // unit). A dearer member without it is asked for again, its amount in the question.
+    const keepsYes =
+      member === first || member.call.maxCredits !== undefined || !dearer(member, first);
+    const call = keepsYes
+      ? member.call
+      : { ...member.call, confirmed: false, confirmStep: confirmStepFor(member) };
     try {
       const submitted = await submit(call, clientRequestId, member.quote, ctx, deps);
       health.succeeded(member.provider.id);
@@ -290,6 +293,18 @@ function dearer(member: Member, than: Member | undefined): boolean {
   if (member.counted !== undefined && than.counted !== undefined)
     return member.counted > than.counted;
   return member.provider.id !== than.provider.id || member.quote.amount > than.quote.amount;
+}
+
+/**
+ * How to confirm a dearer member after failover. In the family's unit the spend guard's own
+ * step (confirm: true with its price as max_credits) works; a price that cannot be put in
+ * that unit cannot be capped by max_credits, so the member is named for a direct call.
+ */
+function confirmStepFor(member: Member): string | undefined {
+  if (member.counted !== undefined) return undefined;
+  const { call, quote } = member;
+  const refs = call.body.params?.referenceMediaItems ? " and reference_media" : "";
+  return `call generate_video with model ${call.model.id}, params ${JSON.stringify(call.settings)}, the same prompt${refs}, confirm: true and max_credits: ${quote.amount} (${quote.unit}); or give --usd-per-credit rates for both providers`;
 }
 
 const offerWords = (m: Member) =>

@@ -68,7 +68,9 @@ export function generateInputSchema(models: readonly ModelTable[]) {
     confirm: z
       .boolean()
       .optional()
-      .describe("The person agreed to the cost (needed above the threshold)"),
+      .describe(
+        "The person agreed to the cost (needed above the threshold); with max_credits, to at most that",
+      ),
     wait_seconds: z
       .number()
       .min(0)
