@@ -15,9 +15,72 @@ export interface SpendRequest {
   quote: number;
   /** The quote is a guess (no published price): needs max_credits and a yes at any amount. */
   estimate?: boolean;
+  /** In the credits of `limits` when given, else the provider's. */
   maxCredits: number | undefined;
   confirmed: boolean;
   summary: string;
+  /** Set when max_credits and the confirmation threshold count another provider's credits. */
+  limits?: LimitUnit | undefined;
+  /** How the agent confirms, when calling again with confirm: true would not (family.ts). */
+  confirmStep?: string | undefined;
+}
+
+/**
+ * The credits a family call's max_credits and confirmation threshold count (its first
+ * provider's, see tools/family.ts) and what one of this provider's credits is worth in them:
+ * undefined when no USD rates convert them, and then they are never compared as if equal.
+ */
+export interface LimitUnit {
+  unit: string;
+  perCredit: number | undefined;
+}
+
+const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
+
+/** The quote in the credits the limits count, or undefined when it cannot be converted. */
+export function limitQuote(req: SpendRequest): number | undefined {
+  if (!req.limits) return req.quote;
+  const { perCredit } = req.limits;
+  return perCredit === undefined ? undefined : round4(req.quote * perCredit);
+}
+
+const limitUnitOf = (req: SpendRequest) => req.limits?.unit ?? req.provider.unit;
+
+/** "27 EvoLink credits", with its worth in the limits' credits when those are another's. */
+function costWords(req: SpendRequest): string {
+  const own = `${req.quote} ${req.provider.unit}`;
+  const counted = limitQuote(req);
+  if (counted === undefined || limitUnitOf(req) === req.provider.unit) return own;
+  return `${own} (${counted} ${limitUnitOf(req)} at the USD rates)`;
+}
+
+/** The smallest max_credits that lets the quote through, in the credits max_credits counts. */
+function leastWords(req: SpendRequest): string {
+  const counted = limitQuote(req);
+  return counted === undefined
+    ? `${req.quote} ${req.provider.unit}`
+    : `${counted} ${limitUnitOf(req)}`;
+}
+
+/** The refusal for a quote above the caller's max_credits, or undefined. */
+export function overCeiling(req: SpendRequest): ToolInputError | undefined {
+  if (req.maxCredits === undefined) return undefined;
+  const counted = limitQuote(req);
+  const cap = `max_credits ${req.maxCredits} ${limitUnitOf(req)}`;
+  if (counted === undefined)
+    return new ToolInputError(
+      `This call costs ${costWords(req)}, and ${cap} cannot be compared with it without --usd-per-credit rates for both providers. Name the model directly (list_models) with max_credits in ${req.provider.unit}. Nothing was submitted.`,
+    );
+  if (counted <= req.maxCredits) return undefined;
+  return new ToolInputError(
+    `This call costs ${costWords(req)}, above ${cap}. Raise max_credits or pick a cheaper model or setting (list_models). Nothing was submitted.`,
+  );
+}
+
+/** Whether the person must agree: above the threshold (in the limits' credits), a guess, or not comparable. */
+export function needsConfirmation(req: SpendRequest, threshold: number): boolean {
+  const counted = limitQuote(req);
+  return req.estimate === true || counted === undefined || counted > threshold;
 }
 
 /**
@@ -85,18 +148,19 @@ async function checkConfirmation(
   deps: ServerDeps,
 ): Promise<void> {
   const threshold = deps.config.confirmAbove;
-  if (req.quote <= threshold && !req.estimate) return;
+  if (!needsConfirmation(req, threshold)) return;
   let balance = "unknown";
   try {
     const credits = await req.provider.balance?.({ signal: ctx.signal });
-    if (credits !== undefined) balance = String(credits);
+    if (credits !== undefined) balance = `${credits} ${req.provider.unit}`;
   } catch {
     // The question is still worth asking without the balance.
   }
   ctx.signal.throwIfAborted();
+  const unit = req.provider.unit;
   const cost = req.estimate
-    ? `has no published price (estimated at ${req.quote} credits; you set at most ${req.maxCredits})`
-    : `will cost ${req.quote} credits`;
+    ? `has no published price (estimated at ${req.quote} ${unit}; you set at most ${req.maxCredits} ${limitUnitOf(req)})`
+    : `will cost ${costWords(req)}`;
   const question = `${req.summary} ${cost} (balance: ${balance}). Submit it?`;
   const answer = await ctx.askPerson(question, `${req.summary} ${cost}`);
   // A question cancelled or timed out is a decline (askPerson says false), never a yes.
@@ -113,12 +177,23 @@ async function checkConfirmation(
   // Retryable: the same call succeeds once the person has agreed and confirm: true is sent.
   if (req.estimate)
     throw new ToolError(
-      `These settings have no published price (estimated at ${req.quote} credits; the real charge may differ). Ask the person whether to spend up to about ${req.maxCredits} credits (balance: ${balance}), then call again with confirm: true. Nothing was submitted.`,
+      `These settings have no published price (estimated at ${req.quote} ${unit}; the real charge may differ). Ask the person whether to spend up to about ${req.maxCredits} ${limitUnitOf(req)} (balance: ${balance}), then call again with confirm: true. Nothing was submitted.`,
       "confirmation_required",
       true,
     );
+  const counted = limitQuote(req);
+  // The amount goes back as max_credits, so the yes cannot pay more than was agreed.
+  const step =
+    req.confirmStep ??
+    (counted === undefined
+      ? "call again with confirm: true"
+      : `call again with confirm: true and max_credits: ${counted} (${limitUnitOf(req)})`);
+  const why =
+    counted === undefined
+      ? `and the confirmation threshold of ${threshold} ${limitUnitOf(req)} cannot be compared with it without --usd-per-credit rates for both providers`
+      : `above the confirmation threshold of ${threshold} ${limitUnitOf(req)}`;
   throw new ToolError(
-    `This call costs ${req.quote} credits, above the confirmation threshold of ${threshold}. Ask the person whether to spend ${req.quote} credits (balance: ${balance}), then call again with confirm: true. Nothing was submitted.`,
+    `This call costs ${costWords(req)}, ${why}. Ask the person whether to spend ${req.quote} ${unit} (balance: ${balance}), then ${step}. Nothing was submitted.`,
     "confirmation_required",
     true,
   );
@@ -132,14 +207,11 @@ export async function guardSpend(
 ): Promise<void> {
   if (req.estimate && req.maxCredits === undefined) {
     throw new ToolInputError(
-      `These settings have no published price: ${req.quote} credits is an estimate and the real charge may differ. Pass max_credits (the most the person will pay, at least ${req.quote}) and get their confirmation. Nothing was submitted.`,
+      `These settings have no published price: ${req.quote} ${req.provider.unit} is an estimate and the real charge may differ. Pass max_credits (the most the person will pay, at least ${leastWords(req)}) and get their confirmation. Nothing was submitted.`,
     );
   }
-  if (req.maxCredits !== undefined && req.quote > req.maxCredits) {
-    throw new ToolInputError(
-      `This call costs ${req.quote} credits, above max_credits ${req.maxCredits}. Raise max_credits or pick a cheaper model or setting (list_models).`,
-    );
-  }
+  const over = overCeiling(req);
+  if (over) throw over;
   await precheckBudget(req, deps);
   await checkConfirmation(req, ctx, deps);
 }

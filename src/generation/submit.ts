@@ -14,7 +14,7 @@ import { DuplicateRequestError, type LedgerEntry } from "../store/types.js";
 import type { ServerDeps, ToolContext } from "./context.js";
 import { hashRequest, newIntent, recordSafely, withTaskState } from "./ledger.js";
 import { learnReservation, type Quote } from "./quote.js";
-import { budgetCheck, budgetRate, guardSpend } from "./spend-guard.js";
+import { budgetCheck, budgetRate, guardSpend, type LimitUnit } from "./spend-guard.js";
 
 /**
  * The idempotency key is derived from the client_request_id and the caller, so the same
@@ -31,6 +31,10 @@ export interface PaidCall {
   body: GenerationRequest;
   maxCredits: number | undefined;
   confirmed: boolean;
+  /** A family member's: max_credits and the threshold count the family's credits (family.ts). */
+  limits?: LimitUnit | undefined;
+  /** How to confirm this member when confirm: true on the family call does not (family.ts). */
+  confirmStep?: string | undefined;
 }
 
 /** The model settings as sent, without reference media: what the price depends on. */
@@ -55,10 +59,19 @@ export async function submit(
   const { model, body } = call;
   const provider = deps.providers.forModel(model);
   const summary = `A ${model.displayName} video ("${body.prompt.slice(0, 80)}")`;
-  const { maxCredits, confirmed } = call;
+  const { maxCredits, confirmed, limits, confirmStep } = call;
   const estimate = quote.estimate === true;
   await guardSpend(
-    { provider, quote: quote.amount, estimate, maxCredits, confirmed, summary },
+    {
+      provider,
+      quote: quote.amount,
+      estimate,
+      maxCredits,
+      confirmed,
+      summary,
+      limits,
+      confirmStep,
+    },
     ctx,
     deps,
   );

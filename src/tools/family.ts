@@ -11,6 +11,7 @@ import { ToolError, ToolInputError } from "../errors/tool-error.js";
 import type { ServerDeps, ToolContext } from "../generation/context.js";
 import { healthOf } from "../generation/provider-health.js";
 import { quoteFor } from "../generation/quote.js";
+import type { LimitUnit } from "../generation/spend-guard.js";
 import { NothingCreatedError, type Submitted, settingsOf, submit } from "../generation/submit.js";
 import type { Provider, Quote } from "../providers/types.js";
 import { type GenerateCall, parseGenerateCall } from "./generate-request.js";
@@ -21,6 +22,8 @@ export interface Member {
   quote: Quote;
   /** The quote in US dollars, when the provider's rate is configured. */
   usd: number | undefined;
+  /** The quote in the family's unit (see familyUnit), when the rates convert it. */
+  counted: number | undefined;
 }
 
 export interface Routing {
@@ -55,13 +58,48 @@ function memberArgs(call: GenerateCall, member: string, family: ModelTable) {
   };
 }
 
-function order(members: Member[], deps: ServerDeps): { members: Member[]; why: string } {
-  const preference = deps.config.providerOrder ?? deps.providers.list.map((p) => p.id);
-  const rank = (m: Member) => {
-    const i = preference.indexOf(m.provider.id);
+const preferenceOf = (deps: ServerDeps) =>
+  deps.config.providerOrder ?? deps.providers.list.map((p) => p.id);
+
+/** A provider's place in the preference order (unlisted ones last). */
+function rankOf(deps: ServerDeps): (provider: Provider) => number {
+  const preference = preferenceOf(deps);
+  return (provider) => {
+    const i = preference.indexOf(provider.id);
     return i === -1 ? preference.length : i;
   };
-  const byPreference = [...members].sort((a, b) => rank(a) - rank(b));
+}
+
+/**
+ * The provider whose credits a family call's max_credits and confirmation threshold count:
+ * the first in the preference order that serves a member and has a key. It does not depend
+ * on the request or on prices, so the number an agent reads in list_models means one amount
+ * of money whichever member takes the call.
+ */
+export function familyUnit(family: ModelTable, deps: ServerDeps): Provider | undefined {
+  const rank = rankOf(deps);
+  const providers = (family.members ?? []).map((m) => deps.providers.forModel(m.model));
+  const ranked = providers.sort((a, b) => rank(a) - rank(b));
+  return ranked.find((p) => p.configured) ?? ranked[0];
+}
+
+/**
+ * What one of a member's credits is worth in the family's unit: 1 for that provider, the
+ * ratio of the USD rates for another, undefined without both rates (never taken as 1).
+ */
+export function limitsFor(family: ModelTable, provider: Provider, deps: ServerDeps): LimitUnit {
+  const unit = familyUnit(family, deps) ?? provider;
+  if (unit.id === provider.id) return { unit: unit.unit, perCredit: 1 };
+  const from = deps.config.usdPerCredit?.[provider.id];
+  const to = deps.config.usdPerCredit?.[unit.id];
+  const perCredit = from === undefined || to === undefined ? undefined : from / to;
+  return { unit: unit.unit, perCredit };
+}
+
+function order(members: Member[], deps: ServerDeps): { members: Member[]; why: string } {
+  const preference = preferenceOf(deps);
+  const rank = rankOf(deps);
+  const byPreference = [...members].sort((a, b) => rank(a.provider) - rank(b.provider));
   if (members.length < 2) {
     const only = members[0];
     return { members, why: only ? `the only member that can take this request` : "" };
@@ -121,7 +159,13 @@ async function memberOf(
   models: readonly ModelTable[],
   deps: ServerDeps,
 ): Promise<Member> {
-  const memberCall = { ...parseGenerateCall(models, args), receivedAt: call.receivedAt };
+  const limits = limitsFor(call.model, provider, deps);
+  if (call.maxCredits !== undefined && limits.perCredit === undefined) {
+    throw new ToolInputError(
+      `max_credits counts ${limits.unit} (${call.model.id}'s unit) and ${provider.unit} cannot be converted to them without --usd-per-credit rates for both providers; give the rates, or name ${args.model} directly with max_credits in ${provider.unit}`,
+    );
+  }
+  const memberCall = { ...parseGenerateCall(models, args), receivedAt: call.receivedAt, limits };
   memberCall.waitSeconds = call.waitSeconds;
   const quote = await quoteFor(memberCall.model, settingsOf(memberCall), deps);
   const rate = deps.config.usdPerCredit?.[provider.id];
@@ -130,6 +174,7 @@ async function memberOf(
     call: memberCall,
     quote,
     usd: rate === undefined ? undefined : quote.amount * rate,
+    counted: limits.perCredit === undefined ? undefined : quote.amount * limits.perCredit,
   };
 }
 
@@ -185,11 +230,14 @@ export async function submitRouted(
   const skipped: Member[] = [];
   const [first] = routing.members;
   const attempt = async (member: Member) => {
-    // A person's yes was for the first member's price: a dearer one must be asked again.
-    const call =
-      member === first || !dearer(member, first)
-        ? member.call
-        : { ...member.call, confirmed: false };
+    // A person's yes is for the price of the member routing chose, or for up to max_credits
+    // when the call names it (the spend guard holds every member to that, in the family's
+    // unit). A dearer member without it is asked for again, its amount in the question.
+    const keepsYes =
+      member === first || member.call.maxCredits !== undefined || !dearer(member, first);
+    const call = keepsYes
+      ? member.call
+      : { ...member.call, confirmed: false, confirmStep: confirmStepFor(member) };
     try {
       const submitted = await submit(call, clientRequestId, member.quote, ctx, deps);
       health.succeeded(member.provider.id);
@@ -227,18 +275,36 @@ export async function submitRouted(
     const routed = await tryMember(member);
     if (routed) return routed;
   }
+  const untried = routing.refused.length ? ` Not tried: ${routing.refused.join("; ")}.` : "";
   throw new ToolError(
-    `No provider could take the request: ${notes.join(" ")} Nothing was charged. Try again in a little while with the same client_request_id.`,
+    `No provider could take the request: ${notes.join(" ")}${untried} Nothing was charged. Try again in a little while with the same client_request_id.`,
     "upstream_unavailable",
     true,
   );
 }
 
-/** Whether a member costs more than another: by money when both rates are known, else by credits of one unit. */
+/**
+ * Whether a member costs more than another: by money when the rates tell, else by credits
+ * of one provider. Another provider's credits without rates count as dearer: asked for.
+ */
 function dearer(member: Member, than: Member | undefined): boolean {
   if (!than) return false;
   if (member.usd !== undefined && than.usd !== undefined) return member.usd > than.usd;
-  return member.quote.unit !== than.quote.unit || member.quote.amount > than.quote.amount;
+  if (member.counted !== undefined && than.counted !== undefined)
+    return member.counted > than.counted;
+  return member.provider.id !== than.provider.id || member.quote.amount > than.quote.amount;
+}
+
+/**
+ * How to confirm a dearer member after failover. In the family's unit the spend guard's own
+ * step (confirm: true with its price as max_credits) works; a price that cannot be put in
+ * that unit cannot be capped by max_credits, so the member is named for a direct call.
+ */
+function confirmStepFor(member: Member): string | undefined {
+  if (member.counted !== undefined) return undefined;
+  const { call, quote } = member;
+  const refs = call.body.params?.referenceMediaItems ? " and reference_media" : "";
+  return `call generate_video with model ${call.model.id}, params ${JSON.stringify(call.settings)}, the same prompt${refs}, confirm: true and max_credits: ${quote.amount} (${quote.unit}); or give --usd-per-credit rates for both providers`;
 }
 
 const offerWords = (m: Member) =>

@@ -17,6 +17,7 @@ import {
 import type { ModelTable } from "../catalog/types.js";
 import { MAX_WAIT_SECONDS } from "../config.js";
 import { ToolInputError } from "../errors/tool-error.js";
+import type { LimitUnit } from "../generation/spend-guard.js";
 import { capWait } from "../generation/wait.js";
 import type { GenerationRequest } from "../providers/types.js";
 import type { Store } from "../store/types.js";
@@ -57,11 +58,19 @@ export function generateInputSchema(models: readonly ModelTable[]) {
       .optional()
       .describe("Your id; reusing it returns the same task, never a second charge"),
     dry_run: z.boolean().optional().describe("Check and show the request and cost; submit nothing"),
-    max_credits: z.number().min(0).optional().describe("Refuse if the cost is above this"),
+    max_credits: z
+      .number()
+      .min(0)
+      .optional()
+      .describe(
+        "Refuse if the cost is above this many credits: the model's provider's, for a family the unit list_models names",
+      ),
     confirm: z
       .boolean()
       .optional()
-      .describe("The person agreed to the cost (needed above the threshold)"),
+      .describe(
+        "The person agreed to the cost (needed above the threshold); with max_credits, to at most that",
+      ),
     wait_seconds: z
       .number()
       .min(0)
@@ -81,8 +90,11 @@ export interface GenerateCall {
   body: GenerationRequest;
   clientRequestId: string | undefined;
   dryRun: boolean;
+  /** In the model's provider's credits; for a family's member, in `limits`' credits. */
   maxCredits: number | undefined;
   confirmed: boolean;
+  /** A family member's call: the credits max_credits and the threshold count (family.ts). */
+  limits?: LimitUnit | undefined;
   /** The agent accepts that resending an in-doubt create may charge twice. */
   resubmitInDoubt: boolean;
   waitSeconds: number;

@@ -6,6 +6,7 @@ import { ToolInputError } from "../errors/tool-error.js";
 import { autoSave } from "../generation/keep-video.js";
 import { hashRequest, recordTaskState, taskFromEntry } from "../generation/ledger.js";
 import { type Quote, quoteFor } from "../generation/quote.js";
+import { needsConfirmation, overCeiling } from "../generation/spend-guard.js";
 import { create, inDoubt, settingsOf, submit } from "../generation/submit.js";
 import {
   expiryNote,
@@ -367,15 +368,22 @@ async function generateInFamily(
 /** Everything but the submission: the exact upstream request and its cost. */
 function dryRun(call: GenerateCall, clientRequestId: string, quote: Quote, deps: ServerDeps) {
   const cost = costOf(call.model, quote);
-  if (call.maxCredits !== undefined && cost.credits > call.maxCredits) {
-    throw new ToolInputError(
-      `This call costs ${cost.credits} credits, above max_credits ${call.maxCredits}. Raise max_credits or pick a cheaper model (list_models). Nothing was submitted.`,
-    );
-  }
-  const confirm =
-    cost.credits > deps.config.confirmAbove
-      ? " Submitting will need the person's confirmation."
-      : "";
+  // The spend guard's own tests, so a family member's price is held to max_credits and the
+  // threshold in the family's unit here too.
+  const spend = {
+    provider: deps.providers.forModel(call.model),
+    quote: quote.amount,
+    estimate: quote.estimate === true,
+    maxCredits: call.maxCredits,
+    confirmed: call.confirmed,
+    summary: "",
+    limits: call.limits,
+  };
+  const over = overCeiling(spend);
+  if (over) throw over;
+  const confirm = needsConfirmation(spend, deps.config.confirmAbove)
+    ? " Submitting will need the person's confirmation."
+    : "";
   const structured: Output = {
     submitted: false,
     cost,

@@ -8,6 +8,7 @@ import { settingsOf } from "../generation/submit.js";
 import type { Provider } from "../providers/types.js";
 import { strictArgs, unknownModelMessage } from "./arguments.js";
 import { defineTool, READS, type ServerDeps } from "./define.js";
+import { familyUnit, limitsFor } from "./family.js";
 import { parseGenerateCall } from "./generate-request.js";
 
 const modelView = z.object({
@@ -19,6 +20,8 @@ const modelView = z.object({
   category: z.string(),
   inputs: z.array(z.string()),
   base_credits: z.number(),
+  /** Whose credits base_credits counts; for a family, also max_credits and the threshold. */
+  unit: z.string(),
   billing_type: z.string(),
   price_basis: z.string(),
   max_prompt_length: z.number(),
@@ -34,6 +37,8 @@ const modelView = z.object({
         credits: z.number().optional(),
         unit: z.string().optional(),
         usd: z.number().optional(),
+        /** The credits in the family's unit, when the USD rates convert them. */
+        family_credits: z.number().optional(),
         note: z.string().optional(),
       }),
     )
@@ -97,32 +102,41 @@ function memberViews(
     const call = parseGenerateCall(all, { model: member.model, prompt: "-", params: t.params });
     const quote = provider.quote(call.model, settingsOf(call));
     const rate = deps.config.usdPerCredit?.[provider.id];
+    const { perCredit } = limitsFor(family, provider, deps);
     return {
       ...base,
       credits: quote.amount,
       unit: quote.unit,
       ...(rate === undefined ? {} : { usd: Math.round(quote.amount * rate * 100) / 100 }),
+      ...(perCredit === undefined ? {} : { family_credits: round4(quote.amount * perCredit) }),
     };
   });
 }
 
-function memberWords(m: MemberView, deps: ServerDeps): string {
+const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
+
+function memberWords(m: MemberView, unit: string, deps: ServerDeps): string {
   const at = `${m.model} at ${deps.providers.forModel(m.model).displayName}`;
   if (m.credits === undefined) return `${at}: ${m.note}`;
   const usd = m.usd === undefined ? "" : ` ($${m.usd.toFixed(2)})`;
-  return `${at} ${m.credits} ${m.unit}${usd}${m.configured ? "" : " (not configured)"}`;
+  const counted =
+    m.unit === unit || m.family_credits === undefined ? "" : ` = ${m.family_credits} ${unit}`;
+  return `${at} ${m.credits} ${m.unit}${usd}${counted}${m.configured ? "" : " (not configured)"}`;
 }
 
 /** Who serves a model and at what price: its provider, or for a family every member. */
 function offer(m: ModelTable, all: readonly ModelTable[], deps: ServerDeps) {
   if (m.members) {
     const members = memberViews(m, all, deps);
-    const priced = members.filter((v) => v.credits !== undefined);
+    const unit = familyUnit(m, deps)?.unit ?? "credits";
+    // Only prices that can be put in the family's unit: the cheapest of other money is not a number in it.
+    const counted = members.flatMap((v) => v.family_credits ?? []);
     return {
       provider: "family",
       configured: members.some((v) => v.configured),
-      credits: Math.min(...priced.map((v) => v.credits ?? 0)),
-      basis: `Priced by the member chosen (default settings): ${members.map((v) => memberWords(v, deps)).join("; ")}.`,
+      credits: counted.length ? Math.min(...counted) : 0,
+      unit,
+      basis: `Priced by the member chosen (default settings): ${members.map((v) => memberWords(v, unit, deps)).join("; ")}. max_credits and the confirmation threshold count ${unit} for this family (its first provider with a key in the preference order); another member's price is converted at the server's USD rates, and without them that member is passed over when max_credits is given and needs the person's yes.`,
       who: "any provider",
       members,
     };
@@ -133,6 +147,7 @@ function offer(m: ModelTable, all: readonly ModelTable[], deps: ServerDeps) {
     provider: provider.id,
     configured: provider.configured,
     credits: quote.amount,
+    unit: quote.unit,
     basis: quote.basis,
     who: provider.configured
       ? provider.displayName
@@ -155,6 +170,7 @@ function viewModel(
     category: m.category,
     inputs: [...m.inputs],
     base_credits: o.credits,
+    unit: o.unit,
     billing_type: m.price.billing,
     price_basis: o.basis,
     ...(o.members ? { members: o.members } : {}),
@@ -210,7 +226,7 @@ export const listModelsTool = (all: readonly ModelTable[]) =>
       // Each model's settings follow its line: hosts that show only text still get them all.
       const lines = models.flatMap((m) => {
         const o = offer(m, all, deps);
-        const cost = m.members ? "priced by the member chosen" : `${o.credits} credits`;
+        const cost = m.members ? "priced by the member chosen" : `${o.credits} ${o.unit}`;
         return [
           `${m.id} (${m.displayName}, ${o.who}): ${cost}, prompt ≤ ${m.maxPromptLength} chars`,
           `  price: ${o.basis}`,

@@ -329,7 +329,7 @@ describe.each([
     expect(result.isError, textOf(result)).toBeFalsy();
     const taskId = (result.structuredContent as any).task.task_id as string;
     expect(asked).toHaveLength(1);
-    expect(asked[0]).toContain(`${COST} credits`);
+    expect(asked[0]).toContain(`${COST} Rivya credits`);
 
     // Two rounds of the one call: the question from one replica, the answer to the other.
     const rounds = proxy.routed.slice(from).filter((r) => r.method === "tools/call");
@@ -378,7 +378,7 @@ describe.each([
       expect(asked.error).toBeUndefined();
       expect(asked.result?.resultType).toBe("input_required");
       expect(asked.result?.inputRequests?.approve_spend?.params?.message).toContain(
-        `${COST} credits`,
+        `${COST} Rivya credits`,
       );
       state = asked.result?.requestState as string;
       expect(state).toMatch(/^v1\.[\w-]+\.[\w-]+$/);
@@ -480,7 +480,7 @@ describe.each([
     const before = await snapshot();
     const first = await client.callTool({ name: "generate_video", arguments: args });
     expect(first.isError).toBe(true);
-    expect(textOf(first)).toContain(`This call costs ${COST} credits`);
+    expect(textOf(first)).toContain(`This call costs ${COST} Rivya credits`);
     expect(textOf(first)).toContain("call again with confirm: true");
     expect(await snapshot()).toEqual(before);
 

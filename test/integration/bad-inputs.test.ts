@@ -297,14 +297,14 @@ const cases: Case[] = [
     "max_credits below the cost",
     "generate_video",
     () => k3({ max_credits: 50 }),
-    ["costs 90 credits, above max_credits 50"],
+    ["costs 90 Rivya credits, above max_credits 50 Rivya credits"],
     "Raise max_credits",
   ],
   [
     "max_credits below the cost in a dry run",
     "generate_video",
     () => k3({ max_credits: 50, dry_run: true }),
-    ["costs 90 credits, above max_credits 50"],
+    ["costs 90 Rivya credits, above max_credits 50 Rivya credits"],
     "Raise max_credits",
   ],
   [

@@ -18,7 +18,7 @@ describe("spend confirmation above the threshold", () => {
     expect(r.isError, textOf(r)).toBeFalsy();
     expect(asked).toHaveLength(1);
     expect(asked[0]).toContain("Kling V2.1 Master");
-    expect(asked[0]).toContain("160 credits");
+    expect(asked[0]).toContain("160 Rivya credits");
     expect(asked[0]).toContain("balance: 1000");
     expect(createdTasks(t)).toHaveLength(1);
   });
@@ -38,7 +38,7 @@ describe("spend confirmation above the threshold", () => {
     const refused = await t.call("generate_video", master);
     expect(refused.isError).toBe(true);
     expect(textOf(refused)).toContain("call again with confirm: true");
-    expect(textOf(refused)).toContain("160 credits");
+    expect(textOf(refused)).toContain("160 Rivya credits");
     expect(createdTasks(t)).toHaveLength(0);
     const ok = await t.call("generate_video", { ...master, confirm: true });
     expect(ok.isError, textOf(ok)).toBeFalsy();

@@ -243,7 +243,7 @@ describe("4k, which has no published price", () => {
   it("is refused without max_credits, and without the person's yes, before anything is paid", async () => {
     const bare = await k.call("generate_video", args);
     expect(bare.isError).toBe(true);
-    expect(textOf(bare)).toContain("no published price: 108 credits is an estimate");
+    expect(textOf(bare)).toContain("no published price: 108 EvoLink credits is an estimate");
     expect(textOf(bare)).toContain("Pass max_credits");
     const unconfirmed = await k.call("generate_video", { ...args, max_credits: 200 });
     expect(unconfirmed.isError).toBe(true);

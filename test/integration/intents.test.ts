@@ -180,7 +180,9 @@ describe("finding 3: the quote is what the upstream reserves, not only the catal
 
     // The next identical call is quoted at 270: max_credits, threshold and budget all see it.
     const capped = await t.call("generate_video", { ...long, max_credits: 100 });
-    expect(textOf(capped)).toContain("costs 270 credits, above max_credits 100");
+    expect(textOf(capped)).toContain(
+      "costs 270 Rivya credits, above max_credits 100 Rivya credits",
+    );
     const dry = out(await t.call("generate_video", { ...long, dry_run: true }));
     expect(dry.cost.credits).toBe(270);
     const unconfirmed = await t.call("generate_video", long);

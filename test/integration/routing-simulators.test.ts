@@ -30,12 +30,19 @@ const kling = (args: Record<string, unknown> = {}) => ({
   ...args,
 });
 const rivyaTasks = (t: Harness) => t.sim.tasks(t.apiKey);
+/**
+ * Rates, so a member in the other provider's credits is held to the confirmation threshold
+ * (without them the person is asked). EvoLink's public rate; Rivya at a cent a credit makes
+ * EvoLink the cheaper, at a fifth of a cent Rivya.
+ */
+const EVOLINK_CHEAPER = { usdPerCredit: { rivya: 0.01, evolink: 1 / 72 } };
+const RIVYA_CHEAPER = { usdPerCredit: { rivya: 0.002, evolink: 1 / 72 } };
 const evoCreates = (t: Harness) =>
   t.evo?.requests.filter((r) => r.method === "POST" && r.path === "/v1/videos/generations") ?? [];
 
 describe("kling-3.0 across Rivya and EvoLink", () => {
   it("Rivya down (port closed): the call lands on EvoLink, one charge in all", async () => {
-    const t = await both({ upstreamUrl: CLOSED });
+    const t = await both({ upstreamUrl: CLOSED, config: RIVYA_CHEAPER });
     const res = await t.call("generate_video", kling());
     expect(res.isError, textOf(res)).toBeFalsy();
     expect(structuredOf(res).route).toMatchObject({
@@ -64,7 +71,7 @@ describe("kling-3.0 across Rivya and EvoLink", () => {
   });
 
   it("EvoLink down (preferred first): the call lands on Rivya", async () => {
-    const t = await both({ config: { providerOrder: ["evolink", "rivya"] } });
+    const t = await both({ config: { providerOrder: ["evolink", "rivya"], ...EVOLINK_CHEAPER } });
     await t.evo?.close();
     const res = await t.call("generate_video", kling());
     expect(res.isError, textOf(res)).toBeFalsy();
@@ -73,7 +80,7 @@ describe("kling-3.0 across Rivya and EvoLink", () => {
   });
 
   it("both down: one error naming both, nothing charged", async () => {
-    const t = await both({ upstreamUrl: CLOSED });
+    const t = await both({ upstreamUrl: CLOSED, config: RIVYA_CHEAPER });
     await t.evo?.close();
     const res = await t.call("generate_video", kling());
     expect(res.isError).toBe(true);
@@ -105,7 +112,7 @@ describe("kling-3.0 across Rivya and EvoLink", () => {
   });
 
   it("a timed storyboard goes only to EvoLink; a request no member can honour is refused for free", async () => {
-    const t = await both();
+    const t = await both({ config: EVOLINK_CHEAPER });
     const shots = [
       { prompt: "the lighthouse", duration: 2 },
       { prompt: "the waves", duration: 3 },
@@ -129,7 +136,8 @@ describe("kling-3.0 across Rivya and EvoLink", () => {
   });
 
   it("refuses to fail over to a member dearer than max_credits, with both quotes", async () => {
-    const t = await both({ config: { providerOrder: ["evolink", "rivya"] } });
+    // Rivya's 90 credits are $0.90, 64.8 EvoLink credits: above 50 of them.
+    const t = await both({ config: { providerOrder: ["evolink", "rivya"], ...EVOLINK_CHEAPER } });
     await t.evo?.close();
     const res = await t.call("generate_video", kling({ max_credits: 50 }));
     expect(res.isError).toBe(true);

@@ -26,6 +26,12 @@ async function serve(a: Loopcast, b: Loopcast, opts: HarnessOptions = {}) {
   return h;
 }
 
+/**
+ * One rate for both: a member in another provider's credits is held to the threshold only
+ * through the rates (without them the person is asked), and equal prices keep the order.
+ */
+const SAME_RATE = { usdPerCredit: { lca: 0.01, lcb: 0.01 } };
+
 const family = (args: Record<string, unknown> = {}) => ({
   model: "loopfam",
   prompt: "a loop",
@@ -66,7 +72,7 @@ describe("choosing a member", () => {
   it("sends a setting only one member honours to that member; refuses what none can, for free", async () => {
     const a = loopcast({ id: "lca" });
     const b = loopcast({ id: "lcb" });
-    const t = await serve(a, b, { config: { providerOrder: ["lcb", "lca"] } });
+    const t = await serve(a, b, { config: { providerOrder: ["lcb", "lca"], ...SAME_RATE } });
     const slow = structuredOf(await t.call("generate_video", family({ params: { slowmo: true } })));
     expect(slow.route).toMatchObject({
       provider: "lca",
@@ -83,7 +89,7 @@ describe("failing over", () => {
   it("lands on the next member when the first refuses the connection: one charge in all", async () => {
     const a = loopcast({ id: "lca" });
     const b = loopcast({ id: "lcb" });
-    const t = await serve(a, b);
+    const t = await serve(a, b, { config: SAME_RATE });
     a.setDown(true);
     const res = await t.call("generate_video", family({ client_request_id: "fo-1" }));
     expect(res.isError, textOf(res)).toBeFalsy();
@@ -115,7 +121,7 @@ describe("failing over", () => {
   it("with both down: a clear error naming both, nothing charged", async () => {
     const a = loopcast({ id: "lca" });
     const b = loopcast({ id: "lcb" });
-    const t = await serve(a, b);
+    const t = await serve(a, b, { config: SAME_RATE });
     a.setDown(true);
     b.setDown(true);
     const res = await t.call("generate_video", family());
@@ -129,7 +135,7 @@ describe("failing over", () => {
   it("refuses to fail over to a member dearer than max_credits, naming both quotes", async () => {
     const a = loopcast({ id: "lca", perSecond: [1, 1] }); // 4 credits
     const b = loopcast({ id: "lcb", perSecond: [3, 3] }); // 12 credits
-    const t = await serve(a, b);
+    const t = await serve(a, b, { config: SAME_RATE });
     a.setDown(true);
     const res = await t.call("generate_video", family({ max_credits: 5 }));
     expect(res.isError).toBe(true);
@@ -157,7 +163,7 @@ describe("failing over", () => {
   it("a retry that arrives while the first send is still out waits for it, never resends", async () => {
     const a = loopcast({ id: "lca", submitDelayMs: 150 });
     const b = loopcast({ id: "lcb" });
-    const t = await serve(a, b);
+    const t = await serve(a, b, { config: SAME_RATE });
     a.setDown(true);
     const first = t.call("generate_video", family({ client_request_id: "race-1" }));
     await new Promise((r) => setTimeout(r, 50));
@@ -174,7 +180,7 @@ describe("failing over", () => {
     const health = new ProviderHealth({ failuresToOpen: 3, openMs: 30_000 }, () => now);
     const a = loopcast({ id: "lca" });
     const b = loopcast({ id: "lcb" });
-    const t = await serve(a, b, { health });
+    const t = await serve(a, b, { health, config: SAME_RATE });
     a.setDown(true);
     for (let i = 0; i < 3; i++) await t.call("generate_video", family());
     const skipped = structuredOf(await t.call("generate_video", family()));
@@ -221,6 +227,7 @@ describe("a flapping provider", () => {
     const b = loopcast({ id: "lcb" });
     const t = await serve(a, b, {
       health: new ProviderHealth({ failuresToOpen: 1_000, openMs: 1 }),
+      config: SAME_RATE,
     });
     let seed = 7;
     const random = () => {

@@ -24,8 +24,13 @@ describe("list_models", () => {
     expect(byId["kling-v2-1-master"]).toMatchObject({ base_credits: 160, max_prompt_length: 5000 });
     // EvoLink's, served unconfigured by the harness: 5.4 credits/s × the default 5 s.
     expect(byId["kling-v3-text-to-video"]).toMatchObject({ base_credits: 27, configured: false });
-    // The family: its cheapest member for its defaults, and each member's quote.
-    expect(byId["kling-3.0"]).toMatchObject({ provider: "family", base_credits: 27 });
+    // The family: its cheapest member for its defaults in the family's unit (Rivya's, the
+    // first provider with a key; no rates put EvoLink's credits in it), and each member's quote.
+    expect(byId["kling-3.0"]).toMatchObject({
+      provider: "family",
+      base_credits: 90,
+      unit: "Rivya credits",
+    });
     expect(byId["kling-3.0"].members).toEqual([
       expect.objectContaining({ model: "kling-3-0", credits: 90, unit: "Rivya credits" }),
       expect.objectContaining({ model: "kling-v3-text-to-video", credits: 27 }),
@@ -162,7 +167,7 @@ describe("generate_video and get_task", () => {
       max_credits: 100,
     });
     expect(r.isError).toBe(true);
-    expect(textOf(r)).toContain("costs 160 credits, above max_credits 100");
+    expect(textOf(r)).toContain("costs 160 Rivya credits, above max_credits 100 Rivya credits");
     expect(createdTasks(t)).toHaveLength(0);
   });
 
