@@ -99,7 +99,14 @@ function memberViews(
     const base = { model: member.model, provider: provider.id, configured: provider.configured };
     const t = member.translate({ settings, references: [] });
     if ("refused" in t) return { ...base, note: t.refused };
-    const call = parseGenerateCall(all, { model: member.model, prompt: "-", params: t.params });
+    let call: ReturnType<typeof parseGenerateCall>;
+    try {
+      call = parseGenerateCall(all, { model: member.model, prompt: "-", params: t.params });
+    } catch (err) {
+      // One member out of step with its family is a note here, not a failed listing.
+      const why = err instanceof z.ZodError ? z.prettifyError(err) : (err as Error).message;
+      return { ...base, note: `no quote for the family's defaults (${why.replace(/\s+/g, " ")})` };
+    }
     const quote = provider.quote(call.model, settingsOf(call));
     const rate = deps.config.usdPerCredit?.[provider.id];
     const { perCredit } = limitsFor(family, provider, deps);

@@ -4,6 +4,7 @@
  * provider created nothing, never past a create that may have been processed.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import type { ModelTable } from "../../src/catalog/types.js";
 import { ProviderHealth } from "../../src/generation/provider-health.js";
 import { loopFamily } from "../fixtures/throwaway-provider/family.js";
 import { type Loopcast, loopcast } from "../fixtures/throwaway-provider/provider.js";
@@ -194,6 +195,30 @@ describe("failing over", () => {
     const probe = structuredOf(await t.call("generate_video", family()));
     expect(probe.route.provider).toBe("lca");
     expect(health.word("lca")).toBe("up");
+  });
+});
+
+describe("list_models with a family member out of step", () => {
+  it("lists everything, that member with a note instead of a price", async () => {
+    const broken: ModelTable = {
+      ...loopFamily,
+      id: "loopfam-broken",
+      members: [
+        loopFamily.members?.[0] as NonNullable<ModelTable["members"]>[number],
+        { model: "lcb-short", translate: () => ({ params: { seconds: 999 } }) },
+      ],
+    };
+    const t = await startHarness({
+      providers: [loopcast({ id: "lca" }), loopcast({ id: "lcb" })],
+      families: [loopFamily, broken],
+    });
+    h = t;
+    const listed = structuredOf(await t.call("list_models"));
+    const view = listed.models.find((m: { id: string }) => m.id === "loopfam-broken");
+    expect(view.members[0].credits).toBeGreaterThan(0);
+    expect(view.members[1]).toMatchObject({ model: "lcb-short" });
+    expect(view.members[1].note).toMatch(/^no quote for the family's defaults \(.*seconds/);
+    expect(listed.models.some((m: { id: string }) => m.id === "loopfam")).toBe(true);
   });
 });
 
