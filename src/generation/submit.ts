@@ -108,6 +108,39 @@ export async function submit(
 
 /** Intents whose create this process is sending right now (by ledger id). */
 const sending = new Set<string>();
+/**
+ * Intents whose create this process sent and got no settling answer for (by ledger id): their
+ * send is over, the outcome unknown. Bounded: only recent ones matter (see SEND_WINDOW_MS).
+ */
+const endedUnanswered = new Set<string>();
+const ENDED_KEPT = 1_000;
+
+/**
+ * Longer than any create may take from its intent's write to its answer (EvoLink's client
+ * waits up to 30 s for headers and 60 s for the body; its creates are not retried).
+ */
+export const SEND_WINDOW_MS = 120_000;
+
+/**
+ * Whether an intent's create may still be on its way: this process is sending it, or it was
+ * written moments ago by a process that may be (another replica, or this one before a
+ * restart) and not by a send of this process that has already ended. A request in this state
+ * is neither created nor in doubt yet: a resend now could race the first send and pay twice.
+ */
+export function sendMayBeUnderWay(entry: LedgerEntry, now = Date.now()): boolean {
+  if (entry.state !== "submitting") return false;
+  if (sending.has(entry.id)) return true;
+  if (endedUnanswered.has(entry.id)) return false;
+  return now - Date.parse(entry.created_at) < SEND_WINDOW_MS;
+}
+
+function endedWithoutAnswer(id: string): void {
+  endedUnanswered.add(id);
+  if (endedUnanswered.size > ENDED_KEPT) {
+    const [oldest] = endedUnanswered;
+    if (oldest !== undefined) endedUnanswered.delete(oldest);
+  }
+}
 
 /**
  * Sends (or resends) an intent's create. Not cancellable: a create aborted mid-flight may
@@ -140,6 +173,7 @@ export async function create(
         });
         throw refused(err, provider, intent.client_request_id);
       }
+      endedWithoutAnswer(intent.id);
       throw outcomeUnknown(err, provider, intent.client_request_id);
     }
     const entry = withTaskState(intent, created.task);
@@ -178,6 +212,20 @@ export function inDoubt(why: string, provider: Provider, clientRequestId: string
     `${why} ${name} may or may not have created (and charged) this video, and ${name} has no idempotency key, so the request was not sent again; it is recorded as "submitting — in doubt". Check get_task with task_id "${clientRequestId}" later. Sending it again is possible (generate_video with the same client_request_id and resubmit_in_doubt: true) but MAY CHARGE TWICE: ask the person first.`,
     "in_progress",
     false,
+  );
+}
+
+/**
+ * A request whose first send may still be on its way (sendMayBeUnderWay), at a provider
+ * without idempotency: asked again shortly, the ledger will show the task or the doubt.
+ */
+export function stillBeingSent(entry: LedgerEntry, provider: Provider): ToolError {
+  const id = entry.client_request_id;
+  return new ToolError(
+    `This request was sent to ${provider.displayName} at ${entry.created_at}, by this or another server, and its answer has not come back yet. Nothing more is sent meanwhile (${provider.displayName} has no idempotency key, so a second send could charge twice). Call generate_video again with the same arguments in about 15 s, or get_task with task_id "${id}": you will get its task once it is recorded.`,
+    "in_progress",
+    true,
+    15,
   );
 }
 

@@ -7,7 +7,14 @@ import { autoSave } from "../generation/keep-video.js";
 import { hashRequest, recordTaskState, taskFromEntry } from "../generation/ledger.js";
 import { type Quote, quoteFor } from "../generation/quote.js";
 import { needsConfirmation, overCeiling } from "../generation/spend-guard.js";
-import { create, inDoubt, settingsOf, submit } from "../generation/submit.js";
+import {
+  create,
+  inDoubt,
+  sendMayBeUnderWay,
+  settingsOf,
+  stillBeingSent,
+  submit,
+} from "../generation/submit.js";
 import {
   expiryNote,
   summarizeTask,
@@ -198,6 +205,7 @@ async function replay(
   if (known.state === "submitting") {
     // Resending is safe only when the provider dedupes creates by idempotency key.
     if (!provider.idempotentCreate) {
+      if (sendMayBeUnderWay(known)) throw stillBeingSent(known, provider);
       if (!call.resubmitInDoubt)
         throw inDoubt(
           "An earlier send of this request got no answer.",

@@ -4,6 +4,7 @@ import { classifyError as classify } from "../errors/classify.js";
 import { ToolError, ToolInputError } from "../errors/tool-error.js";
 import { autoSave, linksExpired, saveVideo } from "../generation/keep-video.js";
 import { recordTaskState, taskFromEntry } from "../generation/ledger.js";
+import { sendMayBeUnderWay } from "../generation/submit.js";
 import { listRecent, recentSchema } from "../generation/task-list.js";
 import {
   expiryNote,
@@ -132,22 +133,28 @@ async function lookUp(id: string, ctx: ToolContext, deps: ServerDeps): Promise<F
   }
 }
 
+const submittingView = (entry: LedgerEntry) => ({
+  client_request_id: entry.client_request_id,
+  model: entry.model,
+  quote_credits: entry.quote_credits,
+  created_at: entry.created_at,
+});
+
 function submittingResult(entry: LedgerEntry, deps: ServerDeps) {
   const provider = deps.providers.forRecord(entry);
   const name = provider.displayName;
+  if (sendMayBeUnderWay(entry) && !provider.idempotentCreate) {
+    const next = `Check again in about 15 s: once ${name} answers, its task is recorded here. Do not send it again meanwhile (${name} has no idempotency key: a second send could charge twice).`;
+    return {
+      structured: { submitting: { ...submittingView(entry), next_step: next } },
+      text: `Request ${entry.client_request_id} (${entry.model}, "${entry.prompt_snippet}") is being sent to ${name} (since ${entry.created_at}); its answer has not come back yet. ${next}`,
+    };
+  }
   const next = provider.idempotentCreate
     ? `Call generate_video again with client_request_id "${entry.client_request_id}" and the same arguments: it resends the request under the same idempotency key, so you get the task ${name} created or it is created once — never charged twice.`
     : `${name} has no idempotency key, so this server will not resend it on its own: if ${name} created it, it is charged and may still appear here. To send it again anyway, call generate_video with client_request_id "${entry.client_request_id}", the same arguments and resubmit_in_doubt: true — this MAY CHARGE TWICE; ask the person first.`;
   return {
-    structured: {
-      submitting: {
-        client_request_id: entry.client_request_id,
-        model: entry.model,
-        quote_credits: entry.quote_credits,
-        created_at: entry.created_at,
-        next_step: next,
-      },
-    },
+    structured: { submitting: { ...submittingView(entry), next_step: next } },
     text: `Request ${entry.client_request_id} (${entry.model}, "${entry.prompt_snippet}") is submitting — outcome unknown: the server did not learn whether ${name} created it. ${next}`,
   };
 }
