@@ -18,6 +18,7 @@ import { loadLockLibrary, withFileLock } from "./file-lock.js";
 import { appendSynced, LedgerFile, replaceFile, tightenMode } from "./ledger-file.js";
 import { LedgerIndex } from "./ledger-index.js";
 import { encodeLine, type LedgerLine, parseLine, tombstone, uploadLine } from "./ledger-lines.js";
+import { mergeForPut } from "./merge.js";
 import { RawLedger } from "./raw-ledger.js";
 import { secretFile } from "./secret-file.js";
 import {
@@ -94,7 +95,10 @@ export class FileStore implements Store {
   }
 
   put(entry: LedgerEntry): Promise<void> {
-    return this.write(() => ({ kind: "entry", entry }));
+    return this.write((view) => {
+      const stored = view.findByClientRequestId(entry.owner, entry.client_request_id);
+      return { kind: "entry", entry: mergeForPut(stored, entry) };
+    });
   }
 
   remove(owner: string, id: string): Promise<void> {

@@ -12,6 +12,7 @@ import { randomBytes } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { ToolError } from "../errors/tool-error.js";
+import { mergeForPut } from "./merge.js";
 import { migrate, quoteIdent } from "./postgres-migrations.js";
 import {
   checkSecretName,
@@ -138,7 +139,7 @@ export class PostgresStore implements Store {
     const deadline = Date.now() + PUT_RETRY_MS;
     for (let pause = 100; ; pause = Math.min(pause * 2, 2_000)) {
       try {
-        return await this.run("", () => this.upsert(this.pool, entry));
+        return await this.run("", () => this.mergedUpsert(entry));
       } catch (err) {
         if (this.closed || Date.now() + pause > deadline) throw err;
         await sleep(pause);
@@ -349,6 +350,29 @@ export class PostgresStore implements Store {
   }
 
   /** Insert or replace by id; the latest write wins, as in the file ledger. */
+  /** The put merged with the stored entry (see merge.ts), the row locked meanwhile. */
+  private async mergedUpsert(entry: LedgerEntry): Promise<void> {
+    const client = await this.pool.connect();
+    client.on("error", ignore);
+    let broken: unknown;
+    try {
+      await client.query("BEGIN");
+      const { rows } = await client.query<EntryRow>(
+        `SELECT entry FROM ${this.entries} WHERE id = $1 FOR UPDATE`,
+        [entry.id],
+      );
+      await this.upsert(client, mergeForPut(rows[0]?.entry, entry));
+      await client.query("COMMIT");
+    } catch (err) {
+      broken = err;
+      await client.query("ROLLBACK").catch(() => {});
+      throw err;
+    } finally {
+      client.off("error", ignore);
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+  }
+
   private async upsert(db: Queryable, e: LedgerEntry): Promise<void> {
     await db.query(
       `INSERT INTO ${this.entries} (id, owner, client_request_id, task_id, state, status,

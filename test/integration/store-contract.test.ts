@@ -112,6 +112,42 @@ describe.each(backends)("store contract: $name", ({ make, skip }) => {
   );
 
   it.skipIf(skip)(
+    "a writer's stale copy never undoes what another recorded (task, finish, marks)",
+    async () => {
+      const s = await fresh();
+      const other = await instance();
+      await s.openIntent(intent(1));
+      // The create's record lands on one instance while tasks/cancel, holding the intent it
+      // read before, writes its mark on another.
+      await other.put(entry(1));
+      await s.put({ ...intent(1), cancelled_at: "2026-01-01T00:01:00.000Z" });
+      expect(await other.findByClientRequestId("local", "req-1")).toMatchObject({
+        state: "created",
+        task_id: "task_1",
+        status: "queued",
+        cancelled_at: "2026-01-01T00:01:00.000Z",
+      });
+      // A poll that read "processing" writes after one that recorded the finished video.
+      const done = {
+        status: "succeeded" as const,
+        final_credits: 90,
+        result_urls: ["https://x/1.mp4"],
+      };
+      await other.put(entry(1, { ...done, saved_path: "/videos/1.mp4" }));
+      await s.put(entry(1, { status: "processing" }));
+      expect(await other.get("local", "task_1")).toMatchObject({
+        ...done,
+        saved_path: "/videos/1.mp4",
+        cancelled_at: "2026-01-01T00:01:00.000Z",
+      });
+      // Forward changes still go through.
+      await s.put(entry(2, { status: "processing" }));
+      await s.put(entry(2, { status: "failed", error: { code: "x", message: "y" } }));
+      expect((await other.get("local", "task_2"))?.status).toBe("failed");
+    },
+  );
+
+  it.skipIf(skip)(
     "an intent becomes its task: by client_request_id before, by task id after",
     async () => {
       const s = await fresh();
