@@ -7,6 +7,7 @@ import * as z from "zod";
 import { DEFAULT_CONFIRM_ABOVE } from "../config.js";
 import type { DescribeFacts } from "../tools/define.js";
 import { type AnyTool, TOOLS } from "../tools/index.js";
+import { TOOL_ICONS } from "./icons.js";
 import { builtToolList, factsKey, withFacts } from "./tool-list.js";
 
 type JsonObject = Record<string, unknown>;
@@ -61,6 +62,7 @@ export function publishedTools(tools: readonly AnyTool[] = TOOLS): Tool[] {
     inputSchema: jsonSchema(t.inputSchema, "input") as Tool["inputSchema"],
     outputSchema: publishedOutputSchema(t.outputSchema) as Tool["outputSchema"],
     annotations: t.annotations,
+    ...(TOOL_ICONS[t.name] ? { icons: TOOL_ICONS[t.name] } : {}),
   }));
 }
 

@@ -39,7 +39,7 @@ const paramsObject = z
   .looseObject({}, { error: PARAMS_NOT_OBJECT })
   .optional()
   .describe(
-    "The chosen model's settings, e.g. {\"duration\": 10}; list_models gives each model's keys, allowed values, defaults and rules. Omitted keys take defaults",
+    "The model's settings, e.g. {\"duration\": 10}; list_models gives each model's keys, values, defaults (for keys left out) and rules",
   );
 
 export function generateInputSchema(models: readonly ModelTable[]) {
@@ -63,14 +63,12 @@ export function generateInputSchema(models: readonly ModelTable[]) {
       .min(0)
       .optional()
       .describe(
-        "Refuse if the cost is above this many credits: the model's provider's, for a family the unit list_models names",
+        "Refuse above this cost, in the model's credits (a family's unit: see list_models)",
       ),
     confirm: z
       .boolean()
       .optional()
-      .describe(
-        "The person agreed to the cost (needed above the threshold); with max_credits, to at most that",
-      ),
+      .describe("The person agreed to the cost (to at most max_credits, if given)"),
     wait_seconds: z
       .number()
       .min(0)
@@ -79,9 +77,7 @@ export function generateInputSchema(models: readonly ModelTable[]) {
     resubmit_in_doubt: z
       .boolean()
       .optional()
-      .describe(
-        "Send again a request shown as in doubt at a provider without idempotency. MAY CHARGE TWICE",
-      ),
+      .describe("Resend a request in doubt at a provider without idempotency. MAY CHARGE TWICE"),
   });
 }
 

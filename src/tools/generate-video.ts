@@ -272,7 +272,7 @@ function resubmissionId(base: string): string {
 }
 
 const DESCRIPTION =
-  "Submit a video; returns the task id at once, or waits up to wait_seconds. Settings go in params (list_models has each model's, and its price). A family id (kling-3.0) lets the server pick the provider. Above {confirm_above} credits the person must agree (confirm: true); {daily_budget}.";
+  "Submit a video; returns the task id at once, or waits up to wait_seconds. A family id (kling-3.0) lets the server pick the provider. Above {confirm_above} credits the person must agree (confirm: true); {daily_budget}.";
 
 export const generateVideoTool = (models: readonly ModelTable[]) =>
   defineTool({

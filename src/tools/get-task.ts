@@ -55,10 +55,8 @@ const outputSchema = z.object({
   check_again_in_seconds: z.number().optional(),
   wait_note: z.string().optional(),
   note: z.string().optional(),
-  recent_tasks: z
-    .array(recentSchema)
-    .optional()
-    .describe("Newest first, when no task_id was given"),
+  // Newest first; the input's task_id description says when they come.
+  recent_tasks: z.array(recentSchema).optional(),
 });
 
 interface Found {
@@ -180,7 +178,7 @@ export const getTask = defineTool({
   name: "get_task",
   title: "Get a video task",
   description:
-    "Status, video URL and credits of a task (refunds stated; failures say if retrying helps). Can wait. download: true saves the video to --output-dir (default ~/Movies/rivya). No task_id: recent tasks.",
+    "Status, video URL and credits of a task (refunds stated; failures say if retrying helps). Can wait. download: true saves the video locally. No task_id: recent tasks.",
   inputSchema,
   outputSchema,
   annotations: READS_AND_SAVES,

@@ -203,7 +203,7 @@ export const listModelsTool = (all: readonly ModelTable[]) =>
     name: "list_models",
     title: "List video models",
     description:
-      "Video models of every provider: credit cost and how it is priced, prompt limit, every setting generate_video's params takes (allowed values, defaults, rules), reference-image rules; balances.",
+      "Every provider's video models: price and its basis, prompt limit, each setting of generate_video's params (allowed values, defaults, rules), reference-image rules; balances.",
     inputSchema: strictArgs("list_models", {
       model: z.string().optional().describe("Only this model id"),
     }),

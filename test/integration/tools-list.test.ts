@@ -100,6 +100,22 @@ describe("tools/list as a real client sees it", () => {
     }
   });
 
+  it("gives each tool an icon of its own: one inline SVG path, nothing to fetch", async () => {
+    const { tools } = await h.mcp.listTools();
+    const srcs = tools.map((t) => {
+      expect(t.icons, t.name).toHaveLength(1);
+      return t.icons?.[0]?.src ?? "";
+    });
+    expect(new Set(srcs).size).toBe(tools.length);
+    for (const src of srcs) {
+      expect(src.startsWith("data:image/svg+xml,")).toBe(true);
+      const svg = decodeURIComponent(src.slice(src.indexOf(",") + 1));
+      expect(svg).toMatch(
+        /^<svg xmlns='http:\/\/www\.w3\.org\/2000\/svg' viewBox='0,0,8,8'><path d='[MmLlHhVvZz0-9,.-]+'\/><\/svg>$/,
+      );
+    }
+  });
+
   it("stays within the 6,000-byte budget an agent pays in every conversation", async () => {
     const { tools } = await h.mcp.listTools();
     const bytes = Buffer.byteLength(JSON.stringify({ tools }));
