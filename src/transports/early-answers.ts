@@ -14,6 +14,7 @@
  * message on, the SDK answers everything.
  */
 import { PassThrough } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import type { Tool } from "@modelcontextprotocol/server";
 import { canonicalJson, isPlainObject } from "../canonical-json.js";
 import { CACHE_HINTS, CAPABILITIES, INSTRUCTIONS, SERVER_INFO } from "../mcp/identity.js";
@@ -98,15 +99,12 @@ export class EarlyAnswers {
     if (this.era === "done") return undefined;
     const result = this.resultFor(message);
     if (result === undefined) {
-      // Notifications that change nothing here pass on to the SDK; anything else ends this.
-      if (
-        !(
-          this.era === "legacy" &&
-          message.method === "notifications/initialized" &&
-          !("id" in message)
-        )
-      )
-        this.era = "done";
+      // The one notification of an opening passes on to the SDK; anything else ends this.
+      const initialized =
+        this.era === "legacy" &&
+        message.method === "notifications/initialized" &&
+        !("id" in message);
+      if (!initialized) this.era = "done";
       return undefined;
     }
     const id = message.id as Id;
@@ -190,7 +188,6 @@ export class EarlyAnswers {
 export interface EarlyStdio {
   /** Everything read from stdin, from the first byte: what the SDK's transport reads. */
   input: PassThrough;
-  answers: EarlyAnswers;
   /** Stops answering here; call just before the SDK starts reading `input`. */
   handOver(): EarlyAnswers;
 }
@@ -205,10 +202,12 @@ export function answerEarly(
   answers: EarlyAnswers,
 ): EarlyStdio {
   const input = new PassThrough();
+  // Characters split across chunks are joined, not replaced.
+  const decoder = new StringDecoder("utf8");
   let pending = "";
   const onData = (chunk: Buffer | string) => {
     if (answers.done) return;
-    pending += chunk.toString();
+    pending += typeof chunk === "string" ? chunk : decoder.write(chunk);
     let newline = pending.indexOf("\n");
     while (newline !== -1) {
       const line = pending.slice(0, newline).replace(/\r$/, "");
@@ -227,7 +226,6 @@ export function answerEarly(
   stdin.pipe(input, { end: false });
   return {
     input,
-    answers,
     handOver() {
       stdin.off("data", onData);
       answers.stop();
