@@ -28,7 +28,9 @@ const DEPS = {
   // providers/index.ts and families.ts: the shipped providers and the families across them,
   // the files that name them all.
   shipped: ["shipped", "providers", "providers/*", "catalog", "errors", "root"],
-  provider: ["providers/types", "catalog", "net", "errors", "root"],
+  provider: ["providers/types", "catalog", "net", "simulator-kit", "errors", "root"],
+  // What the providers' simulators share (replies, API errors, body and multipart reading).
+  "simulator-kit": ["errors", "root"],
   store: ["providers/types", "errors", "root"],
   media: ["net", "catalog", "providers/types", "errors", "root"],
   generation: [
@@ -63,15 +65,7 @@ const DEPS = {
  * they go: an entry no import uses any more is reported, so the list cannot rot.
  */
 const ALLOWED = new Map([
-  // EvoLink borrows the Rivya simulator's plumbing: a shared simulator kit would need a layer
-  // of its own in DEPS.
-  ["providers/evolink/simulator/files -> providers/rivya/simulator/multipart", "sim kit"],
-  ["providers/evolink/simulator/files -> providers/rivya/simulator/util", "sim kit"],
-  ["providers/evolink/simulator/replies -> providers/rivya/simulator/http", "sim kit"],
-  ["providers/evolink/simulator/routes -> providers/rivya/simulator/http", "sim kit"],
-  ["providers/evolink/simulator/routes -> providers/rivya/simulator/sample-video", "sim kit"],
-  ["providers/evolink/simulator/server -> providers/rivya/simulator/util", "sim kit"],
-  ["providers/evolink/simulator/tasks -> providers/rivya/simulator/fifo", "sim kit"],
+  // None today.
 ]);
 
 /** The layer of a path under src/ (no extension), and the names an import of it matches. */

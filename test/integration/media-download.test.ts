@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ToolError } from "../../src/errors/tool-error.js";
 import { classify } from "../../src/mcp/error-boundary.js";
 import { type SaveVideoRequest, saveTaskVideo } from "../../src/media/download.js";
-import { SAMPLE_MP4 } from "../../src/providers/rivya/simulator/sample-video.js";
+import { SAMPLE_MP4 } from "../../src/simulator-kit/sample-video.js";
 import { harnessPerTest, structuredOf } from "../helpers/harness.js";
 
 const harness = harnessPerTest();

@@ -3,8 +3,8 @@ import { Readable } from "node:stream";
 import { FormData, Response } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../../src/providers/rivya/simulator/index.js";
-import { readMultipart } from "../../src/providers/rivya/simulator/multipart.js";
-import { SAMPLE_MP4 } from "../../src/providers/rivya/simulator/sample-video.js";
+import { readMultipart } from "../../src/simulator-kit/multipart.js";
+import { SAMPLE_MP4 } from "../../src/simulator-kit/sample-video.js";
 import {
   jpegBytes,
   largePngBytes,

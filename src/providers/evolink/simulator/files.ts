@@ -8,8 +8,8 @@ import type { IncomingMessage } from "node:http";
 import { request } from "undici";
 import { isPlainObject } from "../../../canonical-json.js";
 import { readCapped } from "../../../net/read-capped.js";
-import { readMultipart } from "../../rivya/simulator/multipart.js";
-import { randomId } from "../../rivya/simulator/util.js";
+import { readMultipart } from "../../../simulator-kit/multipart.js";
+import { randomId } from "../../../simulator-kit/util.js";
 
 export class FilesError extends Error {
   constructor(

@@ -5,11 +5,11 @@ import {
   ApiError,
   type Reply as SimReply,
   sendReply as sendSimReply,
-} from "../../rivya/simulator/http.js";
+} from "../../../simulator-kit/http.js";
 import { FilesError } from "./files.js";
 import { SimRequestError } from "./validate.js";
 
-/** The Rivya simulator's reply, plus whether a create may be dropped by the fault. */
+/** A simulator reply (the kit's), plus whether a create may be dropped by the fault. */
 export interface Reply extends SimReply {
   droppable?: boolean;
 }

@@ -3,8 +3,8 @@
  * API. Each returns a reply or throws a SimRequestError / FilesError the server renders.
  */
 import type { IncomingMessage } from "node:http";
-import { readBody, readJson } from "../../rivya/simulator/http.js";
-import { SAMPLE_MP4 } from "../../rivya/simulator/sample-video.js";
+import { readBody, readJson } from "../../../simulator-kit/http.js";
+import { SAMPLE_MP4 } from "../../../simulator-kit/sample-video.js";
 import { round4 } from "../price.js";
 import type { SimAccount } from "./accounts.js";
 import { resultUrl, type SimContext } from "./context.js";

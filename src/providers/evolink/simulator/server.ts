@@ -3,7 +3,7 @@
  * latency → reply (or a dropped socket). Binds 127.0.0.1 only and prints nothing.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { mulberry32 } from "../../rivya/simulator/util.js";
+import { mulberry32 } from "../../../simulator-kit/util.js";
 import { CallbackSender } from "./callbacks.js";
 import { createContext, DEFAULT_LIMITS, type SimContext } from "./context.js";
 import { errorReply, filesReply, listenLoopback, type Reply, sendReply } from "./replies.js";

@@ -5,7 +5,7 @@
  * failure and hands the final body to the callback sender.
  */
 import { randomBytes } from "node:crypto";
-import { Fifo } from "../../rivya/simulator/fifo.js";
+import { Fifo } from "../../../simulator-kit/fifo.js";
 
 export interface SimTask {
   id: string;

@@ -1,6 +1,6 @@
 /** API keys, accounts, scopes and the per-key token bucket (rivya-api.md §2, §15). */
 import { TokenBucket } from "../../../net/token-bucket.js";
-import { ApiError } from "./http.js";
+import { ApiError } from "../../../simulator-kit/http.js";
 import type { AccountOptions, AccountStatus } from "./types.js";
 
 /** Every documented v1 scope; new keys get all of them (rivya-api.md §2). */

@@ -1,9 +1,9 @@
 /** Shared state and the handler contract that routes and their handlers are written against. */
 import type { IncomingMessage } from "node:http";
 import type { ModelTable } from "../../../catalog/types.js";
+import type { Reply } from "../../../simulator-kit/http.js";
 import type { Account, Accounts } from "./accounts.js";
 import type { UploadLimits } from "./files.js";
-import type { Reply } from "./http.js";
 import type { IdempotencyStore } from "./idempotency.js";
 import type { TaskStore } from "./tasks.js";
 import type { UploadedFiles } from "./uploaded-files.js";

@@ -5,7 +5,7 @@
 import { fileTypeFromBuffer } from "file-type";
 import { DEFAULT_UPLOAD_POLICY, formatBytes, MEDIA_KINDS } from "../../../catalog/files-policy.js";
 import type { MediaKind, ModelTable, ReferenceKindRule } from "../../../catalog/types.js";
-import { ApiError, invalid } from "./http.js";
+import { ApiError, invalid } from "../../../simulator-kit/http.js";
 import { lookupModel } from "./validate.js";
 
 /** file-type names a few formats differently from the policy's MIME lists. */

@@ -1,8 +1,8 @@
 /** `POST /api/v1/generations`: validation, charging and Idempotency-Key replay. */
 
 import { canonicalJson } from "../../../canonical-json.js";
+import { ApiError, invalid, type Reply, readJson } from "../../../simulator-kit/http.js";
 import { ownerOf, type RouteContext } from "./context.js";
-import { ApiError, invalid, type Reply, readJson } from "./http.js";
 import { MAX_IDEMPOTENCY_KEY_LENGTH } from "./idempotency.js";
 import { validateGeneration } from "./validate.js";
 

@@ -1,8 +1,9 @@
 /** The route table: path, scope, fault eligibility and handler of every endpoint. */
+
+import { notFound } from "../../../simulator-kit/http.js";
+import { SAMPLE_MP4 } from "../../../simulator-kit/sample-video.js";
 import { ownerOf, type Route, type RouteContext } from "./context.js";
 import { createGeneration } from "./generations.js";
-import { notFound } from "./http.js";
-import { SAMPLE_MP4 } from "./sample-video.js";
 import { uploadFile } from "./uploads.js";
 
 const param = (ctx: RouteContext, i: number) => ctx.params[i] ?? "";

@@ -5,12 +5,13 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ApiError, notFound, type Reply, sendReply } from "../../../simulator-kit/http.js";
+import { mulberry32 } from "../../../simulator-kit/util.js";
 import { SimDisk } from "./disk.js";
-import { ApiError, errorReply, notFound, type Reply, sendReply } from "./http.js";
+import { errorReply } from "./http.js";
 import { matchRoute } from "./routes.js";
 import { createState, limitsOf, restoreState, snapshotOf } from "./state.js";
 import type { Faults, RequestRecord, Simulator, SimulatorOptions } from "./types.js";
-import { mulberry32 } from "./util.js";
 
 const NO_FAULTS: Faults = { latencyMs: 0, rate429: 0, rate5xx: 0, dropAfterAccept: 0 };
 

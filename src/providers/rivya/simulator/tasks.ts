@@ -5,11 +5,11 @@
  * wall-clock, so tasks restored after a restart carry on where their clock says.
  */
 import type { ModelTable } from "../../../catalog/types.js";
+import { Fifo } from "../../../simulator-kit/fifo.js";
+import { ApiError } from "../../../simulator-kit/http.js";
+import { iso, randomId } from "../../../simulator-kit/util.js";
 import { isTerminalStatus, type RivyaTask } from "../types.js";
 import type { Account } from "./accounts.js";
-import { Fifo } from "./fifo.js";
-import { ApiError } from "./http.js";
-import { iso, randomId } from "./util.js";
 
 /** The task without `result`: its URLs are made on read, from the current base URL. */
 type StoredTask = Omit<RivyaTask, "result">;

@@ -4,9 +4,9 @@
  * current base URL, so they still resolve when a restarted simulator has a new port.
  */
 import type { MediaKind } from "../../../catalog/types.js";
+import type { UploadedPart } from "../../../simulator-kit/multipart.js";
+import { iso, randomId } from "../../../simulator-kit/util.js";
 import type { Account } from "./accounts.js";
-import type { UploadedPart } from "./multipart.js";
-import { iso, randomId } from "./util.js";
 
 export interface PublicFile {
   id: string;

@@ -1,10 +1,10 @@
 /** `POST /api/v1/files`: read the multipart body, pick the rule, check the bytes, store. */
 
 import { MEDIA_KINDS } from "../../../catalog/files-policy.js";
+import { ApiError, invalid, type Reply } from "../../../simulator-kit/http.js";
+import { readMultipart } from "../../../simulator-kit/multipart.js";
 import { ownerOf, type RouteContext } from "./context.js";
 import { checkContent, findUploadRule, isKind } from "./files.js";
-import { ApiError, invalid, type Reply } from "./http.js";
-import { readMultipart } from "./multipart.js";
 
 const KIND_REQUIRED = `kind is required and must be one of ${MEDIA_KINDS.map((k) => `"${k}"`).join(", ")}`;
 

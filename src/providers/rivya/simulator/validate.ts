@@ -8,7 +8,7 @@ import { isPlainObject } from "../../../canonical-json.js";
 import { findModel } from "../../../catalog/index.js";
 import { promptLength } from "../../../catalog/schema.js";
 import type { ModelTable, ParamSpec } from "../../../catalog/types.js";
-import { ApiError, invalid } from "./http.js";
+import { ApiError, invalid } from "../../../simulator-kit/http.js";
 
 const TOP_LEVEL_FIELDS = ["model", "prompt", "params", "client_request_id"];
 const REFS = "referenceMediaItems";

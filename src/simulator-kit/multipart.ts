@@ -1,5 +1,5 @@
 /**
- * Streaming multipart reader for `POST /api/v1/files`, built on busboy. The file part
+ * Streaming multipart reader for the simulators' upload routes, built on busboy. The file part
  * is kept only up to a byte limit; past it the bytes are counted and discarded, so an
  * oversized upload costs no memory but the client still gets a clean 400 reply.
  */
@@ -22,8 +22,8 @@ export interface ParsedUpload {
 }
 
 /**
- * `limitFor` sees the fields that arrived before the file part (a client that sends
- * `kind` first gets the tighter per-kind limit applied while streaming).
+ * `limitFor` sees the fields that arrived before the file part (a client that sends a
+ * field such as Rivya's `kind` first gets a tighter limit applied while streaming).
  */
 export function readMultipart(
   req: IncomingMessage,
@@ -39,7 +39,7 @@ export function readMultipart(
       });
     } catch {
       req.resume();
-      req.once("end", () => reject(invalid("send multipart/form-data with fields file and kind")));
+      req.once("end", () => reject(invalid("send multipart/form-data with a file part")));
       return;
     }
     const fields = new Map<string, string>();
