@@ -295,14 +295,8 @@ export class PostgresStore implements Store {
    * same request sent to two replicas at once) is refused before it is written: the caller
    * retries and finds the first one's task, and the ledger holds the request once.
    */
-  private async checkedInsert(entry: LedgerEntry, check?: SpendCheck): Promise<void> {
-    const client = await this.pool.connect();
-    // A connection dropped between two statements would otherwise be an unhandled 'error'
-    // event, which ends the process; the next statement fails and says so instead.
-    client.on("error", ignore);
-    let broken: unknown;
-    try {
-      await client.query("BEGIN");
+  private checkedInsert(entry: LedgerEntry, check?: SpendCheck): Promise<void> {
+    return this.transaction(async (client) => {
       await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [
         OWNER_LOCK,
         entry.owner,
@@ -312,16 +306,38 @@ export class PostgresStore implements Store {
         await this.refuseDuplicate(client, entry);
         check?.(spent);
       } catch (refusal) {
-        await client.query("ROLLBACK");
         throw new CheckRefused(refusal);
       }
       await this.upsert(client, entry);
+    });
+  }
+
+  /** The put merged with the stored entry (see merge.ts), the row locked meanwhile. */
+  private mergedUpsert(entry: LedgerEntry): Promise<void> {
+    return this.transaction(async (client) => {
+      const { rows } = await client.query<EntryRow>(
+        `SELECT entry FROM ${this.entries} WHERE id = $1 FOR UPDATE`,
+        [entry.id],
+      );
+      await this.upsert(client, mergeForPut(rows[0]?.entry, entry));
+    });
+  }
+
+  /** `work` in one transaction on one connection, rolled back if it throws. */
+  private async transaction(work: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+    const client = await this.pool.connect();
+    // A connection dropped between two statements would otherwise be an unhandled 'error'
+    // event, which ends the process; the next statement fails and says so instead.
+    client.on("error", ignore);
+    let broken: unknown;
+    try {
+      await client.query("BEGIN");
+      await work(client);
       await client.query("COMMIT");
     } catch (err) {
-      if (!(err instanceof CheckRefused)) {
-        broken = err;
-        await client.query("ROLLBACK").catch(() => {});
-      }
+      // A refusal is an answer, not a fault: its connection is fine to reuse.
+      if (!(err instanceof CheckRefused)) broken = err;
+      await client.query("ROLLBACK").catch(() => {});
       throw err;
     } finally {
       // A connection that failed mid-transaction is discarded, not reused.
@@ -349,30 +365,7 @@ export class PostgresStore implements Store {
     return rows[0]?.spent ?? 0;
   }
 
-  /** Insert or replace by id; the latest write wins, as in the file ledger. */
-  /** The put merged with the stored entry (see merge.ts), the row locked meanwhile. */
-  private async mergedUpsert(entry: LedgerEntry): Promise<void> {
-    const client = await this.pool.connect();
-    client.on("error", ignore);
-    let broken: unknown;
-    try {
-      await client.query("BEGIN");
-      const { rows } = await client.query<EntryRow>(
-        `SELECT entry FROM ${this.entries} WHERE id = $1 FOR UPDATE`,
-        [entry.id],
-      );
-      await this.upsert(client, mergeForPut(rows[0]?.entry, entry));
-      await client.query("COMMIT");
-    } catch (err) {
-      broken = err;
-      await client.query("ROLLBACK").catch(() => {});
-      throw err;
-    } finally {
-      client.off("error", ignore);
-      client.release(broken instanceof Error ? broken : undefined);
-    }
-  }
-
+  /** Insert, or replace by id (a put merges with the stored entry first: see mergedUpsert). */
   private async upsert(db: Queryable, e: LedgerEntry): Promise<void> {
     await db.query(
       `INSERT INTO ${this.entries} (id, owner, client_request_id, task_id, state, status,

@@ -7,36 +7,15 @@
  * a failover to a dearer member is confirmed by passing that amount back as max_credits.
  */
 import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loopFamily } from "../fixtures/throwaway-provider/family.js";
 import { loopcast } from "../fixtures/throwaway-provider/provider.js";
-import {
-  type Harness,
-  type HarnessOptions,
-  startHarness,
-  structuredOf,
-  textOf,
-} from "../helpers/harness.js";
+import { harnessPerTest, structuredOf, textOf } from "../helpers/harness.js";
+import { bothProviders, CLOSED, evoTasks, kling, rivyaTasks } from "../helpers/kling-family.js";
 
-const CLOSED = "http://127.0.0.1:9";
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
-
-async function both(opts: HarnessOptions = {}) {
-  h = await startHarness({ evolink: {}, ...opts });
-  return h;
-}
-
-const kling = (args: Record<string, unknown> = {}) => ({
-  model: "kling-3.0",
-  prompt: "a lighthouse at dusk",
-  ...args,
-});
-const rivyaTasks = (t: Harness) => t.sim.tasks(t.apiKey);
-const evoTasks = (t: Harness) => t.evo?.tasks() ?? [];
+const both = bothProviders();
+/** A harness of its own per test (only one provider keyed, or other providers). */
+const single = harnessPerTest();
 // EvoLink's public rate; a cent per Rivya credit. EvoLink's 27 credits ≈ $0.375 = 37.5 Rivya credits.
 const RATES = { rivya: 0.01, evolink: 1 / 72 };
 
@@ -170,7 +149,7 @@ describe("a yes tied to an amount", () => {
   it("between two members of one rate: confirm: true and the amount end the loop, once", async () => {
     const a = loopcast({ id: "lca" }); // 8 credits × $0.05 = $0.40
     const b = loopcast({ id: "lcb", perSecond: [5, 5] }); // 20 credits × $0.05 = $1.00
-    h = await startHarness({
+    const h = await single({
       providers: [a, b],
       families: [loopFamily],
       config: { confirmAbove: 5, usdPerCredit: { lca: 0.05, lcb: 0.05 } },

@@ -3,33 +3,13 @@
  * each down in turn, a reply lost after Rivya accepted, choice by money, a storyboard only
  * EvoLink takes, and a flapping Rivya under load — never a task created twice.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  type Harness,
-  type HarnessOptions,
-  startHarness,
-  structuredOf,
-  textOf,
-} from "../helpers/harness.js";
+import { describe, expect, it } from "vitest";
+import { type Harness, harnessPerTest, structuredOf, textOf } from "../helpers/harness.js";
+import { bothProviders, CLOSED, kling, rivyaTasks } from "../helpers/kling-family.js";
 
-const CLOSED = "http://127.0.0.1:9";
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.close();
-  h = undefined;
-});
-
-async function both(opts: HarnessOptions = {}) {
-  h = await startHarness({ evolink: {}, ...opts });
-  return h;
-}
-
-const kling = (args: Record<string, unknown> = {}) => ({
-  model: "kling-3.0",
-  prompt: "a lighthouse at dusk",
-  ...args,
-});
-const rivyaTasks = (t: Harness) => t.sim.tasks(t.apiKey);
+const both = bothProviders();
+/** A harness of its own per test (only one provider keyed, or other providers). */
+const single = harnessPerTest();
 /**
  * Rates, so a member in the other provider's credits is held to the confirmation threshold
  * (without them the person is asked). EvoLink's public rate; Rivya at a cent a credit makes
@@ -102,7 +82,6 @@ describe("kling-3.0 across Rivya and EvoLink", () => {
       expect.objectContaining({ provider: "rivya", credits: 90, usd: 0.9 }),
     ]);
     await t.close();
-    h = undefined;
     const u = await both();
     const preferred = structuredOf(await u.call("generate_video", kling({ dry_run: true })));
     expect(preferred.route).toMatchObject({
@@ -124,7 +103,7 @@ describe("kling-3.0 across Rivya and EvoLink", () => {
     });
     await t.close();
     // Without an EvoLink key nobody can take a storyboard: refused before anything is paid.
-    h = await startHarness();
+    const h = await single();
     const none = await h.call("generate_video", kling({ params: { shots } }));
     expect(none.isError).toBe(true);
     expect(textOf(none)).toContain("No member of kling-3.0 can take this request");
