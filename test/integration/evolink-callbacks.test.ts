@@ -81,8 +81,11 @@ it("a real callback settles the ledger with no get_task; a forged one changes no
   const settled = await ledgerUntil(t, "evo-cb-1", (e) => e?.status === "succeeded");
   expect(settled?.status).toBe("succeeded");
   expect(settled?.result_urls[0]).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
-  // EvoLink was given the URL with the secret, and its post was answered.
-  expect(t.evo?.callbacks.some((c) => c.url === url && c.status === 204)).toBe(true);
+  // EvoLink was given the URL with the secret, and its post was answered. The simulator
+  // records the post once our 204 reaches it, a moment after the ledger write it follows.
+  const answered = () => t.evo?.callbacks.some((c) => c.url === url && c.status === 204);
+  for (let i = 0; i < 100 && !answered(); i++) await sleep(20);
+  expect(answered()).toBe(true);
 });
 
 it("a callback settles a create whose answer was lost", async () => {
