@@ -8,7 +8,7 @@ import { DEFAULT_CONFIRM_ABOVE } from "../config.js";
 import type { DescribeFacts } from "../tools/define.js";
 import { type AnyTool, TOOLS } from "../tools/index.js";
 import { TOOL_ICONS } from "./icons.js";
-import { builtToolList, factsKey, withFacts } from "./tool-list.js";
+import { builtToolList, withFactsList } from "./tool-list.js";
 
 type JsonObject = Record<string, unknown>;
 
@@ -66,8 +66,8 @@ export function publishedTools(tools: readonly AnyTool[] = TOOLS): Tool[] {
   }));
 }
 
-// The list is built once per tool set and settings, not per session or stateless request.
-const described = new WeakMap<readonly AnyTool[], Map<string, Tool[]>>();
+// Schemas are converted once per tool set; the settings change only descriptions.
+const templates = new WeakMap<readonly AnyTool[], Tool[]>();
 
 /**
  * tools/list under these settings. The shipped registry's list was derived at build time
@@ -79,16 +79,10 @@ export function describeTools(
 ): Tool[] {
   const built = tools === TOOLS ? builtToolList(facts) : undefined;
   if (built) return built;
-  const key = factsKey(facts);
-  const perFacts = described.get(tools) ?? new Map<string, Tool[]>();
-  described.set(tools, perFacts);
-  let list = perFacts.get(key);
+  let list = templates.get(tools);
   if (!list) {
-    list = publishedTools(tools).map((t) => ({
-      ...t,
-      description: withFacts(t.description ?? "", facts),
-    }));
-    perFacts.set(key, list);
+    list = publishedTools(tools);
+    templates.set(tools, list);
   }
-  return list;
+  return withFactsList(list, facts);
 }

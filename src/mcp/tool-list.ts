@@ -26,18 +26,27 @@ function budgetWords({ dailyBudget, budgetInUsd }: DescribeFacts): string {
 }
 
 /** A description with `{confirm_above}` and `{daily_budget}` replaced by the settings. */
-export function withFacts(template: string, facts: DescribeFacts): string {
+function withFacts(template: string, facts: DescribeFacts): string {
   const budget = budgetWords(facts);
   return template
     .replaceAll("{confirm_above}", String(facts.confirmAbove))
     .replaceAll("{daily_budget}", budget);
 }
 
-/** Tool lists by settings: built once, not per session or stateless request. */
-const filled = new Map<string, Tool[]>();
+// Filled once per list and settings, not per session or stateless request.
+const filled = new WeakMap<readonly Tool[], Map<string, Tool[]>>();
 
-export function factsKey(facts: DescribeFacts): string {
-  return `${facts.confirmAbove}/${facts.dailyBudget ?? "none"}/${facts.budgetInUsd ? "usd" : "credits"}`;
+/** A tool list whose descriptions are templates, with the settings written in. */
+export function withFactsList(templates: readonly Tool[], facts: DescribeFacts): Tool[] {
+  const key = `${facts.confirmAbove}/${facts.dailyBudget ?? "none"}/${facts.budgetInUsd ? "usd" : "credits"}`;
+  const perFacts = filled.get(templates) ?? new Map<string, Tool[]>();
+  filled.set(templates, perFacts);
+  let list = perFacts.get(key);
+  if (!list) {
+    list = templates.map((t) => ({ ...t, description: withFacts(t.description ?? "", facts) }));
+    perFacts.set(key, list);
+  }
+  return list;
 }
 
 /**
@@ -45,12 +54,5 @@ export function factsKey(facts: DescribeFacts): string {
  * running from source (tests, tsx), where mcp/publish.ts derives the list instead.
  */
 export function builtToolList(facts: DescribeFacts): Tool[] | undefined {
-  if (!built) return undefined;
-  const key = factsKey(facts);
-  let list = filled.get(key);
-  if (!list) {
-    list = built.map((t) => ({ ...t, description: withFacts(t.description ?? "", facts) }));
-    filled.set(key, list);
-  }
-  return list;
+  return built && withFactsList(built, facts);
 }

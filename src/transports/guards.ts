@@ -71,10 +71,7 @@ export function checkHostAndOrigin(req: IncomingMessage, policy: OriginPolicy): 
   return sameHost ? undefined : "Origin not allowed (add it with --allowed-origin)";
 }
 
-/**
- * Per-key token bucket: `burst` messages at once, refilled at `perSecond`. A JSON-RPC batch
- * takes one token per message, so batching cannot multiply the rate.
- */
+/** Per-key token bucket: `burst` requests at once, refilled at `perSecond`. */
 export class RateLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
 
@@ -105,30 +102,14 @@ export class RateLimiter {
   }
 }
 
-/**
- * Takes a token per message (less those `taken` already) from the person's bucket; answers
- * 429 and returns true when it cannot. A batch larger than the burst could never pass: it
- * is told so rather than asked to retry.
- */
+/** Takes a token from the person's bucket; answers 429 and returns true when it cannot. */
 export function refusedByRateLimit(
   limiter: RateLimiter,
   person: string,
-  messages: number,
-  taken: number,
   req: IncomingMessage,
   res: ServerResponse,
 ): boolean {
-  if (limiter.limits && messages > limiter.burst) {
-    sendRpcError(
-      req,
-      res,
-      429,
-      RPC.serverError,
-      `A batch of ${messages} messages is more than the rate limit allows at once (${limiter.burst}); send at most ${limiter.burst} per request`,
-    );
-    return true;
-  }
-  const wait = limiter.take(person, messages - taken);
+  const wait = limiter.take(person);
   if (wait === 0) return false;
   sendRpcError(req, res, 429, RPC.serverError, `Too many requests; retry in ${wait} s`, {
     "retry-after": String(wait),

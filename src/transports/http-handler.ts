@@ -118,8 +118,8 @@ async function handle(
     );
   }
   identified(p);
-  // One token now, so a flood is refused before its body is read; a batch pays the rest below.
-  if (refusedByRateLimit(d.limiter, p.name, 1, 0, req, res)) return;
+  // Before the body is read, so a flood is refused cheaply.
+  if (refusedByRateLimit(d.limiter, p.name, req, res)) return;
   if (d.state.draining)
     return sendRpcError(req, res, 503, RPC.serverError, "Server is shutting down; retry shortly", {
       "retry-after": "5",
@@ -143,15 +143,23 @@ async function handle(
     } catch {
       return sendRpcError(req, res, 400, RPC.parseError, "Parse error: body is not valid JSON");
     }
-    if (Array.isArray(parsed) && refusedByRateLimit(d.limiter, p.name, parsed.length, 1, req, res))
-      return;
+    // JSON-RPC batches left MCP in 2025-06-18, in both generations served here. Refused before
+    // the SDK's classifier, which walks them (a hostile nesting would overflow its stack).
+    if (Array.isArray(parsed))
+      return sendRpcError(
+        req,
+        res,
+        400,
+        RPC.invalidRequest,
+        "Invalid Request: send one JSON-RPC message per request (MCP has no batches)",
+      );
     if (parsed === null || typeof parsed !== "object")
       return sendRpcError(
         req,
         res,
         400,
         RPC.invalidRequest,
-        "Invalid Request: expected a JSON-RPC object or batch",
+        "Invalid Request: expected a JSON-RPC object",
       );
     countInflight(d.state, res);
     return d.mcp.post(p, req, res, parsed);

@@ -53,22 +53,6 @@ function perPersonHandlers(options: McpOptions, legacy: "reject" | "stateless") 
 }
 
 /**
- * JSON-RPC batches left MCP in 2025-06-18, in both generations we serve. Refused here, before
- * the SDK's classifier, which walks them (a hostile nesting would overflow its stack).
- */
-function refusedBatch(req: IncomingMessage, res: ServerResponse, body: unknown): boolean {
-  if (!Array.isArray(body)) return false;
-  sendRpcError(
-    req,
-    res,
-    400,
-    RPC.invalidRequest,
-    "Invalid Request: send one JSON-RPC message per request (MCP has no batches)",
-  );
-  return true;
-}
-
-/**
  * A 2025 request: no `_meta` envelope (initialize, session GET/DELETE, 2025 calls). The SDK's
  * own predicate decides; given the parsed body it reads only the method and the standard
  * MCP headers, so it gets just those, not a WHATWG Request built from the whole message
@@ -93,7 +77,6 @@ export function statelessDispatch(options: McpOptions): McpDispatch {
   const handlers = perPersonHandlers(options, "stateless");
   return {
     async post(p, req, res, body) {
-      if (refusedBatch(req, res, body)) return;
       await handlers.for(p)(nodeReq(req), res, body);
     },
     async other(_p, req, res) {
@@ -176,7 +159,6 @@ export function statefulDispatch(sessions: SessionRegistry, options: McpOptions)
 
   return {
     async post(p, req, res, body) {
-      if (refusedBatch(req, res, body)) return;
       if (!(await isLegacy(req, body))) return modern.for(p)(nodeReq(req), res, body);
       if (sessionIdOf(req) === undefined && isInitializeRequest(body))
         return open(p, req, res, body);

@@ -169,7 +169,7 @@ describe("rate limit", () => {
     }
   });
 
-  it("finding 7: a JSON-RPC batch takes a token per message, and one beyond the burst is refused whole", async () => {
+  it("finding 7: a JSON-RPC batch is refused whole (MCP has none) before anything runs, for one token", async () => {
     const limited = await startHttpHarness({
       people: [{ name: "a" }],
       http: { stateless: true, ratePerSecond: 0.01, rateBurst: 3 },
@@ -185,20 +185,21 @@ describe("rate limit", () => {
         params: { name: "list_models", arguments: {} },
       });
       const upstreamBefore = limited.sim.requests.length;
-      // 100 tool calls in one POST against a burst of 3: refused whole, nothing runs.
+      // 100 tool calls in one POST: refused whole, nothing runs.
       const flood = await send(
         JSON.stringify(Array.from({ length: 100 }, (_, i) => listModels(i))),
       );
-      expect(flood.status).toBe(429);
+      expect(flood.status).toBe(400);
       expect(((await flood.json()) as { error: { message: string } }).error.message).toContain(
-        "at most 3 per request",
+        "MCP has no batches",
       );
       expect(limited.sim.requests.length).toBe(upstreamBefore);
-      // The refused flood cost one token (its request); two left: a batch of two fits the
-      // limit (and is then refused as MCP has no batches: 400, not 429)...
+      // Each POST costs one token of the burst of 3, a batch as much as a single message:
+      // the flood and this batch take two, one ping the third...
       expect((await send(JSON.stringify([ping(1), ping(2)]))).status).toBe(400);
-      // ...and leaves nothing for a single message.
-      expect((await send(JSON.stringify(ping(3)))).status).toBe(429);
+      expect((await send(JSON.stringify(ping(3)))).status).toBe(200);
+      // ...and nothing is left for the next.
+      expect((await send(JSON.stringify(ping(4)))).status).toBe(429);
     } finally {
       await limited.close();
     }
