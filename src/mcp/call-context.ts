@@ -8,6 +8,7 @@ import {
 } from "@modelcontextprotocol/server";
 import type { ToolContext } from "../generation/context.js";
 import { approvalSchema, type ConfirmationRound } from "./confirmation.js";
+import { asksByForm } from "./envelope.js";
 
 export function callContext(
   server: Server,
@@ -15,7 +16,6 @@ export function callContext(
   progressToken: ProgressToken | undefined,
   round: ConfirmationRound,
 ): ToolContext {
-  const caps = () => server.getClientCapabilities();
   return {
     signal: extra.mcpReq.signal,
     approval: round.approval,
@@ -28,7 +28,7 @@ export function callContext(
     },
     askPerson: async (question, about = question) => {
       if (round.modern) return round.answer(question, about);
-      if (!caps()?.elicitation?.form) return undefined;
+      if (!asksByForm(server.getClientCapabilities())) return undefined;
       try {
         const answer = await extra.mcpReq.elicitInput(
           { mode: "form", message: question, requestedSchema: approvalSchema(question) },
@@ -44,7 +44,7 @@ export function callContext(
     },
     // Roots are deprecated in 2026-07-28; such clients get the configured folders.
     roots: async () => {
-      if (round.modern || !caps()?.roots) return undefined;
+      if (round.modern || !server.getClientCapabilities()?.roots) return undefined;
       const { roots } = await server.listRoots(undefined, { signal: extra.mcpReq.signal });
       return roots.length ? roots.map((r) => r.uri) : undefined;
     },

@@ -22,7 +22,7 @@ import {
 } from "@modelcontextprotocol/server";
 import { canonicalJson } from "../canonical-json.js";
 import type { Store } from "../store/types.js";
-import { declaredCapabilities } from "./envelope.js";
+import { asksByForm, declaredCapabilities } from "./envelope.js";
 
 /** What a signed requestState carries between the rounds of one call. */
 interface ConfirmationState {
@@ -115,7 +115,7 @@ export class Confirmations {
       );
     const answers = { ...state?.answers };
     if (state) answers[state.pending] = approved(ctx);
-    const canAsk = modern && clientCanAsk(ctx);
+    const canAsk = modern && asksByForm(declaredCapabilities(ctx));
     const approval = state?.approval;
     return {
       modern,
@@ -154,10 +154,6 @@ function approved(ctx: ServerContext): boolean {
   return (
     response.kind === "elicit" && response.action === "accept" && response.content?.approve === true
   );
-}
-
-function clientCanAsk(ctx: ServerContext): boolean {
-  return declaredCapabilities(ctx)?.elicitation !== undefined;
 }
 
 /** The question as a form with one yes/no field, the shape 2025 elicitation uses too. */

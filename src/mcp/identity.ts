@@ -4,11 +4,13 @@
  * stdio transport can answer a host's opening requests from it before those are loaded
  * (transports/early-answers.ts); mcp/server.ts gives the same values to the SDK.
  */
+import type { TASKS_EXTENSION_ID_V2 } from "@modelcontextprotocol/ext-tasks/core/v2";
 import type { Icon } from "@modelcontextprotocol/server";
 import { VERSION } from "../version.js";
 import { SERVER_ICONS } from "./icons.js";
 
-export const TASKS_EXTENSION = "io.modelcontextprotocol/tasks";
+/** The tasks extension's id, checked against its published wire types. */
+export const TASKS_EXTENSION: typeof TASKS_EXTENSION_ID_V2 = "io.modelcontextprotocol/tasks";
 
 export const SERVER_INFO: {
   name: string;

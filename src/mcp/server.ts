@@ -48,7 +48,7 @@ export function createServer(
   const byName = new Map(tools.map((t) => [t.name, t]));
   const server = mcp.server;
 
-  // Derived on the first tools/list, not at start, so the first answer comes sooner.
+  // The list for these settings: built once (embedded at build time for the shipped tools).
   const facts = describeFacts(deps.config, deps.dailyBudget);
   server.setRequestHandler("tools/list", () => ({ tools: describeTools(tools, facts) }));
   const getTask = byName.get("get_task");

@@ -10,11 +10,7 @@
  * The SDK has no server side for the extension (2.4); the handlers are here, typed by the
  * extension's published wire types.
  */
-import type {
-  CreateTaskResultV2,
-  DetailedTaskV2,
-  TASKS_EXTENSION_ID_V2,
-} from "@modelcontextprotocol/ext-tasks/core/v2";
+import type { CreateTaskResultV2, DetailedTaskV2 } from "@modelcontextprotocol/ext-tasks/core/v2";
 import {
   MissingRequiredClientCapabilityError,
   ProtocolError,
@@ -27,11 +23,8 @@ import type { ServerDeps } from "../generation/context.js";
 import { isTerminalStatus } from "../providers/types.js";
 import type { LedgerEntry } from "../store/types.js";
 import { declaredCapabilities } from "./envelope.js";
-import { TASKS_EXTENSION as EXTENSION_ID } from "./identity.js";
+import { TASKS_EXTENSION } from "./identity.js";
 import type { ToolOutcome } from "./run-tool.js";
-
-// The extension's published id, checked against its wire types here.
-export const TASKS_EXTENSION: typeof TASKS_EXTENSION_ID_V2 = EXTENSION_ID;
 
 /** Tools whose calls become tasks for a client that asks for them: the ones that take minutes. */
 const TASK_TOOLS = new Set(["generate_video"]);

@@ -39,8 +39,11 @@ const filled = new WeakMap<readonly Tool[], Map<string, Tool[]>>();
 /** A tool list whose descriptions are templates, with the settings written in. */
 export function withFactsList(templates: readonly Tool[], facts: DescribeFacts): Tool[] {
   const key = `${facts.confirmAbove}/${facts.dailyBudget ?? "none"}/${facts.budgetInUsd ? "usd" : "credits"}`;
-  const perFacts = filled.get(templates) ?? new Map<string, Tool[]>();
-  filled.set(templates, perFacts);
+  let perFacts = filled.get(templates);
+  if (!perFacts) {
+    perFacts = new Map<string, Tool[]>();
+    filled.set(templates, perFacts);
+  }
   let list = perFacts.get(key);
   if (!list) {
     list = templates.map((t) => ({ ...t, description: withFacts(t.description ?? "", facts) }));

@@ -23,10 +23,14 @@ import { CACHE_HINTS, CAPABILITIES, INSTRUCTIONS, SERVER_INFO } from "../mcp/ide
 export const EARLY_LEGACY_VERSIONS = ["2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"];
 export const MODERN_VERSION = "2026-07-28";
 
-const VERSION_KEY = "io.modelcontextprotocol/protocolVersion";
-const CLIENT_INFO_KEY = "io.modelcontextprotocol/clientInfo";
-const CAPABILITIES_KEY = "io.modelcontextprotocol/clientCapabilities";
-const SERVER_INFO_KEY = "io.modelcontextprotocol/serverInfo";
+/** The SDK's `_meta` keys, spelled out here so this file loads nothing of it (a test compares). */
+export const META_KEYS = {
+  version: "io.modelcontextprotocol/protocolVersion",
+  clientInfo: "io.modelcontextprotocol/clientInfo",
+  capabilities: "io.modelcontextprotocol/clientCapabilities",
+  serverInfo: "io.modelcontextprotocol/serverInfo",
+} as const;
+const VERSION_KEY = META_KEYS.version;
 
 type Id = string | number;
 type Message = {
@@ -62,8 +66,8 @@ function plainModernParams(params: unknown): boolean {
     isPlainObject(meta) &&
     Object.keys(meta).length === 3 &&
     meta[VERSION_KEY] === MODERN_VERSION &&
-    plainClientInfo(meta[CLIENT_INFO_KEY]) &&
-    plainCapabilities(meta[CAPABILITIES_KEY])
+    plainClientInfo(meta[META_KEYS.clientInfo]) &&
+    plainCapabilities(meta[META_KEYS.capabilities])
   );
 }
 
@@ -81,7 +85,7 @@ function plainLegacyParams(params: unknown): boolean {
 export class EarlyAnswers {
   private era: Era = "opening";
   /** Answers given here, by request id, until the SDK's own answer is checked against them. */
-  private readonly given = new Map<Id, { method: string; json: string }>();
+  private readonly given = new Map<Id, { method: string; result: Record<string, unknown> }>();
   /** How many requests were answered here (logged at hand-over). */
   answeredCount = 0;
 
@@ -108,7 +112,7 @@ export class EarlyAnswers {
       return undefined;
     }
     const id = message.id as Id;
-    this.given.set(id, { method: String(message.method), json: canonicalJson(result) });
+    this.given.set(id, { method: String(message.method), result });
     this.answeredCount++;
     return result;
   }
@@ -128,7 +132,8 @@ export class EarlyAnswers {
     const given = this.given.get(message.id);
     if (!given) return false;
     this.given.delete(message.id);
-    if (!("result" in message) || canonicalJson(message.result) !== given.json)
+    // Compared only now, off the start's path: the SDK has loaded by the time it answers.
+    if (!("result" in message) || canonicalJson(message.result) !== canonicalJson(given.result))
       this.onMismatch(given.method);
     return true;
   }
@@ -155,7 +160,7 @@ export class EarlyAnswers {
         ...body,
         resultType: "complete",
         ...CACHE_HINTS[m.method],
-        _meta: { [SERVER_INFO_KEY]: SERVER_INFO },
+        _meta: { [META_KEYS.serverInfo]: SERVER_INFO },
       };
     }
     if (this.era !== "legacy" || !plainLegacyParams(m.params)) return undefined;
@@ -186,7 +191,7 @@ export class EarlyAnswers {
 }
 
 export interface EarlyStdio {
-  /** Everything read from stdin, from the first byte: what the SDK's transport reads. */
+  /** Everything read from stdin, from the first byte: what the SDK's transport reads. It never ends (stdin's end is handled by stdio.ts's shutdown). */
   input: PassThrough;
   /** Stops answering here; call just before the SDK starts reading `input`. */
   handOver(): EarlyAnswers;
@@ -222,7 +227,8 @@ export function answerEarly(
   stdin.on("data", onData);
   // A client gone before its answer must not crash the process (a create may be recording).
   stdout.on("error", () => {});
-  // The SDK reads a copy that ends only when the server has shut down (see stdio.ts).
+  // The SDK reads a copy that never ends: stdin's end must not abort a create in flight;
+  // stdio.ts shuts down on it instead.
   stdin.pipe(input, { end: false });
   return {
     input,

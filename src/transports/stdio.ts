@@ -20,7 +20,7 @@ export async function runStdio(deps: ServerDeps, early: EarlyStdio): Promise<voi
   const requestStateKey = sharedRequestStateKey(deps.store);
   // The SDK's transport aborts running calls, unanswered, when stdin ends. A create then in
   // flight must finish, be recorded and be answered (the client may still read stdout), so
-  // the transport reads early.input, a copy of stdin that ends only when shutdown is done.
+  // the transport reads early.input, a copy of stdin that never ends; shutdown below exits.
   const transport = new StdioServerTransport(early.input, process.stdout);
   // What was answered before the SDK loaded is not answered twice.
   const answered = early.handOver();

@@ -8,7 +8,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { SUPPORTED_PROTOCOL_VERSIONS } from "@modelcontextprotocol/server";
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  CLIENT_INFO_META_KEY,
+  PROTOCOL_VERSION_META_KEY,
+  SERVER_INFO_META_KEY,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from "@modelcontextprotocol/server";
 import { StdioServerTransport, serveStdio } from "@modelcontextprotocol/server/stdio";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { silentLogger } from "../../src/log.js";
@@ -21,6 +27,7 @@ import { TOOLS } from "../../src/tools/index.js";
 import {
   EARLY_LEGACY_VERSIONS,
   EarlyAnswers,
+  META_KEYS,
   MODERN_VERSION,
 } from "../../src/transports/early-answers.js";
 import { testConfig } from "../helpers/harness.js";
@@ -108,6 +115,15 @@ const request = (id: number, method: string, params?: object) => ({
 describe("early answers agree with the SDK server", () => {
   it("names only 2025-era versions the SDK supports (the 2026 one: see the 2026 opening)", () => {
     for (const v of EARLY_LEGACY_VERSIONS) expect(SUPPORTED_PROTOCOL_VERSIONS).toContain(v);
+  });
+
+  it("spells the SDK's _meta keys as the SDK does", () => {
+    expect(META_KEYS).toEqual({
+      version: PROTOCOL_VERSION_META_KEY,
+      clientInfo: CLIENT_INFO_META_KEY,
+      capabilities: CLIENT_CAPABILITIES_META_KEY,
+      serverInfo: SERVER_INFO_META_KEY,
+    });
   });
 
   const cases: [string, Message[], DescribeFacts][] = [
