@@ -151,16 +151,21 @@ export async function route(
   return { ...order(members, deps), refused };
 }
 
-/** One member's checked call and quote, from its own generate_video arguments. */
+/**
+ * One member's checked call and quote, from its own generate_video arguments. `sent`: the
+ * member a request already in the ledger went to, whose task a retry replays without
+ * spending again, so max_credits has nothing left to hold it to.
+ */
 async function memberOf(
   call: GenerateCall,
   args: Record<string, unknown>,
   provider: Provider,
   models: readonly ModelTable[],
   deps: ServerDeps,
+  sent = false,
 ): Promise<Member> {
   const limits = limitsFor(call.model, provider, deps);
-  if (call.maxCredits !== undefined && limits.perCredit === undefined) {
+  if (!sent && call.maxCredits !== undefined && limits.perCredit === undefined) {
     throw new ToolInputError(
       `max_credits counts ${limits.unit} (${call.model.id}'s unit) and ${provider.unit} cannot be converted to them without --usd-per-credit rates for both providers; give the rates, or name ${args.model} directly with max_credits in ${provider.unit}`,
     );
@@ -195,7 +200,7 @@ export async function routeKnown(
   const made = memberArgs(call, knownModel, call.model);
   const members =
     "args" in made
-      ? [await memberOf(call, made.args, deps.providers.forModel(knownModel), models, deps)]
+      ? [await memberOf(call, made.args, deps.providers.forModel(knownModel), models, deps, true)]
       : [];
   return {
     members: [...members, ...(routing?.members ?? [])],

@@ -52,6 +52,28 @@ describe("max_credits in a family call counts the family's unit", () => {
     expect(rivyaTasks(t)).toHaveLength(0);
   });
 
+  it("a retry of a request already sent gets its task back, even with a max_credits its member's credits cannot be held to", async () => {
+    // No rates: EvoLink's credits cannot be put in the family's unit (Rivya credits). A
+    // storyboard only EvoLink takes, agreed to, is sent there...
+    const t = await both();
+    const shots = [
+      { prompt: "the lighthouse", duration: 2 },
+      { prompt: "the waves", duration: 3 },
+    ];
+    const args = kling({ params: { shots }, client_request_id: "sent-once", confirm: true });
+    const first = structuredOf(await t.call("generate_video", args));
+    expect(first.route.provider).toBe("evolink");
+    // ...and its retry, now with a max_credits that member cannot be compared with, is the
+    // same request: its task comes back, nothing is sent again.
+    const again = await t.call("generate_video", { ...args, max_credits: 50 });
+    expect(again.isError, textOf(again)).toBeFalsy();
+    expect(structuredOf(again)).toMatchObject({
+      replayed: true,
+      task: { task_id: first.task.task_id },
+    });
+    expect(evoTasks(t)).toHaveLength(1);
+  });
+
   it("list_models names the unit a family's max_credits counts, and each member's price in it", async () => {
     const t = await both({ config: { usdPerCredit: RATES } });
     const listed = structuredOf(await t.call("list_models", { model: "kling-3.0" }));
