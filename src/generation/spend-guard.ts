@@ -35,13 +35,19 @@ export interface LimitUnit {
   perCredit: number | undefined;
 }
 
-const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
+/**
+ * An amount of a provider's credits in the credits `limits` count (four decimals, as prices
+ * are quoted), or undefined when no rates convert them. list_models, routing and the spend
+ * guard all convert through this, so they compare the same numbers.
+ */
+export function inLimitUnit(amount: number, limits: LimitUnit): number | undefined {
+  const { perCredit } = limits;
+  return perCredit === undefined ? undefined : Math.round(amount * perCredit * 10_000) / 10_000;
+}
 
 /** The quote in the credits the limits count, or undefined when it cannot be converted. */
 export function limitQuote(req: SpendRequest): number | undefined {
-  if (!req.limits) return req.quote;
-  const { perCredit } = req.limits;
-  return perCredit === undefined ? undefined : round4(req.quote * perCredit);
+  return req.limits ? inLimitUnit(req.quote, req.limits) : req.quote;
 }
 
 const limitUnitOf = (req: SpendRequest) => req.limits?.unit ?? req.provider.unit;

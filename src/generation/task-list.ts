@@ -80,7 +80,8 @@ async function refresh(
 ): Promise<Map<string, Fresh>> {
   const fresh = new Map<string, Fresh>();
   const queue = entries.filter(isOpen).slice(0, REFRESH.max);
-  const signal = withDeadline(ctx.signal, REFRESH.deadlineMs);
+  const deadline = withDeadline(ctx.signal, REFRESH.deadlineMs);
+  const { signal } = deadline;
   const worker = async () => {
     for (let e = queue.shift(); e && !signal.aborted; e = queue.shift()) {
       try {
@@ -92,7 +93,7 @@ async function refresh(
       }
     }
   };
-  await Promise.all(Array.from({ length: REFRESH.concurrency }, worker));
+  await Promise.all(Array.from({ length: REFRESH.concurrency }, worker)).finally(deadline.done);
   ctx.signal.throwIfAborted();
   // Outside the refresh deadline: a download may take longer than a status read.
   const saving = [...fresh.values()].filter((f) => wantsAutoSave(f.task, f.entry, deps));

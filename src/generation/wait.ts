@@ -80,17 +80,13 @@ export function nextCheckSeconds(task: Task, pollIntervalMs: number): number | n
 /** The upstream read's own bound when the ledger has a copy to fall back on. */
 export const REFRESH_DEADLINE_MS = 15_000;
 
-/** The caller's signal, also aborted after `ms`: one read that must not outlast its bound. */
-export const withDeadline = (signal: AbortSignal, ms = REFRESH_DEADLINE_MS) =>
-  AbortSignal.any([signal, AbortSignal.timeout(ms)]);
-
 /**
- * withDeadline for a read on every call (get_task), with the same reasons (the caller's, or a
- * "TimeoutError"), that lets go of its timer and listener as soon as the read is done:
+ * The caller's signal, also aborted after `ms` (with a "TimeoutError"): one read that must not
+ * outlast its bound. `done()` lets go of the timer and the listener as soon as the read ends:
  * `AbortSignal.any` + `AbortSignal.timeout` cost ≈ 40 µs a call on Node 20 and leave a timer
  * alive for the whole deadline, thousands of them on a busy HTTP server.
  */
-export function boundedRead(
+export function withDeadline(
   signal: AbortSignal,
   ms = REFRESH_DEADLINE_MS,
 ): { signal: AbortSignal; done(): void } {

@@ -11,7 +11,7 @@ import { ToolError, ToolInputError } from "../errors/tool-error.js";
 import type { ServerDeps, ToolContext } from "../generation/context.js";
 import { healthOf } from "../generation/provider-health.js";
 import { quoteFor } from "../generation/quote.js";
-import type { LimitUnit } from "../generation/spend-guard.js";
+import { inLimitUnit, type LimitUnit } from "../generation/spend-guard.js";
 import { NothingCreatedError, type Submitted, settingsOf, submit } from "../generation/submit.js";
 import type { Provider, Quote } from "../providers/types.js";
 import { type GenerateCall, parseGenerateCall } from "./generate-request.js";
@@ -179,7 +179,7 @@ async function memberOf(
     call: memberCall,
     quote,
     usd: rate === undefined ? undefined : quote.amount * rate,
-    counted: limits.perCredit === undefined ? undefined : quote.amount * limits.perCredit,
+    counted: inLimitUnit(quote.amount, limits),
   };
 }
 

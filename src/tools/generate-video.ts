@@ -226,12 +226,14 @@ async function replay(
     );
   }
   let task = taskFromEntry(known);
+  const read = withDeadline(ctx.signal);
   try {
-    const signal = withDeadline(ctx.signal);
-    task = await provider.getTask(task.id, { signal });
+    task = await provider.getTask(task.id, { signal: read.signal });
     known = await recordTaskState(deps, known, task);
   } catch {
     // The ledger's copy still carries the id; the agent can poll later.
+  } finally {
+    read.done();
   }
   return result(
     call,

@@ -15,11 +15,11 @@ import {
 } from "../generation/task-view.js";
 import {
   ANSWER_WITHIN_MS,
-  boundedRead,
   capWait,
   isTerminal,
   nextCheckSeconds,
   waitForTask,
+  withDeadline,
 } from "../generation/wait.js";
 import type { Provider, Task } from "../providers/types.js";
 import type { LedgerEntry } from "../store/types.js";
@@ -108,13 +108,11 @@ async function lookUp(id: string, ctx: ToolContext, deps: ServerDeps): Promise<F
   if (entry?.state === "submitting") return { entry, task: undefined };
   if (!entry) return lookUpUnrecorded(id, ctx, deps);
   const provider = deps.providers.forRecord(entry);
-  const read = boundedRead(ctx.signal);
+  const read = withDeadline(ctx.signal);
   try {
     const task = await provider.getTask(entry.task_id as string, { signal: read.signal });
-    read.done();
     return { entry: await recordTaskState(deps, entry, task), task, provider };
   } catch (err) {
-    read.done();
     ctx.signal.throwIfAborted();
     const task = taskFromEntry(entry);
     const name = provider.displayName;
@@ -128,6 +126,8 @@ async function lookUp(id: string, ctx: ToolContext, deps: ServerDeps): Promise<F
       provider,
       note: `${name} could not be asked just now; showing the task as last seen at ${entry.updated_at}.`,
     };
+  } finally {
+    read.done();
   }
 }
 

@@ -4,6 +4,7 @@ import type { ModelTable } from "../catalog/types.js";
 import { settingsInWords, settingViewSchema, viewSetting } from "../catalog/view.js";
 import { classifyError as classify } from "../errors/classify.js";
 import { healthOf } from "../generation/provider-health.js";
+import { inLimitUnit } from "../generation/spend-guard.js";
 import { settingsOf } from "../generation/submit.js";
 import type { Provider } from "../providers/types.js";
 import { strictArgs, unknownModelMessage } from "./arguments.js";
@@ -109,18 +110,16 @@ function memberViews(
     }
     const quote = provider.quote(call.model, settingsOf(call));
     const rate = deps.config.usdPerCredit?.[provider.id];
-    const { perCredit } = limitsFor(family, provider, deps);
+    const counted = inLimitUnit(quote.amount, limitsFor(family, provider, deps));
     return {
       ...base,
       credits: quote.amount,
       unit: quote.unit,
       ...(rate === undefined ? {} : { usd: Math.round(quote.amount * rate * 100) / 100 }),
-      ...(perCredit === undefined ? {} : { family_credits: round4(quote.amount * perCredit) }),
+      ...(counted === undefined ? {} : { family_credits: counted }),
     };
   });
 }
-
-const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
 
 function memberWords(m: MemberView, unit: string, deps: ServerDeps): string {
   const at = `${m.model} at ${deps.providers.forModel(m.model).displayName}`;
