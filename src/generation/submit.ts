@@ -14,7 +14,13 @@ import { DuplicateRequestError, type LedgerEntry } from "../store/types.js";
 import type { ServerDeps, ToolContext } from "./context.js";
 import { hashRequest, newIntent, recordSafely, withTaskState } from "./ledger.js";
 import { learnReservation, type Quote } from "./quote.js";
-import { budgetCheck, budgetRate, guardSpend, type LimitUnit } from "./spend-guard.js";
+import {
+  budgetCheck,
+  budgetRate,
+  guardSpend,
+  type LimitUnit,
+  type SpendRequest,
+} from "./spend-guard.js";
 
 /**
  * The idempotency key is derived from the client_request_id and the caller, so the same
@@ -58,23 +64,7 @@ export async function submit(
 ): Promise<Submitted> {
   const { model, body } = call;
   const provider = deps.providers.forModel(model);
-  const summary = `A ${model.displayName} video ("${body.prompt.slice(0, 80)}")`;
-  const { maxCredits, confirmed, limits, confirmStep } = call;
-  const estimate = quote.estimate === true;
-  await guardSpend(
-    {
-      provider,
-      quote: quote.amount,
-      estimate,
-      maxCredits,
-      confirmed,
-      summary,
-      limits,
-      confirmStep,
-    },
-    ctx,
-    deps,
-  );
+  await guardSpend(spendRequest(call, quote, deps), ctx, deps);
 
   const intent = newIntent({
     owner: deps.owner,
@@ -104,6 +94,21 @@ export async function submit(
     ctx.signal.throwIfAborted();
   }
   return create(intent, call, quote, deps);
+}
+
+/** What the spend guard checks of this call: its price against the caller's limits. */
+export function spendRequest(call: PaidCall, quote: Quote, deps: ServerDeps): SpendRequest {
+  const { model, body } = call;
+  return {
+    provider: deps.providers.forModel(model),
+    quote: quote.amount,
+    estimate: quote.estimate === true,
+    maxCredits: call.maxCredits,
+    confirmed: call.confirmed,
+    summary: `A ${model.displayName} video ("${body.prompt.slice(0, 80)}")`,
+    limits: call.limits,
+    confirmStep: call.confirmStep,
+  };
 }
 
 /** Intents whose create this process is sending right now (by ledger id). */

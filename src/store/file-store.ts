@@ -22,9 +22,9 @@ import { mergeForPut } from "./merge.js";
 import { RawLedger } from "./raw-ledger.js";
 import { secretFile } from "./secret-file.js";
 import {
-  checkSecretName,
   DuplicateRequestError,
   type LedgerEntry,
+  SecretCache,
   type SpendCheck,
   type Store,
   startOfUtcDay,
@@ -66,7 +66,7 @@ export class FileStore implements Store {
   private compacting: Promise<void> | undefined;
   private closed = false;
   /** Each secret read (or made) once per instance: it never changes afterwards. */
-  private readonly secrets = new Map<string, Promise<Buffer>>();
+  private readonly secrets = new SecretCache();
   /** Lines that could not be parsed (torn or foreign), for diagnostics and tests. */
   skippedLines = 0;
 
@@ -131,18 +131,11 @@ export class FileStore implements Store {
    * A file of its own beside the ledger (`<name>.secret`), not a ledger line: compaction
    * rewrites the ledger, and a secret must never be copied around or shown by jq.
    */
-  async sharedSecret(name: string): Promise<Buffer> {
-    checkSecretName(name);
-    if (this.closed) throw new Error("the ledger is closed");
-    let secret = this.secrets.get(name);
-    if (!secret) {
-      secret = secretFile(join(dirname(this.file.path), `${name}.secret`));
-      this.secrets.set(name, secret);
-      // A failure (a full disk, say) is not remembered: the next call tries again.
-      secret.catch(() => this.secrets.delete(name));
-    }
-    // A copy: a caller that fills its buffer must not change everyone else's secret.
-    return Buffer.from(await secret);
+  sharedSecret(name: string): Promise<Buffer> {
+    if (this.closed) return Promise.reject(new Error("the ledger is closed"));
+    return this.secrets.get(name, () =>
+      secretFile(join(dirname(this.file.path), `${name}.secret`)),
+    );
   }
 
   entry(id: string): Promise<LedgerEntry | undefined> {

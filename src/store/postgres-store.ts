@@ -15,10 +15,10 @@ import { ToolError } from "../errors/tool-error.js";
 import { mergeForPut } from "./merge.js";
 import { migrate, quoteIdent } from "./postgres-migrations.js";
 import {
-  checkSecretName,
   DuplicateRequestError,
   type LedgerEntry,
   SECRET_BYTES,
+  SecretCache,
   type SpendCheck,
   type Store,
   startOfUtcDay,
@@ -81,7 +81,7 @@ export class PostgresStore implements Store {
   private readonly uploads: string;
   private readonly secretsTable: string;
   /** Each secret read once per instance: it never changes afterwards. */
-  private readonly secrets = new Map<string, Promise<Buffer>>();
+  private readonly secrets = new SecretCache();
   private migrated: Promise<unknown> | undefined;
   private closed = false;
 
@@ -239,11 +239,9 @@ export class PostgresStore implements Store {
    * The first replica to ask inserts its candidate; everyone (that one included) then reads
    * what the table holds, so replicas racing on the first use all get the one winner.
    */
-  async sharedSecret(name: string): Promise<Buffer> {
-    checkSecretName(name);
-    let secret = this.secrets.get(name);
-    if (!secret) {
-      secret = this.run("", async () => {
+  sharedSecret(name: string): Promise<Buffer> {
+    return this.secrets.get(name, () =>
+      this.run("", async () => {
         await this.pool.query(
           `INSERT INTO ${this.secretsTable} (name, value) VALUES ($1, $2)
            ON CONFLICT (name) DO NOTHING`,
@@ -257,13 +255,8 @@ export class PostgresStore implements Store {
         if (value?.length !== SECRET_BYTES)
           throw new Error(`shared secret ${name} is not ${SECRET_BYTES} bytes in the database`);
         return value;
-      });
-      this.secrets.set(name, secret);
-      // A failure (the database down) is not remembered: the next call tries again.
-      secret.catch(() => this.secrets.delete(name));
-    }
-    // A copy: a caller that fills its buffer must not change everyone else's secret.
-    return Buffer.from(await secret);
+      }),
+    );
   }
 
   /** Throws when the database cannot be reached (or not migrated); for /healthz. */

@@ -161,11 +161,31 @@ export const SECRET_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export const SECRET_BYTES = 32;
 
-export function checkSecretName(name: string): void {
+function checkSecretName(name: string): void {
   if (!SECRET_NAME.test(name))
     throw new Error(
       `a shared secret's name must match ${SECRET_NAME}; got ${JSON.stringify(name)}`,
     );
+}
+
+/**
+ * Both stores' shared secrets, each made or read once per process: a failure (a full disk,
+ * the database down) is not remembered, so the next call tries again; every caller gets a
+ * copy, so one that fills its buffer cannot change everyone else's secret.
+ */
+export class SecretCache {
+  private readonly made = new Map<string, Promise<Buffer>>();
+
+  async get(name: string, make: () => Promise<Buffer>): Promise<Buffer> {
+    checkSecretName(name);
+    let secret = this.made.get(name);
+    if (!secret) {
+      secret = make();
+      this.made.set(name, secret);
+      secret.catch(() => this.made.delete(name));
+    }
+    return Buffer.from(await secret);
+  }
 }
 
 export function startOfUtcDay(now: Date): Date {

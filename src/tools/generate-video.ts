@@ -12,6 +12,7 @@ import {
   inDoubt,
   sendMayBeUnderWay,
   settingsOf,
+  spendRequest,
   stillBeingSent,
   submit,
 } from "../generation/submit.js";
@@ -380,15 +381,7 @@ function dryRun(call: GenerateCall, clientRequestId: string, quote: Quote, deps:
   const cost = costOf(call.model, quote);
   // The spend guard's own tests, so a family member's price is held to max_credits and the
   // threshold in the family's unit here too.
-  const spend = {
-    provider: deps.providers.forModel(call.model),
-    quote: quote.amount,
-    estimate: quote.estimate === true,
-    maxCredits: call.maxCredits,
-    confirmed: call.confirmed,
-    summary: "",
-    limits: call.limits,
-  };
+  const spend = spendRequest(call, quote, deps);
   const over = overCeiling(spend);
   if (over) throw over;
   const confirm = needsConfirmation(spend, deps.config.confirmAbove)
