@@ -2,7 +2,8 @@
  * Reference for the HTTP benchmark: the smallest server on the SDK generation rivya-mcp ships
  * (v2) that serves both protocol generations over Streamable HTTP, as the SDK documents it —
  * node:http; 2026-07-28 requests through createMcpHandler (stateless, a fresh McpServer per
- * request); 2025-11-25 requests (told apart with the SDK's isLegacyRequest) through one
+ * request); 2025-11-25 requests (told apart with the SDK's isLegacyRequest, given just the
+ * method and headers it reads, as rivya-mcp does, not a whole WHATWG Request) through one
  * NodeStreamableHTTPServerTransport + McpServer per session, kept in a Map. One tool,
  * get_task, making the single upstream GET rivya-mcp's get_task makes, returning its JSON.
  * No auth, no limits, no eviction, no logging: the floor a real server is compared against.
@@ -11,11 +12,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
-import {
-  NodeStreamableHTTPServerTransport,
-  toNodeHandler,
-  toWebRequest,
-} from "@modelcontextprotocol/node";
+import { NodeStreamableHTTPServerTransport, toNodeHandler } from "@modelcontextprotocol/node";
 import {
   createMcpHandler,
   isInitializeRequest,
@@ -65,7 +62,11 @@ const http = createServer(async (req, res) => {
       return;
     }
     const body = req.method === "POST" ? await readJson(req) : undefined;
-    if (!(await isLegacyRequest(await toWebRequest(req, body), body))) {
+    const view = {
+      method: req.method,
+      headers: { get: (name) => req.headers[name.toLowerCase()] ?? null },
+    };
+    if (!(await isLegacyRequest(view, body))) {
       await modern(req, res, body);
       return;
     }

@@ -115,7 +115,12 @@ function rows(r) {
       ];
     case "ledger":
       return [
-        ["start-up, spawn → initialize (median)", r.start, r.ratios.start, r.thresholds.start],
+        [
+          "start-up, spawn → first tools/call (task list) (median)",
+          r.start,
+          r.ratios.start,
+          r.thresholds.start,
+        ],
         ["get_task task list, p50", r.list, r.ratios.list, r.thresholds.list],
         [
           "first generate_video after a start (median)",

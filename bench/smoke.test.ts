@@ -61,6 +61,8 @@ describe("npm run bench", () => {
       expect(byId.http.eras[era].server).toBeGreaterThan(0);
       expect(byId.http.eras[era].reference).toBeGreaterThan(0);
     }
+    expect(byId["cold-start"].firstCall.server).toBeGreaterThan(0);
+    expect(byId["cold-start"].firstCall.reference).toBeGreaterThan(0);
     expect(byId["tool-call"].server.p50).toBeGreaterThan(0);
     expect(byId["tool-defs"].perTool.map((t: { name: string }) => t.name)).toEqual([
       "list_models",

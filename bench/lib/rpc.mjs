@@ -86,6 +86,17 @@ export function spawnRpc({ command = process.execPath, args, env, cwd }) {
       rpc.notify("notifications/initialized");
       return result;
     },
+    /**
+     * Resolves once rivya-mcp logs that it is ready: its SDK and tools loaded, its store open
+     * (the opening itself is answered before that).
+     */
+    async ready(timeoutMs = 10_000) {
+      const until = Date.now() + timeoutMs;
+      while (!stderr.includes("ready on stdio")) {
+        if (exited || Date.now() > until) throw new Error(`server not ready:\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+    },
     /** The 2026-07-28 opening: server/discover, with the request envelope. */
     discover() {
       return rpc.request("server/discover", { _meta: MODERN_META });

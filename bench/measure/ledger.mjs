@@ -2,12 +2,14 @@
  * 7. The ledger as it grows: the same server started on an empty state folder and on one
  * whose ledger holds 20,000 tasks (written in the ledger's own line format), side by side,
  * interleaved. Three figures, each large ÷ empty:
- * - start-up: spawn → `initialize` answer (the ledger must not be read first);
+ * - start-up: spawn → the first tools/call answered, a get_task task list (the opening is
+ *   answered before anything loads, so it would not show the ledger; this call reads it);
  * - get_task without task_id (the recent-task list) p50, on a long-lived process of each,
  *   after a few untimed calls; the baseline ledger holds just the 20 tasks a list shows, so
  *   both answers are the same size and only the ledger's size differs;
- * - the first generate_video right after `initialize` (a fresh process each round): what it
- *   needs from the ledger (the client_request_id, today's spend) before the load is done.
+ * - the first generate_video once the server is ready (a fresh process each round, timed from
+ *   its "ready" log line, so loading the SDK is not counted): what it needs from the ledger
+ *   (the client_request_id, today's spend) before the load is done.
  * Idle RSS of the long-lived processes is reported for information.
  */
 import { copyFile, mkdir, writeFile } from "node:fs/promises";
@@ -78,8 +80,10 @@ export async function ledgerGrowth(
     const env = await stateDir(template);
     const started = performance.now();
     const rpc = ctx.spawnServer({ env });
-    await rpc.initialize();
+    await rpc.open();
+    const got = await rpc.call("get_task", {});
     const elapsed = performance.now() - started;
+    if (!Array.isArray(got.structuredContent?.recent_tasks)) throw new Error("no task list");
     await rpc.kill();
     return elapsed;
   };
@@ -95,6 +99,7 @@ export async function ledgerGrowth(
     const rpc = ctx.spawnServer({ env: await stateDir(template) });
     try {
       await rpc.open();
+      await rpc.ready();
       const started = performance.now();
       const gen = await rpc.call("generate_video", {
         model: "kling-3-0",

@@ -19,6 +19,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../../src/providers/rivya/simulator/index.js";
 import { quoteIdent } from "../../src/store/postgres-migrations.js";
 import { createToken } from "../../src/transports/tokens.js";
+import { textOf } from "../helpers/harness.js";
+import { modernCaller, type RpcResponse } from "../helpers/modern-rpc.js";
 import {
   dropSchema,
   postgresUnavailable,
@@ -228,59 +230,14 @@ async function client2026(person: string, answer?: Answer) {
   return { client, asked };
 }
 
-interface Rpc {
-  status: number;
-  result?: Record<string, any> | undefined;
-  error?: { code: number; message: string; data?: unknown } | undefined;
-}
-
-let rpcId = 0;
-
 /** A raw 2026 tools/call of generate_video, as a client would send it, through the proxy. */
-async function rawGenerate(
+function rawGenerate(
   person: string,
   args: Record<string, unknown>,
   extra: { requestState?: string; inputResponses?: Record<string, unknown> } = {},
-): Promise<Rpc> {
-  const body = {
-    jsonrpc: "2.0",
-    id: ++rpcId,
-    method: "tools/call",
-    params: {
-      name: "generate_video",
-      arguments: args,
-      ...extra,
-      _meta: {
-        "io.modelcontextprotocol/protocolVersion": V2026,
-        "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
-        "io.modelcontextprotocol/clientCapabilities": { elicitation: { form: {} } },
-      },
-    },
-  };
-  const res = await fetch(proxy.url, {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${tokens[person]}`,
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      "mcp-protocol-version": V2026,
-      "mcp-method": "tools/call",
-      "mcp-name": "generate_video",
-    },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  // JSON, or an SSE stream whose last data line is the answer.
-  const json = res.headers.get("content-type")?.includes("text/event-stream")
-    ? (text
-        .split("\n")
-        .filter((l) => l.startsWith("data:"))
-        .map((l) => l.slice(5).trim())
-        .at(-1) ?? "{}")
-    : text;
-  const message = JSON.parse(json) as Rpc & { id?: number };
-  expect(message.id, text).toBe(body.id);
-  return { status: res.status, result: message.result, error: message.error };
+): Promise<RpcResponse> {
+  const caller = modernCaller(proxy.url, tokens[person], { elicitation: { form: {} } });
+  return caller.rpc("tools/call", { name: "generate_video", arguments: args, ...extra });
 }
 
 const ACCEPT = { approve_spend: { action: "accept", content: { approve: true } } };
@@ -291,12 +248,6 @@ async function snapshot() {
   const { tasksCreated, creditsCharged } = sim.stats();
   return { tasksCreated, creditsCharged, ledger };
 }
-
-const textOf = (r: { content?: unknown }) =>
-  ((r.content ?? []) as { type: string; text?: string }[])
-    .filter((c) => c.type === "text")
-    .map((c) => c.text)
-    .join("\n");
 
 describe.each([
   { backend: "one state folder", make: stateFolder },

@@ -4,11 +4,11 @@
  * each request is answered once, the SDK's own answers agree (no warning), and what follows
  * the opening is served by the SDK as usual. Needs a built dist/.
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { rawStdioCli } from "../helpers/spawned.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -16,45 +16,26 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-type Message = { id?: unknown; result?: Record<string, unknown>; error?: unknown };
-
 /**
  * Writes all messages at once, straight after spawn (as a host does before the process has
  * loaded), and collects every line the server writes until `expected` answers came.
  */
 async function exchange(messages: object[], expected: number) {
-  const child = spawn(process.execPath, ["dist/cli.js", "--log-level", "debug"], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: dir,
-      RIVYA_API_KEY: "rvya_sk_e2e_early_value_123456",
-      RIVYA_BASE_URL: "http://127.0.0.1:9",
-      RIVYA_MCP_STATE_DIR: join(dir, "state"),
-    },
-    stdio: ["pipe", "pipe", "pipe"],
+  const cli = rawStdioCli(["--log-level", "debug"], {
+    HOME: dir,
+    RIVYA_API_KEY: "rvya_sk_e2e_early_value_123456",
+    RIVYA_BASE_URL: "http://127.0.0.1:9",
+    RIVYA_MCP_STATE_DIR: join(dir, "state"),
   });
-  for (const m of messages) child.stdin.write(`${JSON.stringify(m)}\n`);
-  let out = "";
-  let err = "";
-  child.stderr.on("data", (c: Buffer) => {
-    err += c.toString();
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.once("exit", () => reject(new Error(`server exited early:\n${err}`)));
-    child.stdout.on("data", (c: Buffer) => {
-      out += c.toString();
-      if (out.split("\n").filter(Boolean).length >= expected) resolve();
-    });
-  });
-  // Anything written twice would follow shortly: give it the time to show.
-  await new Promise((r) => setTimeout(r, 300));
-  child.removeAllListeners("exit");
-  child.kill("SIGKILL");
-  const answers = out
-    .split("\n")
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Message);
-  return { answers, stderr: err };
+  for (const m of messages) cli.send(m);
+  try {
+    await cli.linesWritten(expected);
+    // Anything written twice would follow shortly: give it the time to show.
+    await new Promise((r) => setTimeout(r, 300));
+    return { answers: [...cli.lines], stderr: cli.stderr() };
+  } finally {
+    await cli.kill();
+  }
 }
 
 const clientInfo = { name: "e2e-host", version: "1.0.0" };

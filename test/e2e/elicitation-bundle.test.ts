@@ -5,12 +5,12 @@
  * before sending it) and sends one answer that breaks the schema and one that keeps it.
  * Needs a built dist/ (npm run test:e2e builds first).
  */
-import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../../src/providers/rivya/simulator/index.js";
+import { type RawMessage, rawStdioCli } from "../helpers/spawned.js";
 
 const KEY = "rvya_sk_e2e_elicit_value_123456";
 let sim: Simulator;
@@ -25,49 +25,21 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-type Msg = { id?: number; method?: string; result?: any; error?: any; params?: any };
-
-function driver(answer: (req: Msg) => unknown) {
-  const child = spawn(process.execPath, ["dist/cli.js"], {
-    env: {
-      PATH: process.env.PATH ?? "",
+function driver(answer: (req: RawMessage) => unknown) {
+  return rawStdioCli(
+    [],
+    {
       HOME: dir,
       RIVYA_API_KEY: KEY,
       RIVYA_BASE_URL: sim.url,
       RIVYA_MCP_STATE_DIR: join(dir, "state"),
       RIVYA_MCP_CONFIRM_ABOVE: "1",
     },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  const waiting = new Map<number, (m: Msg) => void>();
-  let buf = "";
-  child.stdout.setEncoding("utf8");
-  child.stdout.on("data", (chunk: string) => {
-    buf += chunk;
-    for (let nl = buf.indexOf("\n"); nl >= 0; nl = buf.indexOf("\n")) {
-      const msg = JSON.parse(buf.slice(0, nl)) as Msg;
-      buf = buf.slice(nl + 1);
-      if (msg.method === "elicitation/create")
-        send({ jsonrpc: "2.0", id: msg.id, result: answer(msg) });
-      else if (msg.id !== undefined && !msg.method) waiting.get(msg.id)?.(msg);
-    }
-  });
-  const send = (m: unknown) => child.stdin.write(`${JSON.stringify(m)}\n`);
-  let next = 1;
-  const request = (method: string, params: unknown) =>
-    new Promise<Msg>((resolve) => {
-      const id = next++;
-      waiting.set(id, resolve);
-      send({ jsonrpc: "2.0", id, method, params });
-    });
-  return {
-    request,
-    send,
-    close: () => new Promise((r) => child.once("exit", r).kill("SIGKILL")),
-  };
+    answer,
+  );
 }
 
-async function generateWith(answer: (req: Msg) => unknown) {
+async function generateWith(answer: (req: RawMessage) => unknown) {
   const d = driver(answer);
   try {
     await d.request("initialize", {
@@ -82,7 +54,7 @@ async function generateWith(answer: (req: Msg) => unknown) {
     });
     return r.result as { isError?: boolean; content: { text: string }[] };
   } finally {
-    await d.close();
+    await d.kill();
   }
 }
 

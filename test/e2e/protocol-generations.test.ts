@@ -18,6 +18,7 @@ import { StreamableHTTPClientTransport as HttpTransport2025 } from "@modelcontex
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Simulator, startSimulator } from "../../src/providers/rivya/simulator/index.js";
 import { pngBytes } from "../fixtures/images.js";
+import { textOf } from "../helpers/harness.js";
 import { type RunningCli, startHttpCli } from "../helpers/spawned.js";
 
 const KEY = "rvya_sk_generations_secret_123456";
@@ -65,7 +66,6 @@ beforeAll(async () => {
     queuedMs: 50,
     processingMs: 100,
     rateLimit: null,
-    // Room for every paid call here: a refusal must come from the confirmation, never the balance.
     startingCredits: 100_000,
   });
   dir = await mkdtemp(join(tmpdir(), "rivya-generations-"));
@@ -163,12 +163,6 @@ async function connect2025(wire: Wire, stateDir: string): Promise<Driven> {
 
 const connect = (generation: Generation, wire: Wire, stateDir: string) =>
   generation === "2026-07-28" ? connect2026(wire, stateDir) : connect2025(wire, stateDir);
-
-const textOf = (r: ToolResult) =>
-  ((r.content ?? []) as { type: string; text?: string }[])
-    .filter((c) => c.type === "text")
-    .map((c) => c.text)
-    .join("\n");
 
 function ok(r: ToolResult): Record<string, any> {
   expect(r.isError, textOf(r)).toBeFalsy();

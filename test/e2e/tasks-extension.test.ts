@@ -117,11 +117,23 @@ describe("generate_video as an MCP task", () => {
     const { taskId } = (await generate(alice)).result as { taskId: string };
     const balanceAfterCreate = sim.balance(KEY);
     const upstreamTasks = sim.tasks(KEY).length;
+    const statusReads = () =>
+      sim.requests.filter((r) => r.method === "GET" && r.path.startsWith("/api/v1/generations/"))
+        .length;
+    // Followed until now: a tasks/get reads the provider.
+    const before = statusReads();
+    expect((await alice.rpc("tasks/get", { taskId })).result?.status).toBe("working");
+    expect(statusReads()).toBeGreaterThan(before);
     const cancelled = await alice.rpc("tasks/cancel", { taskId });
     expect(cancelled.error).toBeUndefined();
+    const readsAtCancel = statusReads();
     const got = await alice.rpc("tasks/get", { taskId });
     expect(got.result).toMatchObject({ status: "cancelled", taskId });
     expect(got.result?.statusMessage).toContain("paid and cannot be un-paid");
+    // Stopped following: later polls answer from the ledger, asking the provider nothing.
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await alice.rpc("tasks/get", { taskId })).result?.status).toBe("cancelled");
+    expect(statusReads()).toBe(readsAtCancel);
     // Nothing was refunded or deleted upstream: cancelling is ours, not the provider's.
     expect(sim.tasks(KEY).length).toBe(upstreamTasks);
     expect(sim.balance(KEY)).toBe(balanceAfterCreate);

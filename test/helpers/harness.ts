@@ -174,8 +174,12 @@ export function harnessPerTest(): (opts?: HarnessOptions) => Promise<Harness> {
 export const structuredOf = (r: unknown) =>
   (r as { structuredContent?: unknown }).structuredContent as any;
 
-export function textOf(result: CallToolResult): string {
-  return result.content.map((c) => (c.type === "text" ? c.text : "")).join("\n");
+/** The text of a tool result, from either SDK generation's client (or a raw response). */
+export function textOf(result: { content?: unknown }): string {
+  return ((result.content ?? []) as { type: string; text?: string }[])
+    .filter((c) => c.type === "text")
+    .map((c) => c.text)
+    .join("\n");
 }
 
 /** Generations the simulator created for this key (what was actually paid for). */

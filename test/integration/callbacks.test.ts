@@ -4,6 +4,7 @@
  * provider; a callback can settle an intent whose create got no answer.
  */
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/log.js";
 import { type Loopcast, loopcast } from "../fixtures/throwaway-provider/provider.js";
@@ -29,7 +30,7 @@ async function hosted(provider: Loopcast, logs: string[] = []) {
 }
 
 const call = (mcp: Client, name: string, args: Record<string, unknown>) =>
-  mcp.callTool({ name, arguments: args }) as Promise<Parameters<typeof textOf>[0]>;
+  mcp.callTool({ name, arguments: args }) as Promise<CallToolResult>;
 
 describe("callbacks for a task", () => {
   const lc = loopcast();

@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { afterEach, expect, it } from "vitest";
 import type { LedgerEntry } from "../../src/store/types.js";
 import { freePort } from "../helpers/free-port.js";
@@ -34,9 +35,7 @@ const t2v = (id: string) => ({
 });
 
 const call = (mcp: Client, args: Record<string, unknown>) =>
-  mcp.callTool({ name: "generate_video", arguments: args }) as Promise<
-    Parameters<typeof textOf>[0]
-  >;
+  mcp.callTool({ name: "generate_video", arguments: args }) as Promise<CallToolResult>;
 
 /** Polls the ledger (never the provider) until the entry matches, or gives up after 5 s. */
 async function ledgerUntil(

@@ -181,8 +181,10 @@ describe("a yes tied to an amount", () => {
     const first = await h.call("generate_video", { ...args, confirm: true });
     expect(first.isError).toBe(true);
     expect(textOf(first)).toContain("max_credits: 20");
+    // confirm: true alone is still the cheaper member's yes: asked again, with the amount.
     const again = await h.call("generate_video", { ...args, confirm: true });
     expect(again.isError).toBe(true);
+    expect(textOf(again)).toContain("max_credits: 20");
     const agreed = await h.call("generate_video", { ...args, confirm: true, max_credits: 20 });
     expect(agreed.isError, textOf(agreed)).toBeFalsy();
     const replayed = await h.call("generate_video", { ...args, confirm: true, max_credits: 20 });

@@ -65,9 +65,11 @@ describe("a create that may still be on its way", () => {
       resubmit_in_doubt: true,
     });
     expect(textOf(forced)).toContain("has not come back yet");
-    expect(structuredOf(await first).task.task_id).toBeTruthy();
+    const firstTask = structuredOf(await first).task.task_id;
+    expect(firstTask).toBeTruthy();
     evo().setFaults({ latencyMs: 0 });
     const after = structuredOf(await h.call("generate_video", args("concurrent-1")));
+    expect(after.task.task_id).toBe(firstTask);
     expect(after.replayed).toBe(true);
     expect(creates()).toBe(1);
     expect(evo().tasks()).toHaveLength(1);
