@@ -116,7 +116,7 @@ function rows(r) {
     case "ledger":
       return [
         [
-          "start-up, spawn → first tools/call (task list) (median)",
+          "start-up, spawn → ready (SDK loaded, store open) (median)",
           r.start,
           r.ratios.start,
           r.thresholds.start,

@@ -2,8 +2,9 @@
  * 7. The ledger as it grows: the same server started on an empty state folder and on one
  * whose ledger holds 20,000 tasks (written in the ledger's own line format), side by side,
  * interleaved. Three figures, each large ÷ empty:
- * - start-up: spawn → the first tools/call answered, a get_task task list (the opening is
- *   answered before anything loads, so it would not show the ledger; this call reads it);
+ * - start-up: spawn → the server's "ready" log line, once its SDK and tools are loaded and its
+ *   store is open (the opening itself is answered before that, so it would not show whether
+ *   opening the store reads the ledger; it must not);
  * - get_task without task_id (the recent-task list) p50, on a long-lived process of each,
  *   after a few untimed calls; the baseline ledger holds just the 20 tasks a list shows, so
  *   both answers are the same size and only the ledger's size differs;
@@ -81,9 +82,8 @@ export async function ledgerGrowth(
     const started = performance.now();
     const rpc = ctx.spawnServer({ env });
     await rpc.open();
-    const got = await rpc.call("get_task", {});
+    await rpc.ready();
     const elapsed = performance.now() - started;
-    if (!Array.isArray(got.structuredContent?.recent_tasks)) throw new Error("no task list");
     await rpc.kill();
     return elapsed;
   };
